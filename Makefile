@@ -1,0 +1,81 @@
+# babillard: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+PYTHON     := /usr/bin/python3
+FUZZ_SECONDS ?= 60
+
+# Exactly the Debian 12 packages the project needs to build, test and run.
+PACKAGES := cmake g++ make ninja-build pkg-config \
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libabsl-dev \
+  libhiredis-dev libical-dev libboost-dev libgtest-dev libgmock-dev \
+  redis-server tzdata python3 python3-icalendar curl clang libclang-rt-14-dev
+# The reference systems `make bench` compares against.
+BENCH_PACKAGES := nginx-light wrk redis-tools
+
+.PHONY: help deps bench-deps build run test test-unit test-asan test-fuzz bench fmt clean
+
+help:
+	@echo "make run    build babillard and start it (prints the feed URL)"
+	@echo "make test   build and run every test (unit, integration, ASan+UBSan, fuzz)"
+	@echo "make bench  run the benchmarks beside their reference systems"
+	@echo "make deps   install the Debian packages babillard needs"
+	@echo "make fmt    format the C++ sources with clang-format"
+
+# Installs what is missing, and only that; uses sudo when not root.
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  echo "installing:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
+	    --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
+
+bench-deps: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@bash deploy/run.sh $(BUILD)
+
+# The main build runs every test; a second build runs the unit tests under
+# AddressSanitizer + UBSan; a clang build fuzzes the parser for FUZZ_SECONDS.
+test: build
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBABILLARD_SANITIZE=ON \
+	  -DBABILLARD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DBABILLARD_FUZZ=ON -DBABILLARD_TESTS=OFF -DBABILLARD_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+	ASAN_OPTIONS=detect_leaks=1:detect_odr_violation=2 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) -L unit -j $(JOBS) --output-on-failure
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir $(FUZZ_BUILD) -L fuzz --output-on-failure
+
+bench: bench-deps build
+	@bash bench/run.sh $(BUILD)
+
+fmt:
+	@command -v clang-format >/dev/null || $(MAKE) deps
+	find services clients tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -53,14 +53,10 @@ bool IsEssentialProperty(std::string_view name) {
 std::string PropertyNamedInError(std::string_view message) {
   size_t end = message.find(" property");
   if (end == std::string_view::npos) return "";
-  size_t start = message.rfind(" in ", end);
-  size_t for_start = message.rfind(" for ", end);
-  if (for_start != std::string_view::npos && (start == std::string_view::npos || for_start > start)) {
-    start = for_start + 1;
-  }
-  if (start == std::string_view::npos) return "";
-  start += 4;
-  return absl::AsciiStrToUpper(absl::string_view(message.data() + start, end - start));
+  std::string_view before = message.substr(0, end);
+  size_t space = before.rfind(' ');
+  std::string_view name = space == std::string_view::npos ? before : before.substr(space + 1);
+  return absl::AsciiStrToUpper(Av(name));
 }
 
 bool IsSyntaxError(std::string_view message) {
@@ -322,6 +318,7 @@ class EventBuilder {
                                                   icaltimezone_get_utc_timezone());
         }
       }
+      r.rscale = nullptr;  // only GREGORIAN gets here, the default; the property owns the string
       BufferPtr text(icalrecurrencetype_as_string_r(&r));
       if (text == nullptr) return FieldError{"rrule", "cannot be written back"};
       event.set_rrule(text.get());

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 #include <libical/ical.h>
 
@@ -20,5 +22,20 @@ struct RecurIteratorDeleter {
 using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
 using BufferPtr = std::unique_ptr<char, BufferDeleter>;
 using RecurIteratorPtr = std::unique_ptr<icalrecur_iterator, RecurIteratorDeleter>;
+
+// A recurrence rule parsed from text. icalrecurrencetype_from_string() strdup()s
+// RSCALE into the struct it returns by value, and nothing in libical frees it.
+class RecurrenceRule {
+ public:
+  explicit RecurrenceRule(const std::string& text)
+      : value_(icalrecurrencetype_from_string(text.c_str())) {}
+  ~RecurrenceRule() { std::free(value_.rscale); }  // libical allocated it with strdup()
+  RecurrenceRule(const RecurrenceRule&) = delete;
+  RecurrenceRule& operator=(const RecurrenceRule&) = delete;
+  icalrecurrencetype& value() { return value_; }
+
+ private:
+  icalrecurrencetype value_;
+};
 
 }  // namespace babillard::ical

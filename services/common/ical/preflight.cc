@@ -185,10 +185,10 @@ class Scanner {
     if (i >= s.size() || s[i] != ':') return Error(absl::StrCat(name, ": no ':' before the value"));
     if (repaired) {
       rebuilt.append(s.substr(i));
-      logical_ = std::move(rebuilt);
+      logical_ = std::move(rebuilt);  // `s` now refers to the rebuilt line
+      return CheckStructure(name, std::string_view());
     }
-    std::string_view value = std::string_view(s).substr(i + 1);
-    return CheckStructure(name, repaired ? std::string_view() : value);
+    return CheckStructure(name, std::string_view(s).substr(i + 1));
   }
 
   absl::Status CheckStructure(const std::string& name, std::string_view value) {

@@ -91,7 +91,8 @@ absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time f
   if (event.rrule().empty()) {
     consider(make(*local_start));
   } else {
-    icalrecurrencetype rule = icalrecurrencetype_from_string(event.rrule().c_str());
+    RecurrenceRule owned_rule(event.rrule());  // outlives the iterator that copies it
+    icalrecurrencetype& rule = owned_rule.value();
     if (rule.freq == ICAL_NO_RECURRENCE) return absl::InvalidArgumentError("rrule: does not parse");
     // UNTIL is compared here, as an instant: libical compares it with the
     // floating local times it generates.

@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   NormalizeOptions options;
   options.limits.max_body_bytes = 1 << 20;
   absl::StatusOr<ParsedCalendar> parsed =
-      ParseCalendar(std::string_view(reinterpret_cast<const char*>(data), size), options);
+      ParseCalendar(std::string(reinterpret_cast<const char*>(data), size), options);
   if (!parsed.ok()) return 0;
   const absl::Time from = absl::FromUnixSeconds(946684800);   // 2000-01-01
   const absl::Time to = absl::FromUnixSeconds(1893456000);    // 2030-01-01

@@ -529,10 +529,10 @@ class EventBuilder {
   }
 
   static bool IsImage(icalproperty* p) {
-    const char* name = icalproperty_get_property_name(p);
-    if (name == nullptr) return false;
-    if (absl::EqualsIgnoreCase(name, "IMAGE")) return true;
-    if (!absl::EqualsIgnoreCase(name, "ATTACH")) return false;
+    // Naming a property allocates in libical: only for kinds that can be an image.
+    const icalproperty_kind kind = icalproperty_isa(p);
+    if (kind == ICAL_IMAGE_PROPERTY) return true;
+    if (kind != ICAL_ATTACH_PROPERTY) return false;
     icalparameter* fmt = icalproperty_get_first_parameter(p, ICAL_FMTTYPE_PARAMETER);
     const char* type = fmt ? icalparameter_get_fmttype(fmt) : nullptr;
     return type != nullptr && absl::StartsWithIgnoreCase(type, "image/");
@@ -627,14 +627,19 @@ std::string Slugify(std::string_view text) {
   return out.substr(0, 64);
 }
 
-absl::StatusOr<ParsedCalendar> ParseCalendar(std::string_view bytes, const NormalizeOptions& options) {
+absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes, const NormalizeOptions& options) {
   absl::StatusOr<PreparedCalendar> prepared = PrepareCalendar(bytes, options.limits);
   if (!prepared.ok()) return prepared.status();
   ParsedCalendar out;
   out.warnings = std::move(prepared->warnings);
 
   icalerror_clear_errno();
-  ComponentPtr root(icalparser_parse_string(prepared->text.c_str()));
+  ComponentPtr root(icalparser_parse_string(prepared->unchanged ? bytes.c_str() : prepared->text.c_str()));
+  // libical copied what it needs. Free the text now, and keep the line table in
+  // a local that dies before the tree: a large free() after the tree's
+  // thousands of small ones makes glibc consolidate them all (10% of an import).
+  const std::vector<int> vevent_lines = std::move(prepared->vevent_lines);
+  prepared->text = std::string();
   if (root == nullptr || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
     return absl::InvalidArgumentError("calendar: not an iCalendar VCALENDAR");
   }
@@ -656,8 +661,8 @@ absl::StatusOr<ParsedCalendar> ParseCalendar(std::string_view bytes, const Norma
   int index = 0;
   for (icalcomponent* c = icalcomponent_get_first_component(root.get(), ICAL_VEVENT_COMPONENT);
        c != nullptr; c = icalcomponent_get_next_component(root.get(), ICAL_VEVENT_COMPONENT), ++index) {
-    const int line = index < static_cast<int>(prepared->vevent_lines.size())
-                         ? prepared->vevent_lines[index]
+    const int line = index < static_cast<int>(vevent_lines.size())
+                         ? vevent_lines[index]
                          : 0;
     auto built = builder.Build(c);
     if (auto* error = std::get_if<FieldError>(&built)) {

@@ -46,7 +46,7 @@ struct ParsedCalendar {
 // reject only that event. Never calls icalcomponent_normalize() or
 // icalcomponent_merge_component(), which crash on hostile input in libical
 // 3.0.16. Thread-safe (libical's zone loading is mutex-guarded).
-absl::StatusOr<ParsedCalendar> ParseCalendar(std::string_view bytes,
+absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes,
                                              const NormalizeOptions& options);
 
 // "Fête au village" -> "fete-au-village": lowercase ASCII, accents folded.

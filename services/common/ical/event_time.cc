@@ -11,10 +11,33 @@
 
 namespace babillard::ical {
 
+namespace {
+
+// Fixed-width digits by hand: this runs for every date of every imported event.
+void PutDigits(char* out, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
 std::string FormatLocal(absl::CivilSecond t, bool all_day) {
-  if (all_day) return absl::StrFormat("%04d-%02d-%02d", t.year(), t.month(), t.day());
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d", t.year(), t.month(), t.day(), t.hour(),
-                         t.minute(), t.second());
+  if (t.year() < 0 || t.year() > 9999) return absl::StrFormat("%04d-%02d-%02d", t.year(), t.month(), t.day());
+  std::string out(all_day ? 10 : 19, '-');
+  PutDigits(&out[0], static_cast<int>(t.year()), 4);
+  PutDigits(&out[5], t.month(), 2);
+  PutDigits(&out[8], t.day(), 2);
+  if (!all_day) {
+    out[10] = 'T';
+    PutDigits(&out[11], t.hour(), 2);
+    out[13] = ':';
+    PutDigits(&out[14], t.minute(), 2);
+    out[16] = ':';
+    PutDigits(&out[17], t.second(), 2);
+  }
+  return out;
 }
 
 absl::StatusOr<absl::CivilSecond> ParseLocal(std::string_view text, bool all_day) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "services/common/string_view.h"
 
 namespace babillard::ical {
 namespace {
@@ -93,11 +94,16 @@ std::string HrefOf(std::string_view tag) {
 }  // namespace
 
 bool LooksLikeHtml(std::string_view text) {
-  std::string lower = absl::AsciiStrToLower(absl::string_view(text.data(), text.size()));
-  for (absl::string_view marker : {"<p", "<br", "<div", "<a ", "<b>", "<i>", "<strong", "<em>",
-                                  "<ul", "<li", "<span", "<html", "<h1", "<h2", "<h3", "&nbsp;",
-                                  "&amp;", "&eacute;", "</"}) {
-    if (absl::StrContains(lower, marker)) return true;
+  // Only '<' and '&' can start a marker: look there instead of lower-casing
+  // the whole description (this runs for every imported event).
+  static constexpr std::string_view kMarkers[] = {
+      "<p", "<br", "<div", "<a ", "<b>", "<i>", "<strong", "<em>", "<ul", "<li", "<span", "<html",
+      "<h1", "<h2", "<h3", "</", "&nbsp;", "&amp;", "&eacute;", "&#"};
+  for (size_t i = text.find_first_of("<&"); i != std::string_view::npos;
+       i = text.find_first_of("<&", i + 1)) {
+    for (std::string_view marker : kMarkers) {
+      if (absl::StartsWithIgnoreCase(Av(text.substr(i, marker.size())), Av(marker))) return true;
+    }
   }
   return false;
 }

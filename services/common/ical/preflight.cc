@@ -35,18 +35,37 @@ struct OpenComponent {
 
 class Scanner {
  public:
-  Scanner(const Limits& limits, PreparedCalendar& out) : limits_(limits), out_(out) {}
+  Scanner(const Limits& limits, std::string_view input, PreparedCalendar& out)
+      : limits_(limits), input_(input), out_(out) {}
 
-  absl::Status Run(std::string_view text) {
+  // From here on the output differs from the input: copy what was clean so far.
+  void StartCopying(size_t clean_bytes) {
+    if (copying_) return;
+    out_.text.reserve(input_.size() + input_.size() / 32);
+    out_.text.assign(input_.data(), clean_bytes);
+    copying_ = true;
+  }
+
+  bool copying() const { return copying_; }
+
+  absl::Status Run() {
+    std::string_view text = input_;
     size_t pos = 0;
     int line_no = 0;
     while (pos < text.size()) {
+      const size_t line_offset = pos;
       size_t nl = text.find('\n', pos);
       std::string_view line =
           text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
       pos = nl == std::string_view::npos ? text.size() : nl + 1;
       ++line_no;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      // Where copying must start if this line changes: the pending logical line, if any.
+      const size_t restart = logical_start_ != 0 ? logical_offset_ : line_offset;
+      if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+      } else if (nl != std::string_view::npos) {
+        StartCopying(restart);  // LF alone: written back as CRLF
+      }
       if (line.size() > limits_.max_physical_line_bytes) {
         return absl::ResourceExhaustedError(
             absl::StrCat("line ", line_no, ": ", line.size(), " bytes exceeds the limit of ",
@@ -61,6 +80,7 @@ class Scanner {
         }
       }
       if (absl::StripAsciiWhitespace(Av(line)).empty()) {
+        StartCopying(restart);
         if (!warned_blank_) out_.warnings.push_back(absl::StrCat("line ", line_no, ": blank lines ignored"));
         warned_blank_ = true;
         continue;
@@ -79,8 +99,12 @@ class Scanner {
       }
       if (auto status = FlushLogical(); !status.ok()) return status;
       // Some exporters indent the first line; nothing can be folded into it.
-      if (continuation) line = Sv(absl::StripLeadingAsciiWhitespace(Av(line)));
+      if (continuation) {
+        StartCopying(line_offset);
+        line = Sv(absl::StripLeadingAsciiWhitespace(Av(line)));
+      }
       logical_start_ = line_no;
+      logical_offset_ = line_offset;
       logical_.assign(line.data(), line.size());
       logical_size_ = line.size();
       physical_.assign(1, line);
@@ -105,9 +129,10 @@ class Scanner {
     absl::Status status = CheckLogical(repaired);
     if (!status.ok()) return status;
     if (repaired) {
+      StartCopying(logical_offset_);
       out_.text.append(logical_);
       out_.text.append("\r\n");
-    } else {
+    } else if (copying_) {
       for (std::string_view p : physical_) {
         out_.text.append(p.data(), p.size());
         out_.text.append("\r\n");
@@ -249,7 +274,10 @@ class Scanner {
   }
 
   const Limits& limits_;
+  std::string_view input_;
   PreparedCalendar& out_;
+  bool copying_ = false;
+  size_t logical_offset_ = 0;
   std::vector<OpenComponent> stack_;
   bool seen_calendar_ = false;
   bool warned_blank_ = false;
@@ -272,7 +300,8 @@ absl::StatusOr<PreparedCalendar> PrepareCalendar(std::string_view bytes, const L
   }
   PreparedCalendar out;
   constexpr std::string_view kBom = "\xEF\xBB\xBF";
-  if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
+  const bool bom = bytes.substr(0, kBom.size()) == kBom;
+  if (bom) bytes.remove_prefix(kBom.size());
   std::string transcoded;
   if (std::optional<size_t> bad = FirstInvalidUtf8(bytes); bad.has_value()) {
     absl::StatusOr<std::string> decoded = Windows1252ToUtf8(bytes);
@@ -286,9 +315,10 @@ absl::StatusOr<PreparedCalendar> PrepareCalendar(std::string_view bytes, const L
                                         " at offset ", *bad, "); decoded as Windows-1252"));
     bytes = transcoded;
   }
-  out.text.reserve(bytes.size() + bytes.size() / 32);
-  Scanner scanner(limits, out);
-  if (absl::Status status = scanner.Run(bytes); !status.ok()) return status;
+  Scanner scanner(limits, bytes, out);
+  if (bom || !transcoded.empty()) scanner.StartCopying(0);
+  if (absl::Status status = scanner.Run(); !status.ok()) return status;
+  out.unchanged = !scanner.copying();
   return out;
 }
 

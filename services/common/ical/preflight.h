@@ -13,7 +13,11 @@ namespace babillard::ical {
 // them: the only form ParseCalendar hands to libical.
 struct PreparedCalendar {
   // UTF-8, CRLF line ends, no BOM, no blank lines, original folding kept.
+  // Empty when `unchanged`.
   std::string text;
+  // True when the input already was all of the above: it is then the text,
+  // and no copy was made (a feed of 13 MB costs no extra 13 MB).
+  bool unchanged = false;
   // Non-fatal repairs (transcoding, blank lines, a badly quoted TZID...).
   std::vector<std::string> warnings;
   // Line (from 1) where each top-level VEVENT begins, in file order.

@@ -23,6 +23,21 @@ TEST(PrepareCalendar, StripsBomAndNormalizesLineEnds) {
   EXPECT_EQ(out->text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n");
 }
 
+TEST(PrepareCalendar, MakesNoCopyOfCleanInput) {
+  absl::StatusOr<PreparedCalendar> out = PrepareCalendar(Calendar("X-A:b\r\n c\r\n"), Limits());
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->unchanged);
+  EXPECT_TRUE(out->text.empty());
+}
+
+TEST(PrepareCalendar, CopiesFromTheFirstChangedLine) {
+  absl::StatusOr<PreparedCalendar> out =
+      PrepareCalendar("BEGIN:VCALENDAR\r\nX-A:b\r\n c\nX-B:d\r\n\r\nEND:VCALENDAR\r\n", Limits());
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->unchanged);
+  EXPECT_EQ(out->text, "BEGIN:VCALENDAR\r\nX-A:b\r\n c\r\nX-B:d\r\nEND:VCALENDAR\r\n");
+}
+
 TEST(PrepareCalendar, TranscodesWindows1252WithAWarningNamingTheOffset) {
   absl::StatusOr<PreparedCalendar> out = PrepareCalendar(Calendar("X-A:F\xEAte\r\n"), Limits());
   ASSERT_TRUE(out.ok()) << out.status();

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark beside its reference system, in one run; the
+# table goes to stdout and to bench/results/latest.md. Never part of `make test`.
+set -euo pipefail
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+data="$root/$build/bench-data"
+mkdir -p "$data" "$root/bench/results"
+if [ ! -f "$data/feed-10000.ics" ]; then
+  /usr/bin/python3 "$root/bench/gen_ics.py" --events 10000 --seed 20250901 --year "$(date +%Y)" \
+    --out "$data" --no-orgs >/dev/null
+fi
+{
+  echo "# babillard benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
+  echo
+  "$root/$build/bench/ical_bench" "$data/feed-10000.ics" 7
+} | tee "$root/bench/results/latest.md"

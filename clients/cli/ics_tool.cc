@@ -57,7 +57,8 @@ int RunIcsTool(const std::vector<std::string>& args, std::ostream& out, std::ost
     err << "babillard-ics: cannot read " << args[1] << "\n";
     return 1;
   }
-  absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(*bytes, ical::NormalizeOptions());
+  absl::StatusOr<ical::ParsedCalendar> parsed =
+      ical::ParseCalendar(*bytes, ical::NormalizeOptions());
   if (!parsed.ok()) {
     err << "babillard-ics: " << args[1] << ": " << parsed.status().message() << "\n";
     return 1;
@@ -70,7 +71,8 @@ int RunIcsTool(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     out << "rejected: " << parsed->rejections.size() << "\n";
     for (const v1::Rejection& r : parsed->rejections) {
-      out << "  line " << r.line() << " " << r.uid() << "  " << r.field() << ": " << r.reason() << "\n";
+      out << "  line " << r.line() << " " << r.uid() << "  " << r.field() << ": " << r.reason()
+          << "\n";
     }
     for (const std::string& w : parsed->warnings) out << "warning: " << w << "\n";
     return parsed->rejections.empty() ? 0 : 1;
@@ -103,14 +105,16 @@ int RunIcsTool(const std::vector<std::string>& args, std::ostream& out, std::ost
       return 2;
     }
     for (const v1::Event& e : parsed->events) {
-      absl::StatusOr<ical::Expansion> expansion = ical::ExpandOccurrences(e, *from, *to, ical::Limits());
+      absl::StatusOr<ical::Expansion> expansion =
+          ical::ExpandOccurrences(e, *from, *to, ical::Limits());
       if (!expansion.ok()) {
         err << "babillard-ics: " << e.uid() << ": " << expansion.status().message() << "\n";
         return 1;
       }
       for (const ical::Occurrence& o : expansion->occurrences) {
-        out << e.uid() << " " << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", o.start, absl::UTCTimeZone())
-            << " " << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", o.end, absl::UTCTimeZone())
+        out << e.uid() << " "
+            << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", o.start, absl::UTCTimeZone()) << " "
+            << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", o.end, absl::UTCTimeZone())
             << (o.override_event != nullptr ? " override" : "")
             << (o.status == v1::Event::STATUS_CANCELLED ? " cancelled" : "") << "\n";
       }

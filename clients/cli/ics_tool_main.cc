@@ -1,8 +1,8 @@
+#include <libical/ical.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <libical/ical.h>
 
 #include "clients/cli/ics_tool.h"
 

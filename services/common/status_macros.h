@@ -5,10 +5,10 @@
 #define BABILLARD_STATUS_CONCAT_INNER(a, b) a##b
 #define BABILLARD_STATUS_CONCAT(a, b) BABILLARD_STATUS_CONCAT_INNER(a, b)
 
-#define BABILLARD_RETURN_IF_ERROR(expr)                            \
-  do {                                                             \
+#define BABILLARD_RETURN_IF_ERROR(expr)                                     \
+  do {                                                                      \
     if (::absl::Status _babillard_status = (expr); !_babillard_status.ok()) \
-      return _babillard_status;                                    \
+      return _babillard_status;                                             \
   } while (0)
 
 #define BABILLARD_ASSIGN_OR_RETURN(lhs, expr) \

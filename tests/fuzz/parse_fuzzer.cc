@@ -1,10 +1,10 @@
 // libFuzzer target: the whole import path of the iCalendar core, from raw
 // bytes to normalized events, expanded occurrences and serialized feeds.
+#include <libical/ical.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <libical/ical.h>
 
 #include "absl/time/time.h"
 #include "services/common/ical/calendar_parser.h"
@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<ParsedCalendar> parsed =
       ParseCalendar(std::string(reinterpret_cast<const char*>(data), size), options);
   if (!parsed.ok()) return 0;
-  const absl::Time from = absl::FromUnixSeconds(946684800);   // 2000-01-01
-  const absl::Time to = absl::FromUnixSeconds(1893456000);    // 2030-01-01
+  const absl::Time from = absl::FromUnixSeconds(946684800);  // 2000-01-01
+  const absl::Time to = absl::FromUnixSeconds(1893456000);   // 2030-01-01
   for (const babillard::v1::Event& e : parsed->events) {
     (void)ExpandOccurrences(e, from, to, options.limits);
   }

@@ -1,13 +1,13 @@
 #include "services/common/ical/calendar_parser.h"
 
+#include <libical/ical.h>
+
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 #include <variant>
-
-#include <libical/ical.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -119,9 +119,9 @@ class EventBuilder {
       const char* summary = icalcomponent_get_summary(vevent);
       if (summary != nullptr) seed.append("\n").append(summary);
       out_.warnings.push_back("an event without UID got one derived from its DTSTART and SUMMARY");
-      value = absl::StrCat("derived-", absl::Hex(Fnv1a(seed, 14695981039346656037ull), absl::kZeroPad16),
-                           absl::Hex(Fnv1a(seed, 1469598103934665603ull), absl::kZeroPad16),
-                           "@babillard");
+      value = absl::StrCat(
+          "derived-", absl::Hex(Fnv1a(seed, 14695981039346656037ull), absl::kZeroPad16),
+          absl::Hex(Fnv1a(seed, 1469598103934665603ull), absl::kZeroPad16), "@babillard");
     }
     if (value.size() > 255) return FieldError{"uid", "longer than 255 bytes"};
     event.set_uid(value);
@@ -134,7 +134,8 @@ class EventBuilder {
       return FieldError{std::string(field), "not a valid date or date-time"};
     }
     if (t.year < 1900 || t.year > 2200) {
-      return FieldError{std::string(field), absl::StrCat("year ", t.year, " is outside 1900..2200")};
+      return FieldError{std::string(field),
+                        absl::StrCat("year ", t.year, " is outside 1900..2200")};
     }
     absl::CivilSecond local(t.year, t.month, t.day, t.is_date ? 0 : t.hour,
                             t.is_date ? 0 : t.minute, t.is_date ? 0 : t.second);
@@ -152,15 +153,17 @@ class EventBuilder {
     if (icaltime_is_utc(t)) {
       zone = zones_.Utc();
     } else {
-      icalparameter* tzid = p == nullptr ? nullptr
-                                         : icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+      icalparameter* tzid =
+          p == nullptr ? nullptr : icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
       const char* name = tzid ? icalparameter_get_tzid(tzid) : nullptr;
       if (name != nullptr && !absl::StripAsciiWhitespace(name).empty()) {
         absl::StatusOr<const Zone*> resolved = zones_.Resolve(name, t.year, out_.warnings);
-        if (!resolved.ok()) return FieldError{std::string(field), std::string(resolved.status().message())};
+        if (!resolved.ok())
+          return FieldError{std::string(field), std::string(resolved.status().message())};
         zone = *resolved;
       } else {
-        if (name != nullptr) out_.warnings.push_back(absl::StrCat(Av(field), ": empty TZID read as floating"));
+        if (name != nullptr)
+          out_.warnings.push_back(absl::StrCat(Av(field), ": empty TZID read as floating"));
         zone = zones_.Floating(out_.warnings);
       }
       if (zone == nullptr) zone = zones_.Floating(out_.warnings);
@@ -168,7 +171,8 @@ class EventBuilder {
     absl::Time instant = LocalToUtc(*zone, local);
     out.set_time_zone(zone->iana);
     // A calendar-defined zone decided the instant; publish it in the IANA zone it maps to.
-    out.set_local(FormatLocal(zone->inline_zone ? absl::ToCivilSecond(instant, zone->tz) : local, false));
+    out.set_local(
+        FormatLocal(zone->inline_zone ? absl::ToCivilSecond(instant, zone->tz) : local, false));
     out.set_utc_seconds(absl::ToUnixSeconds(instant));
     return out;
   }
@@ -201,7 +205,8 @@ class EventBuilder {
       icaltimetype t = icalproperty_get_dtend(end);
       // An all-day start with a date-time end (or the reverse) keeps the start's type.
       if (t.is_date != s.all_day()) {
-        out_.warnings.push_back(absl::StrCat(event.uid(), ": DTEND type differs from DTSTART; converted"));
+        out_.warnings.push_back(
+            absl::StrCat(event.uid(), ": DTEND type differs from DTSTART; converted"));
         t.is_date = s.all_day();
         if (t.is_date) t.hour = t.minute = t.second = 0;
       }
@@ -210,7 +215,8 @@ class EventBuilder {
       *event.mutable_end() = std::get<v1::EventTime>(end_time);
     } else if (duration != nullptr) {
       icaldurationtype d = icalproperty_get_duration(duration);
-      if (icaldurationtype_is_bad_duration(d)) return FieldError{"duration", "not a valid duration"};
+      if (icaldurationtype_is_bad_duration(d))
+        return FieldError{"duration", "not a valid duration"};
       int64_t seconds = icaldurationtype_as_int(d);
       if (seconds < 0) return FieldError{"duration", "negative"};
       v1::EventTime* e = event.mutable_end();
@@ -247,11 +253,13 @@ class EventBuilder {
       event.mutable_end()->set_local(FormatLocal(absl::CivilSecond(next), true));
       event.mutable_end()->set_utc_seconds(s.utc_seconds() + 86400);
     }
-    if (event.end().utc_seconds() < s.utc_seconds() || (s.all_day() && event.end().local() < s.local())) {
+    if (event.end().utc_seconds() < s.utc_seconds() ||
+        (s.all_day() && event.end().local() < s.local())) {
       if (event.has_recurrence_id()) {
         // Overrides get their master's duration (fixed when grouped): the
         // instance still happens, only its end is wrong.
-        out_.warnings.push_back(absl::StrCat(event.uid(), ": an override ends before it starts; its end was replaced"));
+        out_.warnings.push_back(
+            absl::StrCat(event.uid(), ": an override ends before it starts; its end was replaced"));
         event.clear_end();
         return std::nullopt;
       }
@@ -270,8 +278,9 @@ class EventBuilder {
       icalrecurrencetype r = icalproperty_get_rrule(p);
       if (r.freq == ICAL_NO_RECURRENCE) return FieldError{"rrule", "no valid FREQ"};
       if (r.freq == ICAL_SECONDLY_RECURRENCE || r.freq == ICAL_MINUTELY_RECURRENCE) {
-        return FieldError{"rrule", absl::StrCat("FREQ=", icalrecur_freq_to_string(r.freq),
-                                                " repeats more often than hourly; not accepted for events")};
+        return FieldError{"rrule",
+                          absl::StrCat("FREQ=", icalrecur_freq_to_string(r.freq),
+                                       " repeats more often than hourly; not accepted for events")};
       }
       if (r.interval < 1) return FieldError{"rrule", "INTERVAL must be a positive integer"};
       if (r.rscale != nullptr && !absl::EqualsIgnoreCase(r.rscale, "GREGORIAN")) {
@@ -308,12 +317,12 @@ class EventBuilder {
           r.until.hour = r.until.minute = r.until.second = 0;
           r.until.zone = nullptr;
         } else if (!icaltime_is_utc(r.until)) {
-          absl::CivilSecond local(r.until.year, r.until.month, r.until.day,
-                                  r.until.is_date ? 23 : r.until.hour,
-                                  r.until.is_date ? 59 : r.until.minute,
-                                  r.until.is_date ? 59 : r.until.second);
+          absl::CivilSecond local(
+              r.until.year, r.until.month, r.until.day, r.until.is_date ? 23 : r.until.hour,
+              r.until.is_date ? 59 : r.until.minute, r.until.is_date ? 59 : r.until.second);
           absl::StatusOr<absl::TimeZone> tz = LoadIanaZone(s.time_zone());
-          absl::Time until = tz.ok() ? tz->At(local).pre : absl::FromCivil(local, absl::UTCTimeZone());
+          absl::Time until =
+              tz.ok() ? tz->At(local).pre : absl::FromCivil(local, absl::UTCTimeZone());
           r.until = icaltime_from_timet_with_zone(absl::ToUnixSeconds(until), 0,
                                                   icaltimezone_get_utc_timezone());
         }
@@ -324,7 +333,8 @@ class EventBuilder {
       event.set_rrule(text.get());
     }
     if (icalcomponent_get_first_property(vevent, ICAL_EXRULE_PROPERTY) != nullptr) {
-      out_.warnings.push_back(absl::StrCat(event.uid(), ": EXRULE (deprecated by RFC 5545) ignored"));
+      out_.warnings.push_back(
+          absl::StrCat(event.uid(), ": EXRULE (deprecated by RFC 5545) ignored"));
     }
     int dates = 0;
     for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_RDATE_PROPERTY);
@@ -340,7 +350,8 @@ class EventBuilder {
          p != nullptr; p = icalcomponent_get_next_property(vevent, ICAL_EXDATE_PROPERTY)) {
       auto time = ToEventTime(p, icalproperty_get_exdate(p), "exdate");
       if (auto* e = std::get_if<FieldError>(&time)) return *e;
-      if (++dates > options_.limits.max_rrule_count) return FieldError{"exdate", "too many EXDATEs"};
+      if (++dates > options_.limits.max_rrule_count)
+        return FieldError{"exdate", "too many EXDATEs"};
       *event.add_exdates() = std::get<v1::EventTime>(time);
     }
     return std::nullopt;
@@ -359,7 +370,8 @@ class EventBuilder {
     std::string value(absl::StripAsciiWhitespace(raw));
     if (html_allowed && LooksLikeHtml(value)) value = HtmlToText(value);
     if (value.size() > max_bytes) {
-      return FieldError{std::string(field), absl::StrCat(value.size(), " bytes exceeds the limit of ", max_bytes)};
+      return FieldError{std::string(field),
+                        absl::StrCat(value.size(), " bytes exceeds the limit of ", max_bytes)};
     }
     std::string* slot = IsEnglish(p) ? text->mutable_en() : text->mutable_fr();
     if (slot->empty()) *slot = std::move(value);
@@ -368,8 +380,8 @@ class EventBuilder {
 
   std::optional<FieldError> ReadText(icalcomponent* vevent, v1::Event& event) {
     const Limits& limits = options_.limits;
-    for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY); p != nullptr;
-         p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
+    for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY);
+         p != nullptr; p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
       std::optional<FieldError> error;
       switch (icalproperty_isa(p)) {
         case ICAL_SUMMARY_PROPERTY:
@@ -428,10 +440,12 @@ class EventBuilder {
     } else if (upper == "X-BABILLARD-PRICE") {
       return SetText(p, value, "price", limits.max_title_bytes, event.mutable_price(), false);
     } else if (upper == "X-BABILLARD-ACCESSIBILITY") {
-      return SetText(p, value, "accessibility", limits.max_text_bytes, event.mutable_accessibility(), false);
+      return SetText(p, value, "accessibility", limits.max_text_bytes,
+                     event.mutable_accessibility(), false);
     } else if (upper == "X-ALT-DESC" && event.description().fr().empty() &&
                event.description().en().empty()) {
-      return SetText(p, value, "description", limits.max_text_bytes, event.mutable_description(), true);
+      return SetText(p, value, "description", limits.max_text_bytes, event.mutable_description(),
+                     true);
     }
     return std::nullopt;
   }
@@ -443,8 +457,8 @@ class EventBuilder {
   }
 
   void ReadMetadata(icalcomponent* vevent, v1::Event& event) {
-    for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY); p != nullptr;
-         p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
+    for (icalproperty* p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY);
+         p != nullptr; p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
       switch (icalproperty_isa(p)) {
         case ICAL_CATEGORIES_PROPERTY: {
           const char* value = icalproperty_get_categories(p);
@@ -458,7 +472,8 @@ class EventBuilder {
                   event.categories().end()) {
                 event.add_categories(slug);
               }
-            } else if (std::find(event.tags().begin(), event.tags().end(), tag) == event.tags().end() &&
+            } else if (std::find(event.tags().begin(), event.tags().end(), tag) ==
+                           event.tags().end() &&
                        event.tags_size() < 32) {
               event.add_tags(tag);
             }
@@ -521,7 +536,8 @@ class EventBuilder {
         default:
           if (IsImage(p)) {
             const char* value = icalproperty_get_value_as_string(p);
-            if (value != nullptr && IsWebUrl(value) && event.image_url().empty()) event.set_image_url(value);
+            if (value != nullptr && IsWebUrl(value) && event.image_url().empty())
+              event.set_image_url(value);
           }
           break;
       }
@@ -539,7 +555,8 @@ class EventBuilder {
   }
 
   static int64_t UtcSecondsOf(icaltimetype t) {
-    if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t) || t.year < 1900 || t.year > 2200) return 0;
+    if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t) || t.year < 1900 || t.year > 2200)
+      return 0;
     absl::CivilSecond c(t.year, t.month, t.day, t.hour, t.minute, t.second);
     return absl::ToUnixSeconds(absl::FromCivil(c, absl::UTCTimeZone()));
   }
@@ -550,8 +567,8 @@ class EventBuilder {
 };
 
 void CalendarName(icalcomponent* calendar, ParsedCalendar& out) {
-  for (icalproperty* p = icalcomponent_get_first_property(calendar, ICAL_ANY_PROPERTY); p != nullptr;
-       p = icalcomponent_get_next_property(calendar, ICAL_ANY_PROPERTY)) {
+  for (icalproperty* p = icalcomponent_get_first_property(calendar, ICAL_ANY_PROPERTY);
+       p != nullptr; p = icalcomponent_get_next_property(calendar, ICAL_ANY_PROPERTY)) {
     const char* name = icalproperty_get_property_name(p);
     if (name == nullptr) continue;
     if (absl::EqualsIgnoreCase(name, "X-WR-CALNAME") || absl::EqualsIgnoreCase(name, "NAME")) {
@@ -612,7 +629,9 @@ std::string Slugify(std::string_view text) {
         }
       }
       if (folded == 0) {
-        while (i + used < text.size() && (static_cast<unsigned char>(text[i + used]) & 0xC0) == 0x80) ++used;
+        while (i + used < text.size() &&
+               (static_cast<unsigned char>(text[i + used]) & 0xC0) == 0x80)
+          ++used;
       }
     }
     i += used;
@@ -627,14 +646,16 @@ std::string Slugify(std::string_view text) {
   return out.substr(0, 64);
 }
 
-absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes, const NormalizeOptions& options) {
+absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes,
+                                             const NormalizeOptions& options) {
   absl::StatusOr<PreparedCalendar> prepared = PrepareCalendar(bytes, options.limits);
   if (!prepared.ok()) return prepared.status();
   ParsedCalendar out;
   out.warnings = std::move(prepared->warnings);
 
   icalerror_clear_errno();
-  ComponentPtr root(icalparser_parse_string(prepared->unchanged ? bytes.c_str() : prepared->text.c_str()));
+  ComponentPtr root(
+      icalparser_parse_string(prepared->unchanged ? bytes.c_str() : prepared->text.c_str()));
   // libical copied what it needs. Free the text now, and keep the line table in
   // a local that dies before the tree: a large free() after the tree's
   // thousands of small ones makes glibc consolidate them all (10% of an import).
@@ -660,10 +681,9 @@ absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes, const Nor
   absl::flat_hash_map<std::string, size_t> by_uid;
   int index = 0;
   for (icalcomponent* c = icalcomponent_get_first_component(root.get(), ICAL_VEVENT_COMPONENT);
-       c != nullptr; c = icalcomponent_get_next_component(root.get(), ICAL_VEVENT_COMPONENT), ++index) {
-    const int line = index < static_cast<int>(vevent_lines.size())
-                         ? vevent_lines[index]
-                         : 0;
+       c != nullptr;
+       c = icalcomponent_get_next_component(root.get(), ICAL_VEVENT_COMPONENT), ++index) {
+    const int line = index < static_cast<int>(vevent_lines.size()) ? vevent_lines[index] : 0;
     auto built = builder.Build(c);
     if (auto* error = std::get_if<FieldError>(&built)) {
       v1::Rejection& r = out.rejections.emplace_back();
@@ -715,8 +735,9 @@ absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes, const Nor
     if (!p.has_master) {
       // Instances published without their series (Google does for birthdays):
       // the first becomes the master, the others RDATEs it overrides.
-      out.warnings.push_back(absl::StrCat("line ", p.line, ": UID ", p.overrides.front().uid(),
-                                          " has overrides but no master; published as a series of its own"));
+      out.warnings.push_back(
+          absl::StrCat("line ", p.line, ": UID ", p.overrides.front().uid(),
+                       " has overrides but no master; published as a series of its own"));
       p.master = std::move(p.overrides.front());
       p.overrides.erase(p.overrides.begin());
       p.master.clear_recurrence_id();

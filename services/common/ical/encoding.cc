@@ -78,9 +78,8 @@ absl::StatusOr<std::string> Windows1252ToUtf8(std::string_view text) {
     } else if (uint16_t cp = kCp1252High[c - 0x80]; cp != 0) {
       AppendUtf8(cp, out);
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "body: byte 0x", absl::Hex(c), " at offset ", i,
-          " is neither UTF-8 nor Windows-1252"));
+      return absl::InvalidArgumentError(absl::StrCat("body: byte 0x", absl::Hex(c), " at offset ",
+                                                     i, " is neither UTF-8 nor Windows-1252"));
     }
   }
   return out;

@@ -24,7 +24,8 @@ void PutDigits(char* out, int value, int width) {
 }  // namespace
 
 std::string FormatLocal(absl::CivilSecond t, bool all_day) {
-  if (t.year() < 0 || t.year() > 9999) return absl::StrFormat("%04d-%02d-%02d", t.year(), t.month(), t.day());
+  if (t.year() < 0 || t.year() > 9999)
+    return absl::StrFormat("%04d-%02d-%02d", t.year(), t.month(), t.day());
   std::string out(all_day ? 10 : 19, '-');
   PutDigits(&out[0], static_cast<int>(t.year()), 4);
   PutDigits(&out[5], t.month(), 2);
@@ -43,8 +44,8 @@ std::string FormatLocal(absl::CivilSecond t, bool all_day) {
 absl::StatusOr<absl::CivilSecond> ParseLocal(std::string_view text, bool all_day) {
   const size_t want = all_day ? 10 : 19;
   auto bad = [&] {
-    return absl::InvalidArgumentError(absl::StrCat("\"", Av(text), "\" is not ",
-                                                   all_day ? "YYYY-MM-DD" : "YYYY-MM-DDTHH:MM:SS"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", Av(text), "\" is not ", all_day ? "YYYY-MM-DD" : "YYYY-MM-DDTHH:MM:SS"));
   };
   if (text.size() != want || text[4] != '-' || text[7] != '-') return bad();
   if (!all_day && (text[10] != 'T' || text[13] != ':' || text[16] != ':')) return bad();

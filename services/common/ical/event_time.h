@@ -22,6 +22,8 @@ std::string FormatIcalLocal(absl::CivilSecond local, bool all_day);
 std::string FormatIcalUtc(absl::Time instant);
 
 // The instant of an EventTime.
-inline absl::Time InstantOf(const v1::EventTime& t) { return absl::FromUnixSeconds(t.utc_seconds()); }
+inline absl::Time InstantOf(const v1::EventTime& t) {
+  return absl::FromUnixSeconds(t.utc_seconds());
+}
 
 }  // namespace babillard::ical

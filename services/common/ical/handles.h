@@ -1,10 +1,10 @@
 #pragma once
 
+#include <libical/ical.h>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
-
-#include <libical/ical.h>
 
 // One owner type per libical handle. A raw pointer is always borrowed.
 namespace babillard::ical {

@@ -13,8 +13,9 @@
 namespace babillard::ical {
 namespace {
 
-constexpr std::string_view kBlockTags[] = {"p", "div", "br", "li", "ul", "ol", "h1", "h2",
-                                           "h3", "h4", "h5", "h6", "tr", "table", "blockquote"};
+constexpr std::string_view kBlockTags[] = {"p",  "div", "br", "li",    "ul",
+                                           "ol", "h1",  "h2", "h3",    "h4",
+                                           "h5", "h6",  "tr", "table", "blockquote"};
 
 void AppendUtf8(uint32_t cp, std::string& out) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return;
@@ -49,13 +50,13 @@ size_t DecodeEntity(std::string_view text, size_t i, std::string& out) {
     static constexpr struct {
       std::string_view name;
       uint32_t cp;
-    } kNamed[] = {{"amp", '&'},     {"lt", '<'},      {"gt", '>'},      {"quot", '"'},
-                  {"apos", '\''},   {"nbsp", 0xA0},   {"eacute", 0xE9}, {"egrave", 0xE8},
-                  {"ecirc", 0xEA},  {"agrave", 0xE0}, {"acirc", 0xE2},  {"ccedil", 0xE7},
-                  {"ocirc", 0xF4},  {"ucirc", 0xFB},  {"ugrave", 0xF9}, {"icirc", 0xEE},
-                  {"iuml", 0xEF},   {"euml", 0xEB},   {"Eacute", 0xC9}, {"Egrave", 0xC8},
-                  {"Agrave", 0xC0}, {"Ccedil", 0xC7}, {"laquo", 0xAB},  {"raquo", 0xBB},
-                  {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
+    } kNamed[] = {{"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},
+                  {"apos", '\''},    {"nbsp", 0xA0},    {"eacute", 0xE9},   {"egrave", 0xE8},
+                  {"ecirc", 0xEA},   {"agrave", 0xE0},  {"acirc", 0xE2},    {"ccedil", 0xE7},
+                  {"ocirc", 0xF4},   {"ucirc", 0xFB},   {"ugrave", 0xF9},   {"icirc", 0xEE},
+                  {"iuml", 0xEF},    {"euml", 0xEB},    {"Eacute", 0xC9},   {"Egrave", 0xC8},
+                  {"Agrave", 0xC0},  {"Ccedil", 0xC7},  {"laquo", 0xAB},    {"raquo", 0xBB},
+                  {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"ldquo", 0x201C},  {"rdquo", 0x201D},
                   {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026}, {"euro", 0x20AC},
                   {"copy", 0xA9}};
     for (const auto& entity : kNamed) {
@@ -97,8 +98,8 @@ bool LooksLikeHtml(std::string_view text) {
   // Only '<' and '&' can start a marker: look there instead of lower-casing
   // the whole description (this runs for every imported event).
   static constexpr std::string_view kMarkers[] = {
-      "<p", "<br", "<div", "<a ", "<b>", "<i>", "<strong", "<em>", "<ul", "<li", "<span", "<html",
-      "<h1", "<h2", "<h3", "</", "&nbsp;", "&amp;", "&eacute;", "&#"};
+      "<p",    "<br",   "<div", "<a ", "<b>", "<i>", "<strong", "<em>",  "<ul",      "<li",
+      "<span", "<html", "<h1",  "<h2", "<h3", "</",  "&nbsp;",  "&amp;", "&eacute;", "&#"};
   for (size_t i = text.find_first_of("<&"); i != std::string_view::npos;
        i = text.find_first_of("<&", i + 1)) {
     for (std::string_view marker : kMarkers) {
@@ -129,7 +130,8 @@ std::string HtmlToText(std::string_view html) {
       if (skipping) continue;
       if (name == "a" && !closing) pending_href = HrefOf(tag);
       if (name == "a" && closing && !pending_href.empty()) {
-        if (!absl::StrContains(out, pending_href)) out.append(" (").append(pending_href).append(")");
+        if (!absl::StrContains(out, pending_href))
+          out.append(" (").append(pending_href).append(")");
         pending_href.clear();
       }
       for (std::string_view block : kBlockTags) {

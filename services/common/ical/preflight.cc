@@ -67,9 +67,9 @@ class Scanner {
         StartCopying(restart);  // LF alone: written back as CRLF
       }
       if (line.size() > limits_.max_physical_line_bytes) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("line ", line_no, ": ", line.size(), " bytes exceeds the limit of ",
-                         limits_.max_physical_line_bytes));
+        return absl::ResourceExhaustedError(absl::StrCat("line ", line_no, ": ", line.size(),
+                                                         " bytes exceeds the limit of ",
+                                                         limits_.max_physical_line_bytes));
       }
       for (size_t i = 0; i < line.size(); ++i) {
         if (IsControl(static_cast<unsigned char>(line[i]))) {
@@ -81,7 +81,8 @@ class Scanner {
       }
       if (absl::StripAsciiWhitespace(Av(line)).empty()) {
         StartCopying(restart);
-        if (!warned_blank_) out_.warnings.push_back(absl::StrCat("line ", line_no, ": blank lines ignored"));
+        if (!warned_blank_)
+          out_.warnings.push_back(absl::StrCat("line ", line_no, ": blank lines ignored"));
         warned_blank_ = true;
         continue;
       }
@@ -111,8 +112,8 @@ class Scanner {
     }
     if (auto status = FlushLogical(); !status.ok()) return status;
     if (!stack_.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", stack_.back().line, ": BEGIN:",
-                                                     stack_.back().name, " has no END"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", stack_.back().line, ": BEGIN:", stack_.back().name, " has no END"));
     }
     if (!seen_calendar_) return absl::InvalidArgumentError("body: no BEGIN:VCALENDAR");
     return absl::OkStatus();
@@ -176,10 +177,12 @@ class Scanner {
       while (true) {
         if (i < s.size() && s[i] == '"') {
           size_t close = s.find('"', i + 1);
-          if (close == std::string::npos) return Error(absl::StrCat(name, ": unterminated quoted parameter value"));
+          if (close == std::string::npos)
+            return Error(absl::StrCat(name, ": unterminated quoted parameter value"));
           i = close + 1;
           if (i == s.size()) {
-            // `TZID="Zone:20200609T090000"`: the ':' that starts the value ended up inside the quotes.
+            // `TZID="Zone:20200609T090000"`: the ':' that starts the value ended up inside the
+            // quotes.
             size_t colon = s.rfind(':', close);
             size_t open = s.rfind('"', close - 1);
             if (colon == std::string::npos || colon < open) {
@@ -187,8 +190,8 @@ class Scanner {
             }
             rebuilt.append(";").append(s.substr(param_start, colon - param_start)).append("\"");
             rebuilt.append(":").append(s.substr(colon + 1, close - colon - 1));
-            out_.warnings.push_back(
-                absl::StrCat("line ", logical_start_, ": ", name, ": repaired a badly quoted parameter"));
+            out_.warnings.push_back(absl::StrCat("line ", logical_start_, ": ", name,
+                                                 ": repaired a badly quoted parameter"));
             repaired = true;
             logical_ = std::move(rebuilt);
             return CheckStructure(name, "");
@@ -219,8 +222,8 @@ class Scanner {
   absl::Status CheckStructure(const std::string& name, std::string_view value) {
     if (value.empty()) value = std::string_view(logical_).substr(logical_.find(':') + 1);
     if (name == "BEGIN") {
-      std::string component = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(
-          absl::string_view(value.data(), value.size())));
+      std::string component = absl::AsciiStrToUpper(
+          absl::StripAsciiWhitespace(absl::string_view(value.data(), value.size())));
       if (component.empty()) return Error("BEGIN without a component name");
       if (stack_.empty()) {
         if (component != "VCALENDAR") return Error("the calendar must start with BEGIN:VCALENDAR");
@@ -228,12 +231,13 @@ class Scanner {
         seen_calendar_ = true;
       }
       if (static_cast<int>(stack_.size()) >= limits_.max_nesting_depth) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "line ", logical_start_, ": components nested deeper than ", limits_.max_nesting_depth));
+        return absl::ResourceExhaustedError(absl::StrCat("line ", logical_start_,
+                                                         ": components nested deeper than ",
+                                                         limits_.max_nesting_depth));
       }
       if (++components_ > limits_.max_components) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("line ", logical_start_, ": more than ", limits_.max_components, " components"));
+        return absl::ResourceExhaustedError(absl::StrCat("line ", logical_start_, ": more than ",
+                                                         limits_.max_components, " components"));
       }
       if (component == "VEVENT" && stack_.size() == 1) {
         if (static_cast<int>(out_.vevent_lines.size()) >= limits_.max_events) {
@@ -246,8 +250,8 @@ class Scanner {
       return absl::OkStatus();
     }
     if (name == "END") {
-      std::string component = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(
-          absl::string_view(value.data(), value.size())));
+      std::string component = absl::AsciiStrToUpper(
+          absl::StripAsciiWhitespace(absl::string_view(value.data(), value.size())));
       if (stack_.empty()) return Error(absl::StrCat("END:", component, " without BEGIN"));
       if (stack_.back().name != component) {
         return Error(absl::StrCat("END:", component, " does not match BEGIN:", stack_.back().name,
@@ -259,15 +263,15 @@ class Scanner {
     if (stack_.empty()) return Error(absl::StrCat(name, " outside BEGIN:VCALENDAR"));
     OpenComponent& top = stack_.back();
     if (++top.properties > limits_.max_properties_per_component) {
-      return absl::ResourceExhaustedError(absl::StrCat("line ", logical_start_, ": ", top.name,
-                                                       " has more than ",
-                                                       limits_.max_properties_per_component,
-                                                       " properties"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("line ", logical_start_, ": ", top.name, " has more than ",
+                       limits_.max_properties_per_component, " properties"));
     }
     if (top.name == "VEVENT" && IsSingularEventProperty(name)) {
       auto [it, inserted] = top.singular_lines.emplace(name, logical_start_);
       if (!inserted) {
-        return Error(absl::StrCat("VEVENT has a second ", name, " (first at line ", it->second, ")"));
+        return Error(
+            absl::StrCat("VEVENT has a second ", name, " (first at line ", it->second, ")"));
       }
     }
     return absl::OkStatus();
@@ -310,9 +314,10 @@ absl::StatusOr<PreparedCalendar> PrepareCalendar(std::string_view bytes, const L
     if (transcoded.size() > limits.max_body_bytes) {
       return absl::ResourceExhaustedError("body: exceeds the size limit once decoded");
     }
-    out.warnings.push_back(absl::StrCat("body: not UTF-8 (first invalid byte 0x",
-                                        absl::Hex(static_cast<unsigned char>(bytes[*bad]), absl::kZeroPad2),
-                                        " at offset ", *bad, "); decoded as Windows-1252"));
+    out.warnings.push_back(
+        absl::StrCat("body: not UTF-8 (first invalid byte 0x",
+                     absl::Hex(static_cast<unsigned char>(bytes[*bad]), absl::kZeroPad2),
+                     " at offset ", *bad, "); decoded as Windows-1252"));
     bytes = transcoded;
   }
   Scanner scanner(limits, bytes, out);

@@ -1,11 +1,11 @@
 #include "services/common/ical/recurrence.h"
 
+#include <libical/ical.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <utility>
-
-#include <libical/ical.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -33,17 +33,21 @@ absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time f
   Zone zone;
   zone.iana = all_day || start.time_zone().empty() ? default_time_zone : start.time_zone();
   absl::StatusOr<absl::TimeZone> tz = LoadIanaZone(zone.iana);
-  if (!tz.ok()) return absl::InvalidArgumentError(absl::StrCat("dtstart: unknown zone ", zone.iana));
+  if (!tz.ok())
+    return absl::InvalidArgumentError(absl::StrCat("dtstart: unknown zone ", zone.iana));
   zone.tz = *tz;
   absl::StatusOr<absl::CivilSecond> local_start = ParseLocal(start.local(), all_day);
-  if (!local_start.ok()) return absl::InvalidArgumentError(absl::StrCat("dtstart: ", local_start.status().message()));
+  if (!local_start.ok())
+    return absl::InvalidArgumentError(absl::StrCat("dtstart: ", local_start.status().message()));
 
   // Duration in days for all-day events (DST-proof), in seconds otherwise.
   int64_t duration_days = 1;
   absl::Duration duration = absl::ZeroDuration();
   if (all_day) {
     absl::StatusOr<absl::CivilSecond> local_end = ParseLocal(event.end().local(), true);
-    if (local_end.ok()) duration_days = std::max<int64_t>(1, absl::CivilDay(*local_end) - absl::CivilDay(*local_start));
+    if (local_end.ok())
+      duration_days =
+          std::max<int64_t>(1, absl::CivilDay(*local_end) - absl::CivilDay(*local_start));
   } else if (event.has_end()) {
     duration = absl::Seconds(event.end().utc_seconds() - start.utc_seconds());
   }
@@ -103,8 +107,9 @@ absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time f
       if (u.is_date) {
         until_date = FormatLocal(absl::CivilSecond(u.year, u.month, u.day, 0, 0, 0), true);
       } else {
-        until = absl::FromCivil(absl::CivilSecond(u.year, u.month, u.day, u.hour, u.minute, u.second),
-                                absl::UTCTimeZone());
+        until =
+            absl::FromCivil(absl::CivilSecond(u.year, u.month, u.day, u.hour, u.minute, u.second),
+                            absl::UTCTimeZone());
       }
       rule.until = icaltime_null_time();
     }
@@ -119,7 +124,8 @@ absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time f
     RecurIteratorPtr it(icalrecur_iterator_new(rule, dtstart));
     if (it == nullptr) return absl::InvalidArgumentError("rrule: cannot be expanded");
     // Without COUNT the iterator may start near the window instead of at DTSTART.
-    const absl::Time jump_to = from - absl::Hours(48) - (all_day ? absl::Hours(24 * duration_days) : duration);
+    const absl::Time jump_to =
+        from - absl::Hours(48) - (all_day ? absl::Hours(24 * duration_days) : duration);
     if (rule.count == 0 && jump_to > InstantOf(start)) {
       absl::CivilSecond local = absl::ToCivilSecond(jump_to, zone.tz);
       icaltimetype s = dtstart;
@@ -132,9 +138,9 @@ absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time f
     for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
          t = icalrecur_iterator_next(it.get())) {
       if (++steps > limits.max_recurrence_steps) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "rrule: more than ", limits.max_recurrence_steps,
-            " candidate instances to cover the window; recurrence too dense"));
+        return absl::ResourceExhaustedError(
+            absl::StrCat("rrule: more than ", limits.max_recurrence_steps,
+                         " candidate instances to cover the window; recurrence too dense"));
       }
       absl::CivilSecond local(t.year, t.month, t.day, all_day ? 0 : t.hour, all_day ? 0 : t.minute,
                               all_day ? 0 : t.second);
@@ -163,7 +169,8 @@ absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time f
     occurrence.local_start = o.start().local();
     occurrence.override_event = &o;
     occurrence.status = o.status() == v1::Event::STATUS_UNSPECIFIED ? event.status() : o.status();
-    if (Overlaps(occurrence.start, occurrence.end, from, to)) instances.push_back(std::move(occurrence));
+    if (Overlaps(occurrence.start, occurrence.end, from, to))
+      instances.push_back(std::move(occurrence));
   }
   std::sort(instances.begin(), instances.end(),
             [](const Occurrence& a, const Occurrence& b) { return a.start < b.start; });

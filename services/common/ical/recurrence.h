@@ -41,8 +41,8 @@ struct Expansion {
 // RESOURCE_EXHAUSTED when the rule needs more than `limits.max_recurrence_steps`
 // candidate instances to cover the window (a rule too dense to serve);
 // INVALID_ARGUMENT for a rule that does not parse.
-absl::StatusOr<Expansion> ExpandOccurrences(const v1::Event& event, absl::Time from, absl::Time to,
-                                            const Limits& limits,
-                                            const std::string& default_time_zone = "America/Toronto");
+absl::StatusOr<Expansion> ExpandOccurrences(
+    const v1::Event& event, absl::Time from, absl::Time to, const Limits& limits,
+    const std::string& default_time_zone = "America/Toronto");
 
 }  // namespace babillard::ical

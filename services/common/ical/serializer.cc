@@ -1,12 +1,12 @@
 #include "services/common/ical/serializer.h"
 
+#include <libical/ical.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 #include <utility>
-
-#include <libical/ical.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -53,9 +53,11 @@ std::string TimeLine(std::string_view name, const v1::EventTime& t) {
   return absl::StrCat(Av(name), ";TZID=", t.time_zone(), ":", FormatIcalLocal(*local, false));
 }
 
-void AppendText(std::string_view name, Language language, const std::string& value, std::string& out) {
+void AppendText(std::string_view name, Language language, const std::string& value,
+                std::string& out) {
   if (value.empty()) return;
-  AppendFolded(absl::StrCat(Av(name), ";LANGUAGE=", LanguageCode(language), ":", EscapeText(value)), out);
+  AppendFolded(absl::StrCat(Av(name), ";LANGUAGE=", LanguageCode(language), ":", EscapeText(value)),
+               out);
 }
 
 std::string StatusName(v1::Event::Status status) {
@@ -99,13 +101,15 @@ void AppendComponent(const v1::Event& e, const v1::Event* master, const Serializ
 
   const v1::Location& loc = e.location();
   std::string place = loc.name();
-  if (!loc.address().empty()) place = place.empty() ? loc.address() : absl::StrCat(place, ", ", loc.address());
+  if (!loc.address().empty())
+    place = place.empty() ? loc.address() : absl::StrCat(place, ", ", loc.address());
   AppendText("LOCATION", lang, place, out);
   if (loc.has_coordinates()) {
     AppendFolded(absl::StrFormat("GEO:%.6f;%.6f", loc.latitude(), loc.longitude()), out);
   }
   if (!loc.address().empty()) {
-    if (!loc.name().empty()) AppendFolded(absl::StrCat("X-BABILLARD-LOCATION-NAME:", EscapeText(loc.name())), out);
+    if (!loc.name().empty())
+      AppendFolded(absl::StrCat("X-BABILLARD-LOCATION-NAME:", EscapeText(loc.name())), out);
     AppendFolded(absl::StrCat("X-BABILLARD-ADDRESS:", EscapeText(loc.address())), out);
   }
   if (!loc.municipality().empty()) {
@@ -119,20 +123,25 @@ void AppendComponent(const v1::Event& e, const v1::Event* master, const Serializ
   }
   if (!e.organizer().email().empty()) {
     std::string line = "ORGANIZER";
-    if (!e.organizer().name().empty()) absl::StrAppend(&line, ";CN=", ParamValue(e.organizer().name()));
+    if (!e.organizer().name().empty())
+      absl::StrAppend(&line, ";CN=", ParamValue(e.organizer().name()));
     absl::StrAppend(&line, ":mailto:", e.organizer().email());
     AppendFolded(line, out);
   }
   if (!e.url().empty()) AppendFolded(absl::StrCat("URL:", e.url()), out);
-  if (!e.image_url().empty()) AppendFolded(absl::StrCat("IMAGE;VALUE=URI;DISPLAY=BADGE:", e.image_url()), out);
+  if (!e.image_url().empty())
+    AppendFolded(absl::StrCat("IMAGE;VALUE=URI;DISPLAY=BADGE:", e.image_url()), out);
   AppendText("X-BABILLARD-PRICE", lang, Pick(e.price(), lang), out);
   AppendText("X-BABILLARD-ACCESSIBILITY", lang, Pick(e.accessibility(), lang), out);
   AppendFolded(absl::StrCat("STATUS:", StatusName(e.status())), out);
   if (e.visibility() == v1::Event::VISIBILITY_PRIVATE) out.append("CLASS:PRIVATE\r\n");
   AppendFolded(absl::StrCat("SEQUENCE:", e.sequence()), out);
-  if (e.created() > 0) AppendFolded(absl::StrCat("CREATED:", FormatIcalUtc(absl::FromUnixSeconds(e.created()))), out);
+  if (e.created() > 0)
+    AppendFolded(absl::StrCat("CREATED:", FormatIcalUtc(absl::FromUnixSeconds(e.created()))), out);
   if (e.last_modified() > 0) {
-    AppendFolded(absl::StrCat("LAST-MODIFIED:", FormatIcalUtc(absl::FromUnixSeconds(e.last_modified()))), out);
+    AppendFolded(
+        absl::StrCat("LAST-MODIFIED:", FormatIcalUtc(absl::FromUnixSeconds(e.last_modified()))),
+        out);
   }
   out.append("END:VEVENT\r\n");
 }
@@ -216,7 +225,8 @@ std::string SerializeEvent(const v1::Event& event, const SerializeOptions& optio
 std::vector<std::string> TimeZonesOf(const v1::Event& event) {
   std::set<std::string> zones;
   auto add = [&](const v1::EventTime& t) {
-    if (!t.all_day() && !t.time_zone().empty() && t.time_zone() != "UTC") zones.insert(t.time_zone());
+    if (!t.all_day() && !t.time_zone().empty() && t.time_zone() != "UTC")
+      zones.insert(t.time_zone());
   };
   auto add_event = [&](const v1::Event& e) {
     add(e.start());
@@ -232,7 +242,8 @@ std::vector<std::string> TimeZonesOf(const v1::Event& event) {
 
 absl::StatusOr<std::string> VTimezoneText(const std::string& iana, int64_t from_utc_seconds) {
   // Trimmed to whole years so that feeds of one year share one text.
-  const int year = absl::ToCivilYear(absl::FromUnixSeconds(from_utc_seconds), absl::UTCTimeZone()).year();
+  const int year =
+      absl::ToCivilYear(absl::FromUnixSeconds(from_utc_seconds), absl::UTCTimeZone()).year();
   VTimezoneCache& cache = Cache();
   {
     absl::MutexLock lock(&cache.mu);
@@ -240,7 +251,8 @@ absl::StatusOr<std::string> VTimezoneText(const std::string& iana, int64_t from_
     if (it != cache.texts.end()) return it->second;
   }
   icaltimezone* zone = icaltimezone_get_builtin_timezone(iana.c_str());
-  if (zone == nullptr) return absl::InvalidArgumentError(absl::StrCat("time_zone: unknown zone ", iana));
+  if (zone == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("time_zone: unknown zone ", iana));
   icalcomponent* builtin = icaltimezone_get_component(zone);
   if (builtin == nullptr) return absl::InternalError(absl::StrCat("no VTIMEZONE for ", iana));
   // A clone of tzdata's own component: trusted input, unlike imported calendars.
@@ -286,7 +298,8 @@ absl::StatusOr<std::string> AssembleCalendar(const CalendarHeader& header,
   if (!header.description.empty()) {
     AppendFolded(absl::StrCat("X-WR-CALDESC:", EscapeText(header.description)), out);
   }
-  if (!header.time_zone.empty()) AppendFolded(absl::StrCat("X-WR-TIMEZONE:", header.time_zone), out);
+  if (!header.time_zone.empty())
+    AppendFolded(absl::StrCat("X-WR-TIMEZONE:", header.time_zone), out);
   AppendFolded(absl::StrCat("REFRESH-INTERVAL;VALUE=DURATION:", header.refresh_interval), out);
   AppendFolded(absl::StrCat("X-PUBLISHED-TTL:", header.refresh_interval), out);
   for (const std::string& text : zone_texts) out.append(text);

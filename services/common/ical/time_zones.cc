@@ -19,11 +19,12 @@ namespace {
 // Eastern zone becomes the region's zone rather than the first of many
 // equivalent names in alphabetical order.
 constexpr std::array<std::string_view, 18> kPreferredZones = {
-    "America/Toronto",  "America/Halifax",  "America/St_Johns", "America/Winnipeg",
-    "America/Edmonton", "America/Vancouver", "America/Regina",  "America/Phoenix",
-    "Europe/London",    "Europe/Paris",     "Europe/Helsinki",  "Europe/Moscow",
-    "Asia/Tokyo",       "Asia/Kolkata",     "Australia/Sydney", "Pacific/Auckland",
-    "Pacific/Fiji",     "UTC"};
+    "America/Toronto",  "America/Halifax",  "America/St_Johns",
+    "America/Winnipeg", "America/Edmonton", "America/Vancouver",
+    "America/Regina",   "America/Phoenix",  "Europe/London",
+    "Europe/Paris",     "Europe/Helsinki",  "Europe/Moscow",
+    "Asia/Tokyo",       "Asia/Kolkata",     "Australia/Sydney",
+    "Pacific/Auckland", "Pacific/Fiji",     "UTC"};
 
 std::string_view StripKnownPrefixes(std::string_view tzid) {
   // libical's and Mozilla's prefixed TZIDs end with the IANA name.
@@ -103,8 +104,8 @@ absl::StatusOr<absl::TimeZone> LoadIanaZone(std::string_view name) {
     return absl::NotFoundError("not an IANA zone name");
   }
   for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' &&
-        c != '-' && c != '+') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '_' && c != '-' &&
+        c != '+') {
       return absl::NotFoundError("not an IANA zone name");
     }
   }
@@ -160,7 +161,8 @@ absl::StatusOr<Zone> ZoneResolver::ResolveUncached(std::string_view tzid, int hi
   Zone zone;
   if (IsUtcName(bare)) return utc_;
   if (absl::StartsWithIgnoreCase(Av(bare), "Customized Time Zone") &&
-      (calendar_ == nullptr || icalcomponent_get_timezone(calendar_, std::string(name).c_str()) == nullptr)) {
+      (calendar_ == nullptr ||
+       icalcomponent_get_timezone(calendar_, std::string(name).c_str()) == nullptr)) {
     // Outlook's placeholder for a user-defined zone it did not export.
     warnings.push_back("TZID \"Customized Time Zone\" without a VTIMEZONE read as floating");
     return *Floating(warnings);
@@ -180,9 +182,8 @@ absl::StatusOr<Zone> ZoneResolver::ResolveUncached(std::string_view tzid, int hi
     }
   }
   std::string tzid_copy(name);
-  icaltimezone* inline_zone = calendar_ == nullptr
-                                  ? nullptr
-                                  : icalcomponent_get_timezone(calendar_, tzid_copy.c_str());
+  icaltimezone* inline_zone =
+      calendar_ == nullptr ? nullptr : icalcomponent_get_timezone(calendar_, tzid_copy.c_str());
   if (inline_zone == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("unknown TZID \"", Av(name), "\""));
   }
@@ -229,7 +230,8 @@ const Zone* ZoneResolver::Floating(std::vector<std::string>& warnings) {
     std::vector<std::string> ignored;
     absl::StatusOr<const Zone*> zone = Resolve(*name, 2025, ignored);
     if (zone.ok()) {
-      warnings.push_back(absl::StrCat("floating times read in the calendar's zone ", (*zone)->iana));
+      warnings.push_back(
+          absl::StrCat("floating times read in the calendar's zone ", (*zone)->iana));
       floating_ = *zone;
       return floating_;
     }

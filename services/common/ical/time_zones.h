@@ -1,12 +1,12 @@
 #pragma once
 
+#include <libical/ical.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <libical/ical.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"

@@ -1,8 +1,8 @@
 #include "services/common/ical/calendar_parser.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace babillard::ical {
 namespace {
@@ -12,7 +12,8 @@ std::string Calendar(const std::string& events) {
 }
 
 std::string Event(const std::string& uid, const std::string& body) {
-  return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20250101T000000Z\r\n" + body + "END:VEVENT\r\n";
+  return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20250101T000000Z\r\n" + body +
+         "END:VEVENT\r\n";
 }
 
 NormalizeOptions Options() {
@@ -22,23 +23,24 @@ NormalizeOptions Options() {
 }
 
 TEST(ParseCalendar, ReadsEveryField) {
-  absl::StatusOr<ParsedCalendar> parsed = ParseCalendar(
-      Calendar(Event("a@x", "DTSTART;TZID=America/Toronto:20250701T190000\r\n"
-                            "DTEND;TZID=America/Toronto:20250701T210000\r\n"
-                            "SUMMARY;LANGUAGE=fr:Soirée\\, contes\\; musique\r\n"
-                            "SUMMARY;LANGUAGE=en:Story night\r\n"
-                            "DESCRIPTION:<p>Apportez <b>vos</b> chaises</p>\r\n"
-                            "LOCATION:Salle communautaire\r\n"
-                            "GEO:45.788;-72.016\r\n"
-                            "X-BABILLARD-MUNICIPALITY:Danville\r\n"
-                            "CATEGORIES:Culture,Conte\r\n"
-                            "ORGANIZER;CN=Bibliothèque:mailto:biblio@danville.ca\r\n"
-                            "URL:https://danville.ca/contes\r\n"
-                            "IMAGE;VALUE=URI:https://danville.ca/c.jpg\r\n"
-                            "X-BABILLARD-PRICE:Gratuit\r\n"
-                            "STATUS:TENTATIVE\r\nSEQUENCE:3\r\n"
-                            "LAST-MODIFIED:20250601T120000Z\r\n")),
-      Options());
+  absl::StatusOr<ParsedCalendar> parsed =
+      ParseCalendar(Calendar(Event("a@x",
+                                   "DTSTART;TZID=America/Toronto:20250701T190000\r\n"
+                                   "DTEND;TZID=America/Toronto:20250701T210000\r\n"
+                                   "SUMMARY;LANGUAGE=fr:Soirée\\, contes\\; musique\r\n"
+                                   "SUMMARY;LANGUAGE=en:Story night\r\n"
+                                   "DESCRIPTION:<p>Apportez <b>vos</b> chaises</p>\r\n"
+                                   "LOCATION:Salle communautaire\r\n"
+                                   "GEO:45.788;-72.016\r\n"
+                                   "X-BABILLARD-MUNICIPALITY:Danville\r\n"
+                                   "CATEGORIES:Culture,Conte\r\n"
+                                   "ORGANIZER;CN=Bibliothèque:mailto:biblio@danville.ca\r\n"
+                                   "URL:https://danville.ca/contes\r\n"
+                                   "IMAGE;VALUE=URI:https://danville.ca/c.jpg\r\n"
+                                   "X-BABILLARD-PRICE:Gratuit\r\n"
+                                   "STATUS:TENTATIVE\r\nSEQUENCE:3\r\n"
+                                   "LAST-MODIFIED:20250601T120000Z\r\n")),
+                    Options());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_EQ(parsed->events.size(), 1u);
   const v1::Event& e = parsed->events[0];
@@ -126,10 +128,9 @@ TEST(ParseCalendar, FloatingTimesUseTheCalendarZoneOrTheRegion) {
       ParseCalendar(Calendar(Event("f", "DTSTART:20250701T190000\r\n")), Options());
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->events[0].start().time_zone(), "America/Toronto");
-  parsed = ParseCalendar(
-      "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Europe/Paris\r\n" +
-          Event("f", "DTSTART:20250701T190000\r\n") + "END:VCALENDAR\r\n",
-      Options());
+  parsed = ParseCalendar("BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Europe/Paris\r\n" +
+                             Event("f", "DTSTART:20250701T190000\r\n") + "END:VCALENDAR\r\n",
+                         Options());
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->events[0].start().time_zone(), "Europe/Paris");
   EXPECT_EQ(parsed->events[0].start().utc_seconds(), 1751389200);  // 17:00Z
@@ -151,7 +152,8 @@ TEST(ParseCalendar, MatchesACustomZoneToIanaByItsOffsets) {
       "BEGIN:DAYLIGHT\r\nDTSTART:19700308T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\n"
       "TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
   absl::StatusOr<ParsedCalendar> parsed = ParseCalendar(
-      Calendar(vtimezone + Event("c", "DTSTART;TZID=Heure de l'Est:20250701T190000\r\n")), Options());
+      Calendar(vtimezone + Event("c", "DTSTART;TZID=Heure de l'Est:20250701T190000\r\n")),
+      Options());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->events[0].start().time_zone(), "America/Toronto");
   EXPECT_EQ(parsed->events[0].start().local(), "2025-07-01T19:00:00");
@@ -160,8 +162,12 @@ TEST(ParseCalendar, MatchesACustomZoneToIanaByItsOffsets) {
 
 TEST(ParseCalendar, GroupsOverridesWithTheirMasterWhateverTheOrder) {
   absl::StatusOr<ParsedCalendar> parsed = ParseCalendar(
-      Calendar(Event("s", "RECURRENCE-ID:20250702T190000Z\r\nDTSTART:20250702T200000Z\r\nSUMMARY:moved\r\n") +
-               Event("s", "DTSTART:20250701T190000Z\r\nDTEND:20250701T200000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\n")),
+      Calendar(
+          Event("s",
+                "RECURRENCE-ID:20250702T190000Z\r\nDTSTART:20250702T200000Z\r\nSUMMARY:moved\r\n") +
+          Event("s",
+                "DTSTART:20250701T190000Z\r\nDTEND:20250701T200000Z\r\nRRULE:FREQ=DAILY;COUNT="
+                "3\r\n")),
       Options());
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ(parsed->events.size(), 1u);
@@ -174,8 +180,8 @@ TEST(ParseCalendar, GroupsOverridesWithTheirMasterWhateverTheOrder) {
 }
 
 TEST(ParseCalendar, DerivesAStableUidWhenAsked) {
-  std::string body = Calendar(
-      "BEGIN:VEVENT\r\nDTSTART:20250701T190000Z\r\nSUMMARY:sans uid\r\nEND:VEVENT\r\n");
+  std::string body =
+      Calendar("BEGIN:VEVENT\r\nDTSTART:20250701T190000Z\r\nSUMMARY:sans uid\r\nEND:VEVENT\r\n");
   absl::StatusOr<ParsedCalendar> a = ParseCalendar(body, Options());
   absl::StatusOr<ParsedCalendar> b = ParseCalendar(body, Options());
   ASSERT_TRUE(a.ok() && b.ok());

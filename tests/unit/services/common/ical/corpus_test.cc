@@ -1,11 +1,13 @@
 // Every file of ../shared/corpus/ics with the outcome babillard gives it.
 // Where the corpus README leaves a policy open, the decision is written here.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
+#include <vector>
 
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/recurrence.h"
@@ -19,10 +21,10 @@ struct Case {
   const char* file;
   Outcome outcome;
   absl::StatusCode code = absl::StatusCode::kOk;  // for kRejectFile
-  int events = 0;       // series taken (a master with its overrides counts once)
-  int overrides = 0;    // RECURRENCE-ID components attached to them
-  int rejected = 0;     // events rejected one by one, with a field and reason
-  int occurrences = -1; // occurrences in 2000..2030 (-1: not checked)
+  int events = 0;        // series taken (a master with its overrides counts once)
+  int overrides = 0;     // RECURRENCE-ID components attached to them
+  int rejected = 0;      // events rejected one by one, with a field and reason
+  int occurrences = -1;  // occurrences in 2000..2030 (-1: not checked)
   const char* rejected_field = "";
 };
 
@@ -218,6 +220,36 @@ std::string CaseName(const testing::TestParamInfo<Case>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, CorpusTest, testing::ValuesIn(kCases), CaseName);
+
+}  // namespace
+}  // namespace babillard::ical
+
+namespace babillard::ical {
+namespace {
+
+// RELIABILITY I9: the RFC 5545 §3.3.5 instants, which libical and ical.js both miss.
+TEST(Corpus, DstGapAndOverlapInstantsFollowRfc5545) {
+  const auto path =
+      std::filesystem::path(BABILLARD_CORPUS_DIR) / "synthetic/dst_gap_and_overlap_new_york.ics";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "corpus not found";
+  absl::StatusOr<ParsedCalendar> parsed = ParseCalendar(ReadFile(path), NormalizeOptions());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  std::map<std::string, std::vector<std::string>> starts;
+  for (const v1::Event& e : parsed->events) {
+    absl::StatusOr<Expansion> x = ExpandOccurrences(
+        e, absl::FromCivil(absl::CivilDay(2025, 1, 1), absl::UTCTimeZone()),
+        absl::FromCivil(absl::CivilDay(2026, 1, 1), absl::UTCTimeZone()), Limits());
+    ASSERT_TRUE(x.ok());
+    for (const Occurrence& o : x->occurrences) {
+      starts[e.uid()].push_back(absl::FormatTime("%m-%dT%H:%MZ", o.start, absl::UTCTimeZone()));
+    }
+  }
+  EXPECT_EQ(starts["dst-gap@synthetic"], std::vector<std::string>{"03-09T07:30Z"});
+  EXPECT_EQ(starts["dst-overlap@synthetic"], std::vector<std::string>{"11-02T05:30Z"});
+  EXPECT_EQ(starts["dst-daily@synthetic"],
+            (std::vector<std::string>{"03-07T07:30Z", "03-08T07:30Z", "03-09T07:30Z",
+                                      "03-10T06:30Z", "03-11T06:30Z"}));
+}
 
 }  // namespace
 }  // namespace babillard::ical

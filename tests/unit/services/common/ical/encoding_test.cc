@@ -9,15 +9,13 @@ TEST(FirstInvalidUtf8, AcceptsWellFormedText) {
   EXPECT_EQ(FirstInvalidUtf8("Fête à Danville 🎉"), std::nullopt);
 }
 
-TEST(FirstInvalidUtf8, FindsLatin1Byte) {
-  EXPECT_EQ(FirstInvalidUtf8("F\xEAte"), 1u);
-}
+TEST(FirstInvalidUtf8, FindsLatin1Byte) { EXPECT_EQ(FirstInvalidUtf8("F\xEAte"), 1u); }
 
 TEST(FirstInvalidUtf8, RejectsOverlongAndSurrogates) {
-  EXPECT_EQ(FirstInvalidUtf8("a\xC0\xAF"), 1u);          // overlong '/'
-  EXPECT_EQ(FirstInvalidUtf8("ab\xED\xA0\x80"), 2u);     // U+D800
-  EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);   // above U+10FFFF
-  EXPECT_EQ(FirstInvalidUtf8("x\xE2\x82"), 1u);          // truncated
+  EXPECT_EQ(FirstInvalidUtf8("a\xC0\xAF"), 1u);         // overlong '/'
+  EXPECT_EQ(FirstInvalidUtf8("ab\xED\xA0\x80"), 2u);    // U+D800
+  EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(FirstInvalidUtf8("x\xE2\x82"), 1u);         // truncated
 }
 
 TEST(Windows1252ToUtf8, DecodesAccentsAndSmartQuotes) {

@@ -15,9 +15,7 @@ TEST(HtmlToText, KeepsLinkTargetsAndListItems) {
             "- un\n- site (https://x.ca)");
 }
 
-TEST(HtmlToText, DropsScripts) {
-  EXPECT_EQ(HtmlToText("a<script>alert(1)</script>b"), "ab");
-}
+TEST(HtmlToText, DropsScripts) { EXPECT_EQ(HtmlToText("a<script>alert(1)</script>b"), "ab"); }
 
 TEST(LooksLikeHtml, IgnoresPlainText) {
   EXPECT_FALSE(LooksLikeHtml("3 < 4 et 5 > 2"));

@@ -1,8 +1,8 @@
 #include "services/common/ical/preflight.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace babillard::ical {
 namespace {
@@ -17,8 +17,10 @@ TEST(PrepareCalendar, RejectsEmptyBody) {
 }
 
 TEST(PrepareCalendar, StripsBomAndNormalizesLineEnds) {
-  absl::StatusOr<PreparedCalendar> out =
-      PrepareCalendar("\xEF\xBB\xBF" "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", Limits());
+  absl::StatusOr<PreparedCalendar> out = PrepareCalendar(
+      "\xEF\xBB\xBF"
+      "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n",
+      Limits());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n");
 }
@@ -47,7 +49,9 @@ TEST(PrepareCalendar, TranscodesWindows1252WithAWarningNamingTheOffset) {
 }
 
 TEST(PrepareCalendar, RejectsControlCharactersNamingTheLine) {
-  absl::StatusOr<PreparedCalendar> out = PrepareCalendar(Calendar("X-A:a\x07" "b\r\n"), Limits());
+  absl::StatusOr<PreparedCalendar> out = PrepareCalendar(Calendar("X-A:a\x07"
+                                                                  "b\r\n"),
+                                                         Limits());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(out.status().message().find("line 3"), std::string::npos) << out.status();
@@ -75,7 +79,8 @@ TEST(PrepareCalendar, AcceptsLongFoldedText) {
   std::string folded = "DESCRIPTION:";
   for (int i = 0; i < 10000; ++i) folded += std::string(74, 'a') + "\r\n ";
   folded += "end\r\n";
-  EXPECT_TRUE(PrepareCalendar(Calendar("BEGIN:VEVENT\r\n" + folded + "END:VEVENT\r\n"), Limits()).ok());
+  EXPECT_TRUE(
+      PrepareCalendar(Calendar("BEGIN:VEVENT\r\n" + folded + "END:VEVENT\r\n"), Limits()).ok());
 }
 
 TEST(PrepareCalendar, CapsNestingDepth) {
@@ -100,16 +105,18 @@ TEST(PrepareCalendar, RejectsUnbalancedComponents) {
 
 TEST(PrepareCalendar, RejectsASecondDtstartNamingBothLines) {
   absl::StatusOr<PreparedCalendar> out = PrepareCalendar(
-      Calendar("BEGIN:VEVENT\r\nDTSTART:20250101T100000Z\r\nDTSTART:20250101T110000Z\r\nEND:VEVENT\r\n"),
+      Calendar(
+          "BEGIN:VEVENT\r\nDTSTART:20250101T100000Z\r\nDTSTART:20250101T110000Z\r\nEND:VEVENT\r\n"),
       Limits());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(), "line 5: VEVENT has a second DTSTART (first at line 4)");
 }
 
 TEST(PrepareCalendar, RepairsATzidQuotedOverTheValue) {
-  absl::StatusOr<PreparedCalendar> out = PrepareCalendar(
-      Calendar("BEGIN:VEVENT\r\nDTSTART;TZID=\"W. Europe Standard Time:20200609T090000\"\r\nEND:VEVENT\r\n"),
-      Limits());
+  absl::StatusOr<PreparedCalendar> out =
+      PrepareCalendar(Calendar("BEGIN:VEVENT\r\nDTSTART;TZID=\"W. Europe Standard "
+                               "Time:20200609T090000\"\r\nEND:VEVENT\r\n"),
+                      Limits());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_NE(out->text.find("DTSTART;TZID=\"W. Europe Standard Time\":20200609T090000\r\n"),
             std::string::npos)
@@ -128,7 +135,8 @@ TEST(PrepareCalendar, CapsEventCount) {
   limits.max_events = 2;
   std::string body;
   for (int i = 0; i < 3; ++i) body += "BEGIN:VEVENT\r\nEND:VEVENT\r\n";
-  EXPECT_EQ(PrepareCalendar(Calendar(body), limits).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(PrepareCalendar(Calendar(body), limits).status().code(),
+            absl::StatusCode::kResourceExhausted);
 }
 
 }  // namespace

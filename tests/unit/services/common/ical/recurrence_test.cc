@@ -1,9 +1,9 @@
 #include "services/common/ical/recurrence.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "services/common/ical/calendar_parser.h"
 
@@ -18,7 +18,9 @@ v1::Event ParseOne(const std::string& body) {
   return parsed->events.at(0);
 }
 
-absl::Time Day(int y, int m, int d) { return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()); }
+absl::Time Day(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone());
+}
 
 std::vector<std::string> Starts(const Expansion& x) {
   std::vector<std::string> out;
@@ -44,9 +46,9 @@ TEST(ExpandOccurrences, DailyThroughTheSpringGapFollowsRfc5545) {
       "DURATION:PT30M\r\nRRULE:FREQ=DAILY;COUNT=5\r\nEND:VEVENT\r\n");
   absl::StatusOr<Expansion> x = ExpandOccurrences(e, Day(2025, 1, 1), Day(2026, 1, 1), Limits());
   ASSERT_TRUE(x.ok());
-  EXPECT_EQ(Starts(*x), (std::vector<std::string>{"2025-03-07T07:30Z", "2025-03-08T07:30Z",
-                                                  "2025-03-09T07:30Z", "2025-03-10T06:30Z",
-                                                  "2025-03-11T06:30Z"}));
+  EXPECT_EQ(Starts(*x),
+            (std::vector<std::string>{"2025-03-07T07:30Z", "2025-03-08T07:30Z", "2025-03-09T07:30Z",
+                                      "2025-03-10T06:30Z", "2025-03-11T06:30Z"}));
 }
 
 TEST(ExpandOccurrences, OverridesReplaceTheirInstanceAndExdatesRemoveOne) {
@@ -67,7 +69,8 @@ TEST(ExpandOccurrences, OverridesReplaceTheirInstanceAndExdatesRemoveOne) {
 
 TEST(ExpandOccurrences, RdatesAddOccurrences) {
   v1::Event e = ParseOne(
-      "BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20250701T190000Z\r\nRDATE:20250710T190000Z\r\nEND:VEVENT\r\n");
+      "BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20250701T190000Z\r\nRDATE:20250710T190000Z\r\nEND:"
+      "VEVENT\r\n");
   absl::StatusOr<Expansion> x = ExpandOccurrences(e, Day(2025, 1, 1), Day(2026, 1, 1), Limits());
   ASSERT_TRUE(x.ok());
   EXPECT_EQ(x->occurrences.size(), 2u);

@@ -1,8 +1,8 @@
 #include "services/common/ical/serializer.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "absl/strings/str_split.h"
 #include "services/common/ical/calendar_parser.h"
@@ -40,14 +40,16 @@ TEST(SerializeEvent, FoldsAt75OctetsWithoutSplittingUtf8) {
 
 TEST(SerializeEvent, EscapesTextIntoOneSummaryLine) {
   std::string text = SerializeEvent(Sample(), SerializeOptions());
-  EXPECT_NE(text.find("SUMMARY;LANGUAGE=fr:Soirée\\ncontes\\, musique\\; \\\\ danse\r\n"), std::string::npos)
+  EXPECT_NE(text.find("SUMMARY;LANGUAGE=fr:Soirée\\ncontes\\, musique\\; \\\\ danse\r\n"),
+            std::string::npos)
       << text;
 }
 
 TEST(SerializeEvent, PicksTheLanguageAndFallsBack) {
   SerializeOptions en;
   en.language = Language::kEn;
-  EXPECT_NE(SerializeEvent(Sample(), en).find("SUMMARY;LANGUAGE=en:Story night"), std::string::npos);
+  EXPECT_NE(SerializeEvent(Sample(), en).find("SUMMARY;LANGUAGE=en:Story night"),
+            std::string::npos);
   // No English description: the French one is served.
   EXPECT_NE(SerializeEvent(Sample(), en).find("DESCRIPTION;LANGUAGE=en:eee"), std::string::npos);
 }
@@ -61,7 +63,8 @@ TEST(SerializeEvent, MarksCancelledTitles) {
 }
 
 TEST(SerializeEvent, IsDeterministic) {
-  EXPECT_EQ(SerializeEvent(Sample(), SerializeOptions()), SerializeEvent(Sample(), SerializeOptions()));
+  EXPECT_EQ(SerializeEvent(Sample(), SerializeOptions()),
+            SerializeEvent(Sample(), SerializeOptions()));
 }
 
 TEST(AssembleCalendar, WritesCalendarPropertiesAndOneVtimezonePerZone) {

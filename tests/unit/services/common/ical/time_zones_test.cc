@@ -14,7 +14,9 @@ Zone Iana(const std::string& name) {
   return zone;
 }
 
-std::string Utc(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+std::string Utc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
 
 // RFC 5545 §3.3.5: a nonexistent local time uses the offset before the gap.
 TEST(LocalToUtc, TorontoSpringGapUsesTheOffsetBeforeIt) {

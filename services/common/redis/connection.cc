@@ -1,0 +1,138 @@
+#include "services/common/redis/connection.h"
+
+#include <sys/time.h>
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/string_view.h"
+
+namespace babillard::redis {
+namespace {
+
+
+absl::StatusOr<ContextPtr> Connect(const Address& address, absl::Duration timeout) {
+  const timeval tv = absl::ToTimeval(timeout);
+  ContextPtr context(address.unix_path.empty()
+                         ? redisConnectWithTimeout(address.host.c_str(), address.port, tv)
+                         : redisConnectUnixWithTimeout(address.unix_path.c_str(), tv));
+  if (context == nullptr) return absl::UnavailableError("redis: cannot allocate a context");
+  if (context->err != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("redis: connect to ", address.ToString(), ": ", context->errstr));
+  }
+  if (redisSetTimeout(context.get(), tv) != REDIS_OK) {
+    return absl::UnavailableError("redis: cannot set the socket timeout");
+  }
+  return context;
+}
+
+}  // namespace
+
+absl::StatusOr<Address> Address::Parse(std::string_view text) {
+  Address address;
+  if (text.starts_with("unix:")) {
+    address.unix_path = std::string(text.substr(5));
+    if (address.unix_path.empty())
+      return absl::InvalidArgumentError("redis: empty unix socket path");
+    return address;
+  }
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis: \"", Av(text), "\" is not host:port or unix:PATH"));
+  }
+  address.host = std::string(text.substr(0, colon));
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  if (!absl::SimpleAtoi(Av(text.substr(colon + 1)), &address.port) || address.port <= 0 ||
+      address.port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("redis: bad port in \"", Av(text), "\""));
+  }
+  return address;
+}
+
+std::string Address::ToString() const {
+  return unix_path.empty() ? absl::StrCat(host, ":", port) : absl::StrCat("unix:", unix_path);
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Address& address,
+                                                             absl::Duration timeout) {
+  absl::StatusOr<ContextPtr> context = Connect(address, timeout);
+  if (!context.ok()) return context.status();
+  return std::unique_ptr<Connection>(new Connection(address, timeout, *std::move(context)));
+}
+
+absl::Status Connection::EnsureConnected() {
+  if (!broken_ && context_ != nullptr) return absl::OkStatus();
+  absl::StatusOr<ContextPtr> context = Connect(address_, timeout_);
+  if (!context.ok()) return context.status();
+  context_ = *std::move(context);
+  broken_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status Connection::SetTimeout(absl::Duration timeout) {
+  timeout_ = timeout;
+  if (context_ == nullptr || broken_) return absl::OkStatus();
+  if (redisSetTimeout(context_.get(), absl::ToTimeval(timeout)) != REDIS_OK) {
+    broken_ = true;
+    return absl::UnavailableError("redis: cannot set the socket timeout");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Reply> Connection::Run(absl::Span<const std::string> args) {
+  if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;  // binary-safe: user data never goes into a format string
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
+  for (const std::string& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(
+      context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  if (reply == nullptr) {
+    broken_ = true;  // hiredis: a context that failed once must not be reused
+    return absl::UnavailableError(
+        absl::StrCat("redis: ", args.empty() ? "" : args.front(), ": ", context_->errstr));
+  }
+  return Reply::CopyFrom(*reply);
+}
+
+absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+  for (const std::vector<std::string>& args : commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const std::string& a : args) {
+      argv.push_back(a.data());
+      lengths.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
+                               lengths.data()) != REDIS_OK) {
+      broken_ = true;
+      return absl::UnavailableError(absl::StrCat("redis: pipeline: ", context_->errstr));
+    }
+  }
+  std::vector<Reply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
+      broken_ = true;
+      return absl::UnavailableError(absl::StrCat("redis: pipeline: ", context_->errstr));
+    }
+    ReplyPtr reply(static_cast<redisReply*>(raw));
+    replies.push_back(Reply::CopyFrom(*reply));
+  }
+  return replies;
+}
+
+}  // namespace babillard::redis

@@ -1,0 +1,53 @@
+#include "services/common/redis/reply.h"
+
+#include <hiredis/hiredis.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace babillard::redis {
+
+Reply Reply::CopyFrom(const redisReply& r) {
+  Reply out;
+  switch (r.type) {
+    case REDIS_REPLY_STRING:
+      out.type = Type::kString;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = Type::kStatus;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = Type::kError;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Type::kInteger;
+      out.integer = r.integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Type::kArray;
+      out.elements.reserve(r.elements);
+      for (size_t i = 0; i < r.elements; ++i) out.elements.push_back(CopyFrom(*r.element[i]));
+      break;
+    default:
+      out.type = Type::kNil;
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Reply::AsString() const {
+  if (type == Type::kString || type == Type::kStatus) return str;
+  return absl::InternalError("redis: expected a string reply");
+}
+
+absl::StatusOr<int64_t> Reply::AsInteger() const {
+  if (type == Type::kInteger) return integer;
+  int64_t value = 0;
+  if (type == Type::kString && absl::SimpleAtoi(str, &value)) return value;
+  return absl::InternalError("redis: expected an integer reply");
+}
+
+}  // namespace babillard::redis

@@ -1,0 +1,117 @@
+#pragma once
+
+// The Lua scripts that make each store write one atomic step in Redis.
+//
+// A Redis script runs in isolation but does not roll back: a command that
+// fails half-way leaves the earlier writes in place. So each script first
+// checks everything that could fail (versions, the type of every key it will
+// touch) and only then writes, with commands that cannot fail on those keys.
+
+namespace babillard::store::lua {
+
+// Writes N events, all or none. ARGV: prefix, maxlen, n, then per event 10
+// values: uid, expected ("" any, "new" must not exist, else the version),
+// pb, org, muni, cats (comma-separated), status, start, end, recurring.
+// Returns, per event, {version, kind, cursor}; kind 0 = unchanged (no new
+// version, no change entry). Errors: "STALE <uid> <version>", "EXISTS <uid>",
+// "WRONGTYPE <key>".
+inline constexpr char kPutEvents[] = R"lua(
+local p = ARGV[1]
+local maxlen = ARGV[2]
+local n = tonumber(ARGV[3])
+local stream = p .. 'changes'
+local function need(key, kind)
+  local t = redis.call('TYPE', key)['ok']
+  if t ~= 'none' and t ~= kind then
+    return redis.error_reply('WRONGTYPE ' .. key)
+  end
+end
+local function index_keys(org, muni, cats, status)
+  local keys = {p .. 'idx:org:' .. org, p .. 'idx:status:' .. status}
+  if muni ~= '' then keys[#keys + 1] = p .. 'idx:muni:' .. muni end
+  for cat in string.gmatch(cats, '[^,]+') do keys[#keys + 1] = p .. 'idx:cat:' .. cat end
+  return keys
+end
+local err = need(stream, 'stream') or need(p .. 'idx:start', 'zset')
+if err then return err end
+local plan = {}
+for i = 0, n - 1 do
+  local a = 4 + i * 10
+  local uid, expected, pb = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local key = p .. 'ev:' .. uid
+  err = need(key, 'hash')
+  if err then return err end
+  local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb')
+  local version = tonumber(cur[1] or '0') or 0
+  if expected == 'new' and version > 0 then return redis.error_reply('EXISTS ' .. uid) end
+  if expected ~= '' and expected ~= 'new' and tonumber(expected) ~= version then
+    return redis.error_reply('STALE ' .. uid .. ' ' .. version)
+  end
+  local new_keys = index_keys(ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+  for _, k in ipairs(new_keys) do
+    err = need(k, 'set')
+    if err then return err end
+  end
+  local old_keys = {}
+  if version > 0 then old_keys = index_keys(cur[2] or '', cur[3] or '', cur[4] or '', cur[5] or '') end
+  plan[#plan + 1] = {uid = uid, key = key, a = a, version = version, same = (cur[6] == pb),
+                     old_status = cur[5], old_keys = old_keys, new_keys = new_keys}
+end
+local out = {}
+for _, e in ipairs(plan) do
+  local a = e.a
+  if e.same then
+    out[#out + 1] = {e.version, 0, ''}
+  else
+    for _, k in ipairs(e.old_keys) do redis.call('SREM', k, e.uid) end
+    for _, k in ipairs(e.new_keys) do redis.call('SADD', k, e.uid) end
+    redis.call('ZADD', p .. 'idx:start', ARGV[a + 7], e.uid)
+    local v = e.version + 1
+    redis.call('HSET', e.key, 'v', v, 'pb', ARGV[a + 2], 'org', ARGV[a + 3], 'muni', ARGV[a + 4],
+               'cats', ARGV[a + 5], 'status', ARGV[a + 6], 'start', ARGV[a + 7], 'end', ARGV[a + 8],
+               'rec', ARGV[a + 9])
+    local kind = 2
+    if e.version == 0 then
+      kind = 1
+    elseif ARGV[a + 6] == '3' and e.old_status ~= '3' then
+      kind = 3
+    end
+    local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*',
+                          'k', kind, 'u', e.uid, 'v', v, 'pb', ARGV[a + 2])
+    out[#out + 1] = {v, kind, id}
+  end
+end
+return out
+)lua";
+
+// Deletes one event. ARGV: prefix, maxlen, uid, expected ("" any, else the
+// version). Returns {version, cursor}; {0, ''} when there was no such event.
+inline constexpr char kDeleteEvent[] = R"lua(
+local p, maxlen, uid, expected = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key = p .. 'ev:' .. uid
+local t = redis.call('TYPE', key)['ok']
+if t == 'none' then return {0, ''} end
+if t ~= 'hash' then return redis.error_reply('WRONGTYPE ' .. key) end
+local st = redis.call('TYPE', p .. 'changes')['ok']
+if st ~= 'none' and st ~= 'stream' then return redis.error_reply('WRONGTYPE ' .. p .. 'changes') end
+local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb')
+local version = tonumber(cur[1] or '0') or 0
+if expected ~= '' and tonumber(expected) ~= version then
+  return redis.error_reply('STALE ' .. uid .. ' ' .. version)
+end
+local keys = {p .. 'idx:org:' .. (cur[2] or ''), p .. 'idx:status:' .. (cur[5] or '')}
+if cur[3] and cur[3] ~= '' then keys[#keys + 1] = p .. 'idx:muni:' .. cur[3] end
+for cat in string.gmatch(cur[4] or '', '[^,]+') do keys[#keys + 1] = p .. 'idx:cat:' .. cat end
+for _, k in ipairs(keys) do
+  local kt = redis.call('TYPE', k)['ok']
+  if kt ~= 'none' and kt ~= 'set' then return redis.error_reply('WRONGTYPE ' .. k) end
+end
+for _, k in ipairs(keys) do redis.call('SREM', k, uid) end
+redis.call('ZREM', p .. 'idx:start', uid)
+redis.call('DEL', key)
+local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*',
+                      'k', 4, 'u', uid, 'v', version + 1, 'pb', cur[6] or '')
+return {version + 1, id}
+)lua";
+
+}  // namespace babillard::store::lua

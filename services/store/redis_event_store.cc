@@ -1,0 +1,459 @@
+#include "services/store/redis_event_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/ical/recurrence.h"
+#include "services/store/lua_scripts.h"
+
+namespace babillard::store {
+namespace {
+
+// Beyond any event: the end of a recurrence with no COUNT or UNTIL.
+constexpr int64_t kForever = 253402300799;  // 9999-12-31T23:59:59Z
+
+std::pair<int64_t, int64_t> SplitCursor(const std::string& c) {
+  std::pair<int64_t, int64_t> out{0, 0};
+  std::vector<std::string> parts = absl::StrSplit(c, '-');
+  if (!parts.empty()) (void)absl::SimpleAtoi(parts[0], &out.first);
+  if (parts.size() > 1) (void)absl::SimpleAtoi(parts[1], &out.second);
+  return out;
+}
+
+// The last instant any occurrence of `e` ends (kForever for an endless rule).
+int64_t LastEnd(const v1::Event& e, const ical::Limits& limits) {
+  int64_t last = std::max(e.start().utc_seconds(), e.end().utc_seconds());
+  for (const v1::Event& o : e.overrides()) last = std::max(last, o.end().utc_seconds());
+  const int64_t duration = e.end().utc_seconds() - e.start().utc_seconds();
+  for (const v1::EventTime& t : e.rdates()) last = std::max(last, t.utc_seconds() + duration);
+  if (e.rrule().empty()) return last;
+  if (!absl::StrContains(e.rrule(), "COUNT=") && !absl::StrContains(e.rrule(), "UNTIL=")) return kForever;
+  ical::Limits bounded = limits;
+  bounded.max_occurrences = limits.max_rrule_count + 1;
+  absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(
+      e, absl::FromUnixSeconds(e.start().utc_seconds()), absl::FromUnixSeconds(kForever), bounded);
+  if (!x.ok() || x->truncated) return kForever;
+  for (const ical::Occurrence& o : x->occurrences) last = std::max(last, absl::ToUnixSeconds(o.end));
+  return last;
+}
+
+absl::Status ReplyError(const redis::Reply& reply) {
+  const std::string& e = reply.str;
+  if (absl::StartsWith(e, "STALE")) return absl::AbortedError(absl::StrCat("stale version: ", e.substr(6)));
+  if (absl::StartsWith(e, "EXISTS")) return absl::AlreadyExistsError(absl::StrCat("event exists: ", e.substr(7)));
+  if (absl::StartsWith(e, "WRONGTYPE")) {
+    return absl::FailedPreconditionError(absl::StrCat("redis: a key has the wrong type: ", e));
+  }
+  if (absl::StartsWith(e, "OOM")) return absl::ResourceExhaustedError(absl::StrCat("redis: ", e));
+  if (absl::StartsWith(e, "LOADING") || absl::StartsWith(e, "READONLY") ||
+      absl::StartsWith(e, "MASTERDOWN") || absl::StartsWith(e, "BUSY")) {
+    return absl::UnavailableError(absl::StrCat("redis: ", e));
+  }
+  return absl::InternalError(absl::StrCat("redis: ", e));
+}
+
+v1::Change::Kind KindOf(int64_t k) {
+  switch (k) {
+    case 1:
+      return v1::Change::KIND_CREATED;
+    case 2:
+      return v1::Change::KIND_UPDATED;
+    case 3:
+      return v1::Change::KIND_CANCELLED;
+    case 4:
+      return v1::Change::KIND_DELETED;
+    default:
+      return v1::Change::KIND_UNSPECIFIED;
+  }
+}
+
+// One stream entry [id, [field, value, ...]] as a Change.
+absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
+  if (!entry.is_array() || entry.elements.size() != 2 || !entry.elements[1].is_array()) {
+    return absl::InternalError("redis: malformed stream entry");
+  }
+  v1::Change change;
+  change.set_cursor(entry.elements[0].str);
+  change.set_committed_at_ms(SplitCursor(change.cursor()).first);
+  const auto& fields = entry.elements[1].elements;
+  int64_t version = 0;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string& name = fields[i].str;
+    const std::string& value = fields[i + 1].str;
+    if (name == "k") {
+      int64_t k = 0;
+      (void)absl::SimpleAtoi(value, &k);
+      change.set_kind(KindOf(k));
+    } else if (name == "v") {
+      (void)absl::SimpleAtoi(value, &version);
+    } else if (name == "pb") {
+      if (!change.mutable_event()->ParseFromString(value)) {
+        return absl::InternalError("redis: unreadable event in the change stream");
+      }
+    }
+  }
+  change.mutable_event()->set_version(version);
+  return change;
+}
+
+struct Summary {
+  std::string uid;
+  std::string org, muni, cats;
+  int status = 0;
+  int64_t start = 0, end = 0;
+  bool recurring = false;
+};
+
+bool Matches(const Summary& s, const v1::Filter& f) {
+  auto any_of = [](const auto& wanted, const std::string& value) {
+    return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+  };
+  if (!any_of(f.organizations(), s.org)) return false;
+  if (!any_of(f.municipalities(), s.muni)) return false;
+  if (f.categories_size() > 0) {
+    bool hit = false;
+    for (absl::string_view c : absl::StrSplit(s.cats, ',', absl::SkipEmpty())) {
+      hit = hit || std::find(f.categories().begin(), f.categories().end(), std::string(c)) !=
+                       f.categories().end();
+    }
+    if (!hit) return false;
+  }
+  if (f.statuses_size() > 0 &&
+      std::find(f.statuses().begin(), f.statuses().end(), s.status) == f.statuses().end()) {
+    return false;
+  }
+  if (f.to_seconds() > 0 && s.start >= f.to_seconds()) return false;
+  if (f.from_seconds() > 0 && s.end <= f.from_seconds() && s.end != s.start) return false;
+  if (f.from_seconds() > 0 && s.end == s.start && s.start < f.from_seconds()) return false;
+  return true;
+}
+
+bool MatchesEvent(const v1::Event& e, const v1::Filter& f, const ical::Limits& limits) {
+  if (f.tags_size() > 0) {
+    bool hit = false;
+    for (const std::string& t : e.tags()) {
+      hit = hit || std::find(f.tags().begin(), f.tags().end(), t) != f.tags().end();
+    }
+    if (!hit) return false;
+  }
+  if (!f.text().empty()) {
+    std::string needle = absl::AsciiStrToLower(f.text());
+    if (!absl::StrContains(absl::AsciiStrToLower(e.title().fr()), needle) &&
+        !absl::StrContains(absl::AsciiStrToLower(e.title().en()), needle)) {
+      return false;
+    }
+  }
+  if (!e.rrule().empty() && (f.from_seconds() > 0 || f.to_seconds() > 0)) {
+    // The coarse bounds let it through; its occurrences decide.
+    absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(
+        e, absl::FromUnixSeconds(f.from_seconds()),
+        absl::FromUnixSeconds(f.to_seconds() > 0 ? f.to_seconds() : kForever), limits);
+    if (x.ok() && x->occurrences.empty()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int CompareCursors(const std::string& a, const std::string& b) {
+  auto x = SplitCursor(a), y = SplitCursor(b);
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+absl::StatusOr<std::unique_ptr<RedisEventStore>> RedisEventStore::Open(redis::ConnectionPool& pool,
+                                                                       RedisStoreOptions options) {
+  std::unique_ptr<RedisEventStore> store(new RedisEventStore(pool, std::move(options)));
+  for (auto [script, sha] : {std::pair{lua::kPutEvents, &store->put_sha_},
+                             std::pair{lua::kDeleteEvent, &store->delete_sha_}}) {
+    absl::StatusOr<redis::Reply> reply = pool.Run({"SCRIPT", "LOAD", script});
+    if (!reply.ok()) return reply.status();
+    if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
+    *sha = reply->str;
+  }
+  return store;
+}
+
+absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const char* script, const std::string& sha,
+                                                        std::vector<std::string> args) {
+  std::vector<std::string> command = {"EVALSHA", sha, "0"};
+  command.insert(command.end(), std::make_move_iterator(args.begin()),
+                 std::make_move_iterator(args.end()));
+  absl::StatusOr<redis::Reply> reply = pool_.Run(command);
+  if (reply.ok() && reply->type == redis::Reply::Type::kError && absl::StartsWith(reply->str, "NOSCRIPT")) {
+    command[0] = "EVAL";
+    command[1] = script;
+    reply = pool_.Run(command);
+  }
+  if (reply.ok() && reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
+  return reply;
+}
+
+absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<v1::Event>& events,
+                                                              const std::vector<Expect>& expect) {
+  if (events.empty()) return std::vector<WriteResult>();
+  std::vector<std::string> args = {options_.prefix, std::to_string(options_.retention),
+                                   std::to_string(events.size())};
+  args.reserve(3 + events.size() * 10);
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::Event e = events[i];
+    if (e.uid().empty()) return absl::InvalidArgumentError("event.uid: required");
+    if (e.organization().empty()) return absl::InvalidArgumentError("event.organization: required");
+    e.set_version(0);  // the hash holds it; keeping it out of pb lets "unchanged" compare bytes
+    const Expect x = i < expect.size() ? expect[i] : Expect::Any();
+    args.push_back(e.uid());
+    args.push_back(x.mode == Expect::Mode::kAny      ? ""
+                   : x.mode == Expect::Mode::kAbsent ? "new"
+                                                     : std::to_string(x.version));
+    args.push_back(e.SerializeAsString());
+    args.push_back(e.organization());
+    args.push_back(e.location().municipality());
+    args.push_back(absl::StrJoin(e.categories(), ","));
+    args.push_back(std::to_string(static_cast<int>(e.status())));
+    args.push_back(std::to_string(e.start().utc_seconds()));
+    args.push_back(std::to_string(LastEnd(e, options_.limits)));
+    args.push_back(e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1");
+  }
+  absl::StatusOr<redis::Reply> reply = RunScript(lua::kPutEvents, put_sha_, std::move(args));
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->elements.size() != events.size()) {
+    return absl::InternalError("redis: unexpected reply to put");
+  }
+  std::vector<WriteResult> results;
+  for (const redis::Reply& r : reply->elements) {
+    if (!r.is_array() || r.elements.size() != 3) return absl::InternalError("redis: unexpected reply to put");
+    WriteResult w;
+    w.version = r.elements[0].integer;
+    w.kind = KindOf(r.elements[1].integer);
+    w.cursor = r.elements[2].str;
+    results.push_back(std::move(w));
+  }
+  return results;
+}
+
+absl::StatusOr<v1::Event> RedisEventStore::Get(const std::string& uid) {
+  absl::StatusOr<redis::Reply> reply = pool_.Run({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
+  if (!reply->is_array() || reply->elements.size() != 2 || reply->elements[0].is_nil()) {
+    return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
+  }
+  v1::Event event;
+  if (!event.ParseFromString(reply->elements[0].str)) return absl::InternalError("redis: unreadable event");
+  absl::StatusOr<int64_t> version = reply->elements[1].AsInteger();
+  event.set_version(version.ok() ? *version : 0);
+  return event;
+}
+
+absl::StatusOr<WriteResult> RedisEventStore::Delete(const std::string& uid, Expect expect) {
+  absl::StatusOr<redis::Reply> reply = RunScript(
+      lua::kDeleteEvent, delete_sha_,
+      {options_.prefix, std::to_string(options_.retention), uid,
+       expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""});
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->elements.size() != 2) return absl::InternalError("redis: unexpected reply");
+  if (reply->elements[0].integer == 0) return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
+  WriteResult w;
+  w.version = reply->elements[0].integer;
+  w.cursor = reply->elements[1].str;
+  w.kind = v1::Change::KIND_DELETED;
+  return w;
+}
+
+absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int page_size,
+                                                 const std::string& page_token) {
+  page_size = page_size <= 0 ? 100 : std::min(page_size, 1000);
+  // Page token: "<start>:<uid>" of the last event returned.
+  int64_t after_start = INT64_MIN;
+  std::string after_uid;
+  if (!page_token.empty()) {
+    size_t colon = page_token.find(':');
+    if (colon == std::string::npos || !absl::SimpleAtoi(page_token.substr(0, colon), &after_start)) {
+      return absl::InvalidArgumentError("page_token: malformed");
+    }
+    after_uid = page_token.substr(colon + 1);
+  }
+  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  const std::string min = page_token.empty() ? "-inf" : std::to_string(after_start);
+  const std::string max = filter.to_seconds() > 0 ? absl::StrCat("(", filter.to_seconds()) : "+inf";
+  EventPage page;
+  int64_t offset = 0;
+  while (static_cast<int>(page.events.size()) < page_size) {
+    absl::StatusOr<redis::Reply> ids = (*lease)->Run(
+        {"ZRANGE", options_.prefix + "idx:start", min, max, "BYSCORE", "LIMIT", std::to_string(offset),
+         std::to_string(options_.batch), "WITHSCORES"});
+    if (!ids.ok()) {
+      pool_.ReportFailure();
+      return ids.status();
+    }
+    if (ids->type == redis::Reply::Type::kError) return ReplyError(*ids);
+    if (ids->elements.empty()) break;
+    offset += static_cast<int64_t>(ids->elements.size() / 2);
+    std::vector<std::vector<std::string>> commands;
+    std::vector<std::string> uids;
+    for (size_t i = 0; i + 1 < ids->elements.size(); i += 2) {
+      const std::string& uid = ids->elements[i].str;
+      int64_t score = 0;
+      (void)absl::SimpleAtoi(ids->elements[i + 1].str, &score);
+      if (!page_token.empty() && score == after_start && uid <= after_uid) continue;
+      uids.push_back(uid);
+      commands.push_back({"HMGET", options_.prefix + "ev:" + uid, "org", "muni", "cats", "status",
+                          "start", "end", "rec"});
+    }
+    absl::StatusOr<std::vector<redis::Reply>> rows = (*lease)->Pipeline(commands);
+    if (!rows.ok()) {
+      pool_.ReportFailure();
+      return rows.status();
+    }
+    std::vector<std::string> wanted;
+    for (size_t i = 0; i < uids.size(); ++i) {
+      const auto& f = (*rows)[i].elements;
+      if (f.size() != 7 || f[0].is_nil()) continue;  // deleted meanwhile
+      Summary s;
+      s.uid = uids[i];
+      s.org = f[0].str;
+      s.muni = f[1].str;
+      s.cats = f[2].str;
+      (void)absl::SimpleAtoi(f[3].str, &s.status);
+      (void)absl::SimpleAtoi(f[4].str, &s.start);
+      (void)absl::SimpleAtoi(f[5].str, &s.end);
+      s.recurring = f[6].str == "1";
+      if (Matches(s, filter)) wanted.push_back(s.uid);
+    }
+    commands.clear();
+    for (const std::string& uid : wanted) commands.push_back({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
+    absl::StatusOr<std::vector<redis::Reply>> bodies = (*lease)->Pipeline(commands);
+    if (!bodies.ok()) {
+      pool_.ReportFailure();
+      return bodies.status();
+    }
+    for (size_t i = 0; i < wanted.size() && static_cast<int>(page.events.size()) < page_size; ++i) {
+      const auto& f = (*bodies)[i].elements;
+      if (f.size() != 2 || f[0].is_nil()) continue;
+      v1::Event e;
+      if (!e.ParseFromString(f[0].str)) return absl::InternalError("redis: unreadable event");
+      int64_t v = 0;
+      (void)absl::SimpleAtoi(f[1].str, &v);
+      e.set_version(v);
+      if (!MatchesEvent(e, filter, options_.limits)) continue;
+      page.events.push_back(std::move(e));
+    }
+    if (static_cast<int>(ids->elements.size() / 2) < options_.batch) break;
+  }
+  if (static_cast<int>(page.events.size()) == page_size) {
+    const v1::Event& last = page.events.back();
+    page.next_page_token = absl::StrCat(last.start().utc_seconds(), ":", last.uid());
+  }
+  return page;
+}
+
+absl::Status RedisEventStore::CheckRetained(redis::Connection& connection, const std::string& cursor) {
+  absl::StatusOr<redis::Reply> info = connection.Run({"XINFO", "STREAM", options_.prefix + "changes"});
+  if (!info.ok()) return info.status();
+  if (info->type == redis::Reply::Type::kError) return absl::OkStatus();  // no stream yet: nothing trimmed
+  int64_t length = 0, added = 0;
+  std::string first;
+  for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
+    const std::string& name = info->elements[i].str;
+    const redis::Reply& value = info->elements[i + 1];
+    if (name == "length") length = value.integer;
+    if (name == "entries-added") added = value.integer;
+    if (name == "recorded-first-entry-id") first = value.str;
+  }
+  // Trimmed entries all precede the oldest one kept. A cursor before it may
+  // have missed some (conservatively: the client takes a new snapshot).
+  if (added > length && !first.empty() && CompareCursors(cursor, first) < 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cursor ", cursor, " is older than the retained history (oldest kept: ", first,
+        "); take a new snapshot"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink& sink,
+                                       absl::flat_hash_map<std::string, int64_t>& sent) {
+  for (int64_t offset = 0;; offset += options_.batch) {
+    absl::StatusOr<redis::Reply> ids =
+        connection.Run({"ZRANGE", options_.prefix + "idx:start", std::to_string(offset),
+                        std::to_string(offset + options_.batch - 1)});
+    if (!ids.ok()) return ids.status();
+    if (ids->type == redis::Reply::Type::kError) return ReplyError(*ids);
+    std::vector<std::vector<std::string>> commands;
+    for (const redis::Reply& id : ids->elements) {
+      commands.push_back({"HMGET", options_.prefix + "ev:" + id.str, "pb", "v"});
+    }
+    absl::StatusOr<std::vector<redis::Reply>> rows = connection.Pipeline(commands);
+    if (!rows.ok()) return rows.status();
+    for (size_t i = 0; i < rows->size(); ++i) {
+      const auto& f = (*rows)[i].elements;
+      if (f.size() != 2 || f[0].is_nil()) continue;
+      v1::Change change;
+      change.set_kind(v1::Change::KIND_CREATED);
+      if (!change.mutable_event()->ParseFromString(f[0].str)) return absl::InternalError("redis: unreadable event");
+      int64_t v = 0;
+      (void)absl::SimpleAtoi(f[1].str, &v);
+      change.mutable_event()->set_version(v);
+      sent[change.event().uid()] = v;
+      if (!sink.on_change(change)) return absl::CancelledError("watch ended by the receiver");
+    }
+    if (static_cast<int>(ids->elements.size()) < options_.batch) return absl::OkStatus();
+    if (sink.cancelled && sink.cancelled()) return absl::CancelledError("watch cancelled");
+  }
+}
+
+absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapshot, WatchSink& sink) {
+  // A dedicated connection: XREAD BLOCK must not share a pooled one, and its
+  // socket timeout must outlast the block.
+  absl::StatusOr<std::unique_ptr<redis::Connection>> connection =
+      redis::Connection::Open(pool_.address(), options_.watch_block + absl::Seconds(5));
+  if (!connection.ok()) return connection.status();
+  redis::Connection& c = **connection;
+  const std::string stream = options_.prefix + "changes";
+  std::string cursor = from_cursor;
+  absl::flat_hash_map<std::string, int64_t> sent;
+  if (snapshot || cursor.empty()) {
+    absl::StatusOr<redis::Reply> last = c.Run({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+    if (!last.ok()) return last.status();
+    cursor = last->is_array() && !last->elements.empty() ? last->elements[0].elements[0].str : "0-0";
+  } else if (absl::Status retained = CheckRetained(c, cursor); !retained.ok()) {
+    return retained;
+  }
+  if (snapshot) {
+    absl::Status status = Snapshot(c, sink, sent);
+    if (absl::IsCancelled(status)) return absl::OkStatus();
+    if (!status.ok()) return status;
+    if (!sink.on_snapshot_done(cursor)) return absl::OkStatus();
+  }
+  const std::string block_ms = std::to_string(absl::ToInt64Milliseconds(options_.watch_block));
+  while (!(sink.cancelled && sink.cancelled())) {
+    absl::StatusOr<redis::Reply> reply =
+        c.Run({"XREAD", "COUNT", "512", "BLOCK", block_ms, "STREAMS", stream, cursor});
+    if (!reply.ok()) return reply.status();
+    if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
+    if (reply->is_nil() || reply->elements.empty()) {
+      if (sink.on_heartbeat && !sink.on_heartbeat(cursor)) return absl::OkStatus();
+      continue;
+    }
+    // Entries could have been trimmed while we were away (a slow reader).
+    if (absl::Status retained = CheckRetained(c, cursor); !retained.ok()) return retained;
+    for (const redis::Reply& entry : reply->elements[0].elements[1].elements) {
+      absl::StatusOr<v1::Change> change = ChangeFromEntry(entry);
+      if (!change.ok()) return change.status();
+      cursor = change->cursor();
+      if (auto it = sent.find(change->event().uid()); it != sent.end() && change->event().version() <= it->second) {
+        continue;  // already in the snapshot
+      }
+      if (!sink.on_change(*change)) return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace babillard::store

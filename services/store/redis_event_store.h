@@ -1,0 +1,65 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/ical/limits.h"
+#include "services/common/redis/connection_pool.h"
+#include "services/store/event_store.h"
+
+namespace babillard::store {
+
+struct RedisStoreOptions {
+  // Prefix of every key, so that regions (tenants) can share a Redis.
+  std::string prefix = "bab:";
+  // Change-stream entries kept (XADD MAXLEN ~); older cursors must re-snapshot.
+  int64_t retention = 100000;
+  // How long one XREAD blocks before a heartbeat.
+  absl::Duration watch_block = absl::Seconds(1);
+  // Events read per round trip while snapshotting or scanning.
+  int batch = 500;
+  // Bounds the expansion done to index recurring events and answer windows.
+  ical::Limits limits;
+};
+
+// EventStore on Redis (hiredis). Key layout: services/store/README.md.
+class RedisEventStore final : public EventStore {
+ public:
+  // Loads the scripts now, so that a wrong address fails at startup.
+  static absl::StatusOr<std::unique_ptr<RedisEventStore>> Open(redis::ConnectionPool& pool,
+                                                               RedisStoreOptions options);
+
+  absl::StatusOr<std::vector<WriteResult>> Put(const std::vector<v1::Event>& events,
+                                               const std::vector<Expect>& expect) override;
+  absl::StatusOr<v1::Event> Get(const std::string& uid) override;
+  absl::StatusOr<WriteResult> Delete(const std::string& uid, Expect expect) override;
+  absl::StatusOr<EventPage> Query(const v1::Filter& filter, int page_size,
+                                  const std::string& page_token) override;
+  absl::Status Watch(const std::string& from_cursor, bool snapshot, WatchSink& sink) override;
+
+  const RedisStoreOptions& options() const { return options_; }
+
+ private:
+  RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions options)
+      : pool_(pool), options_(std::move(options)) {}
+
+  // EVALSHA, falling back to EVAL when Redis lost its script cache (restart).
+  absl::StatusOr<redis::Reply> RunScript(const char* script, const std::string& sha,
+                                         std::vector<std::string> args);
+  absl::Status CheckRetained(redis::Connection& connection, const std::string& cursor);
+  absl::Status Snapshot(redis::Connection& connection, WatchSink& sink,
+                        absl::flat_hash_map<std::string, int64_t>& sent);
+
+  redis::ConnectionPool& pool_;
+  RedisStoreOptions options_;
+  std::string put_sha_;
+  std::string delete_sha_;
+};
+
+// "1700000000000-5" < "1700000000001-0"; "" and "0" are the beginning.
+int CompareCursors(const std::string& a, const std::string& b);
+
+}  // namespace babillard::store

@@ -1,0 +1,329 @@
+#include "services/store/redis_registry.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace babillard::store {
+namespace {
+
+constexpr int kKeptDeliveries = 100;
+constexpr int kUpdateAttempts = 16;
+
+template <typename Proto>
+absl::StatusOr<Proto> Parse(const std::string& bytes) {
+  Proto proto;
+  if (!proto.ParseFromString(bytes)) return absl::InternalError("redis: unreadable record");
+  return proto;
+}
+
+absl::Status ErrorOf(const redis::Reply& reply) {
+  if (reply.type != redis::Reply::Type::kError) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("redis: ", reply.str));
+}
+
+}  // namespace
+
+absl::Status RedisRegistry::Transaction(const std::vector<std::vector<std::string>>& commands) {
+  std::vector<std::vector<std::string>> all = {{"MULTI"}};
+  all.insert(all.end(), commands.begin(), commands.end());
+  all.push_back({"EXEC"});
+  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<std::vector<redis::Reply>> replies = (*lease)->Pipeline(all);
+  if (!replies.ok()) {
+    pool_.ReportFailure();
+    return replies.status();
+  }
+  const redis::Reply& exec = replies->back();
+  if (exec.type == redis::Reply::Type::kError) return ErrorOf(exec);
+  if (!exec.is_array()) return absl::AbortedError("redis: transaction aborted");
+  for (const redis::Reply& r : exec.elements) {
+    if (absl::Status s = ErrorOf(r); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RedisRegistry::Update(
+    const std::string& key,
+    const std::function<absl::Status(std::string&, std::vector<std::vector<std::string>>&)>& change) {
+  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
+    absl::StatusOr<std::vector<redis::Reply>> read = (*lease)->Pipeline({{"WATCH", key}, {"GET", key}});
+    if (!read.ok()) {
+      pool_.ReportFailure();
+      return read.status();
+    }
+    if ((*read)[1].is_nil()) {
+      (void)(*lease)->Run({"UNWATCH"});
+      return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
+    }
+    std::string value = (*read)[1].str;
+    std::vector<std::vector<std::string>> extra;
+    if (absl::Status s = change(value, extra); !s.ok()) {
+      (void)(*lease)->Run({"UNWATCH"});
+      return s;
+    }
+    std::vector<std::vector<std::string>> all = {{"MULTI"}, {"SET", key, value}};
+    all.insert(all.end(), extra.begin(), extra.end());
+    all.push_back({"EXEC"});
+    absl::StatusOr<std::vector<redis::Reply>> replies = (*lease)->Pipeline(all);
+    if (!replies.ok()) {
+      pool_.ReportFailure();
+      return replies.status();
+    }
+    if (replies->back().is_array()) return absl::OkStatus();
+    // nil EXEC: someone wrote the key between WATCH and EXEC; read again.
+  }
+  return absl::AbortedError(absl::StrCat(key.substr(prefix_.size()), ": too much contention"));
+}
+
+absl::StatusOr<std::string> RedisRegistry::Get(const std::string& key) {
+  absl::StatusOr<redis::Reply> reply = pool_.Run({"GET", key});
+  if (!reply.ok()) return reply.status();
+  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  if (reply->is_nil()) return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
+  return reply->str;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisRegistry::Members(const std::string& set_key) {
+  absl::StatusOr<redis::Reply> reply = pool_.Run({"SMEMBERS", set_key});
+  if (!reply.ok()) return reply.status();
+  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  std::vector<std::string> out;
+  for (const redis::Reply& r : reply->elements) out.push_back(r.str);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<std::string> RedisRegistry::NextId(const std::string& kind) {
+  absl::StatusOr<redis::Reply> reply = pool_.Run({"INCR", prefix_ + "seq:" + kind});
+  if (!reply.ok()) return reply.status();
+  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  return absl::StrCat(kind, "-", reply->integer);
+}
+
+absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organization& org,
+                                                                const std::string& token_sha256,
+                                                                bool create_only) {
+  if (org.slug().empty()) return absl::InvalidArgumentError("organization.slug: required");
+  const std::string key = prefix_ + "org:" + org.slug();
+  const std::string token_key = prefix_ + "org-token:" + org.slug();
+  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
+    absl::StatusOr<std::vector<redis::Reply>> read =
+        (*lease)->Pipeline({{"WATCH", key, token_key}, {"EXISTS", key}, {"GET", token_key}});
+    if (!read.ok()) {
+      pool_.ReportFailure();
+      return read.status();
+    }
+    if (create_only && (*read)[1].integer == 1) {
+      (void)(*lease)->Run({"UNWATCH"});
+      return absl::AlreadyExistsError(absl::StrCat("organization ", org.slug(), " exists"));
+    }
+    std::vector<std::vector<std::string>> all = {{"MULTI"},
+                                                 {"SET", key, org.SerializeAsString()},
+                                                 {"SADD", prefix_ + "orgs", org.slug()}};
+    if (!token_sha256.empty()) {
+      // The old token stops working in the same step the new one starts.
+      if (!(*read)[2].is_nil()) all.push_back({"DEL", prefix_ + "token:" + (*read)[2].str});
+      all.push_back({"SET", prefix_ + "token:" + token_sha256, org.slug()});
+      all.push_back({"SET", token_key, token_sha256});
+    }
+    all.push_back({"EXEC"});
+    absl::StatusOr<std::vector<redis::Reply>> replies = (*lease)->Pipeline(all);
+    if (!replies.ok()) {
+      pool_.ReportFailure();
+      return replies.status();
+    }
+    if (replies->back().is_array()) return org;
+  }
+  return absl::AbortedError("organization: too much contention");
+}
+
+absl::StatusOr<v1::Organization> RedisRegistry::GetOrganization(const std::string& slug) {
+  absl::StatusOr<std::string> bytes = Get(prefix_ + "org:" + slug);
+  if (!bytes.ok()) return bytes.status();
+  return Parse<v1::Organization>(*bytes);
+}
+
+absl::StatusOr<std::vector<v1::Organization>> RedisRegistry::ListOrganizations() {
+  absl::StatusOr<std::vector<std::string>> slugs = Members(prefix_ + "orgs");
+  if (!slugs.ok()) return slugs.status();
+  std::vector<v1::Organization> out;
+  for (const std::string& slug : *slugs) {
+    absl::StatusOr<v1::Organization> org = GetOrganization(slug);
+    if (org.ok()) out.push_back(*std::move(org));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Organization> RedisRegistry::LookupToken(const std::string& token_sha256) {
+  absl::StatusOr<std::string> slug = Get(prefix_ + "token:" + token_sha256);
+  if (!slug.ok()) {
+    if (absl::IsNotFound(slug.status())) return absl::NotFoundError("unknown token");
+    return slug.status();
+  }
+  return GetOrganization(*slug);
+}
+
+absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
+  v1::Source s = source;
+  if (s.id().empty()) {
+    absl::StatusOr<std::string> id = NextId("src");
+    if (!id.ok()) return id.status();
+    s.set_id(*id);
+  }
+  absl::Status status = Transaction({{"SET", prefix_ + "src:" + s.id(), s.SerializeAsString()},
+                                     {"SADD", prefix_ + "srcs", s.id()}});
+  if (!status.ok()) return status;
+  return s;
+}
+
+absl::StatusOr<v1::Source> RedisRegistry::GetSource(const std::string& id) {
+  absl::StatusOr<std::string> bytes = Get(prefix_ + "src:" + id);
+  if (!bytes.ok()) return bytes.status();
+  return Parse<v1::Source>(*bytes);
+}
+
+absl::StatusOr<std::vector<v1::Source>> RedisRegistry::ListSources(const std::string& organization) {
+  absl::StatusOr<std::vector<std::string>> ids = Members(prefix_ + "srcs");
+  if (!ids.ok()) return ids.status();
+  std::vector<v1::Source> out;
+  for (const std::string& id : *ids) {
+    absl::StatusOr<v1::Source> s = GetSource(id);
+    if (s.ok() && (organization.empty() || s->organization() == organization)) out.push_back(*std::move(s));
+  }
+  return out;
+}
+
+absl::Status RedisRegistry::DeleteSource(const std::string& id) {
+  return Transaction({{"DEL", prefix_ + "src:" + id}, {"SREM", prefix_ + "srcs", id}});
+}
+
+absl::StatusOr<v1::NamedFeed> RedisRegistry::PutNamedFeed(const v1::NamedFeed& feed) {
+  if (feed.name().empty()) return absl::InvalidArgumentError("feed.name: required");
+  absl::Status status = Transaction({{"SET", prefix_ + "feed:" + feed.name(), feed.SerializeAsString()},
+                                     {"SADD", prefix_ + "feeds", feed.name()}});
+  if (!status.ok()) return status;
+  return feed;
+}
+
+absl::StatusOr<std::vector<v1::NamedFeed>> RedisRegistry::ListNamedFeeds() {
+  absl::StatusOr<std::vector<std::string>> names = Members(prefix_ + "feeds");
+  if (!names.ok()) return names.status();
+  std::vector<v1::NamedFeed> out;
+  for (const std::string& name : *names) {
+    absl::StatusOr<std::string> bytes = Get(prefix_ + "feed:" + name);
+    if (!bytes.ok()) continue;
+    absl::StatusOr<v1::NamedFeed> feed = Parse<v1::NamedFeed>(*bytes);
+    if (feed.ok()) out.push_back(*std::move(feed));
+  }
+  return out;
+}
+
+absl::Status RedisRegistry::DeleteNamedFeed(const std::string& name) {
+  return Transaction({{"DEL", prefix_ + "feed:" + name}, {"SREM", prefix_ + "feeds", name}});
+}
+
+absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook, const std::string& secret) {
+  v1::Webhook w = webhook;
+  w.clear_secret();  // kept under its own key, never inside the record that lists return
+  if (w.id().empty()) {
+    absl::StatusOr<std::string> id = NextId("wh");
+    if (!id.ok()) return id.status();
+    w.set_id(*id);
+  }
+  std::vector<std::vector<std::string>> commands = {
+      {"SET", prefix_ + "wh:" + w.id(), w.SerializeAsString()}, {"SADD", prefix_ + "whs", w.id()}};
+  if (!secret.empty()) commands.push_back({"SET", prefix_ + "wh-secret:" + w.id(), secret});
+  if (absl::Status status = Transaction(commands); !status.ok()) return status;
+  return w;
+}
+
+absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(const std::string& organization,
+                                                                     bool include_secrets) {
+  absl::StatusOr<std::vector<std::string>> ids = Members(prefix_ + "whs");
+  if (!ids.ok()) return ids.status();
+  std::vector<v1::Webhook> out;
+  for (const std::string& id : *ids) {
+    absl::StatusOr<std::string> bytes = Get(prefix_ + "wh:" + id);
+    if (!bytes.ok()) continue;
+    absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(*bytes);
+    if (!w.ok() || (!organization.empty() && w->organization() != organization)) continue;
+    if (include_secrets) {
+      absl::StatusOr<std::string> secret = Get(prefix_ + "wh-secret:" + id);
+      if (secret.ok()) w->set_secret(*secret);
+    }
+    out.push_back(*std::move(w));
+  }
+  return out;
+}
+
+absl::Status RedisRegistry::DeleteWebhook(const std::string& id) {
+  return Transaction({{"DEL", prefix_ + "wh:" + id},
+                      {"DEL", prefix_ + "wh-secret:" + id},
+                      {"DEL", prefix_ + "dlv:" + id},
+                      {"SREM", prefix_ + "whs", id}});
+}
+
+absl::StatusOr<v1::Webhook> RedisRegistry::AdvanceWebhookCursor(const std::string& id,
+                                                                const std::string& expected_cursor,
+                                                                const std::string& cursor) {
+  v1::Webhook result;
+  absl::Status status = Update(prefix_ + "wh:" + id, [&](std::string& value, auto&) {
+    absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(value);
+    if (!w.ok()) return w.status();
+    if (w->cursor() != expected_cursor) {
+      return absl::AbortedError(absl::StrCat("webhook ", id, " cursor is ", w->cursor(), ", not ", expected_cursor));
+    }
+    w->set_cursor(cursor);
+    w->set_consecutive_failures(0);
+    value = w->SerializeAsString();
+    result = *w;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<int> RedisRegistry::RecordDelivery(const std::string& webhook_id, const v1::Delivery& delivery,
+                                                  bool disable, const std::string& reason) {
+  int failures = 0;
+  absl::Status status = Update(prefix_ + "wh:" + webhook_id, [&](std::string& value, auto& extra) {
+    absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(value);
+    if (!w.ok()) return w.status();
+    const bool ok = delivery.http_status() >= 200 && delivery.http_status() < 300;
+    w->set_consecutive_failures(ok ? 0 : w->consecutive_failures() + 1);
+    if (disable) {
+      w->set_enabled(false);
+      w->set_disabled_reason(reason);
+    }
+    failures = w->consecutive_failures();
+    value = w->SerializeAsString();
+    extra.push_back({"LPUSH", prefix_ + "dlv:" + webhook_id, delivery.SerializeAsString()});
+    extra.push_back({"LTRIM", prefix_ + "dlv:" + webhook_id, "0", std::to_string(kKeptDeliveries - 1)});
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return failures;
+}
+
+absl::StatusOr<std::vector<v1::Delivery>> RedisRegistry::ListDeliveries(const std::string& webhook_id, int limit) {
+  limit = limit <= 0 ? 50 : std::min(limit, kKeptDeliveries);
+  absl::StatusOr<redis::Reply> reply =
+      pool_.Run({"LRANGE", prefix_ + "dlv:" + webhook_id, "0", std::to_string(limit - 1)});
+  if (!reply.ok()) return reply.status();
+  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  std::vector<v1::Delivery> out;
+  for (const redis::Reply& r : reply->elements) {
+    absl::StatusOr<v1::Delivery> d = Parse<v1::Delivery>(r.str);
+    if (d.ok()) out.push_back(*std::move(d));
+  }
+  return out;
+}
+
+}  // namespace babillard::store

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "services/common/redis/connection_pool.h"
+
+namespace babillard::store {
+
+// Asks Sentinels for the current primary of `master_name`; the first that
+// answers wins. UNAVAILABLE when none does.
+absl::StatusOr<redis::Address> DiscoverPrimary(const std::vector<redis::Address>& sentinels,
+                                               const std::string& master_name);
+
+// Watches Redis from a background thread: reports health (PING) and, with
+// Sentinels, points the pool at the new primary after a failover.
+class RedisSupervisor {
+ public:
+  RedisSupervisor(redis::ConnectionPool& pool, std::vector<redis::Address> sentinels,
+                  std::string master_name, std::function<void(bool serving)> on_health,
+                  absl::Duration period = absl::Milliseconds(500));
+  ~RedisSupervisor();
+
+ private:
+  void Run();
+
+  redis::ConnectionPool& pool_;
+  std::vector<redis::Address> sentinels_;
+  std::string master_name_;
+  std::function<void(bool)> on_health_;
+  absl::Duration period_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace babillard::store

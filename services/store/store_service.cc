@@ -1,0 +1,251 @@
+#include "services/store/store_service.h"
+
+#include <openssl/crypto.h>
+
+#include "services/common/grpc_status.h"
+
+namespace babillard::store {
+namespace {
+
+Expect ExpectFor(int64_t expected_version, bool create_only) {
+  if (create_only) return Expect::Absent();
+  if (expected_version > 0) return Expect::Version(expected_version);
+  return Expect::Any();
+}
+
+void Fill(const WriteResult& w, v1::PutEventResponse* out) {
+  out->set_version(w.version);
+  out->set_cursor(w.cursor);
+  out->set_kind(w.kind);
+}
+
+// Runs `body` after the caller is authorized.
+#define BABILLARD_AUTHORIZE(context)                                  \
+  if (grpc::Status auth = Authorize(context); !auth.ok()) return auth
+
+template <typename T, typename Out>
+grpc::Status Assign(absl::StatusOr<T> value, Out* out) {
+  if (!value.ok()) return ToGrpcStatus(value.status());
+  *out = *std::move(value);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status StoreService::Authorize(grpc::ServerContext* context) const {
+  if (internal_token_.empty()) return grpc::Status::OK;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  const std::string want = "Bearer " + internal_token_;
+  if (it == metadata.end() || it->second.size() != want.size() ||
+      CRYPTO_memcmp(it->second.data(), want.data(), want.size()) != 0) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "store: missing or wrong internal token");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::PutEvent(grpc::ServerContext* context, const v1::PutEventRequest* request,
+                                    v1::PutEventResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<std::vector<WriteResult>> results =
+      events_.Put({request->event()}, {ExpectFor(request->expected_version(), request->create_only())});
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  Fill(results->front(), response);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::PutEvents(grpc::ServerContext* context, const v1::PutEventsRequest* request,
+                                     v1::PutEventsResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  if (!request->cancel_missing_from_source().empty()) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        "cancel_missing_from_source: not yet supported by this store");
+  }
+  std::vector<v1::Event> events(request->events().begin(), request->events().end());
+  absl::StatusOr<std::vector<WriteResult>> results = events_.Put(events, {});
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  for (const WriteResult& w : *results) Fill(w, response->add_results());
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::GetEvent(grpc::ServerContext* context, const v1::GetEventRequest* request,
+                                    v1::Event* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(events_.Get(request->uid()), response);
+}
+
+grpc::Status StoreService::DeleteEvent(grpc::ServerContext* context, const v1::DeleteEventRequest* request,
+                                       v1::DeleteEventResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<WriteResult> w = events_.Delete(request->uid(), ExpectFor(request->expected_version(), false));
+  if (!w.ok()) return ToGrpcStatus(w.status());
+  response->set_cursor(w->cursor);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::QueryEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
+                                       v1::QueryEventsResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<EventPage> page = events_.Query(request->filter(), request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (v1::Event& e : page->events) *response->add_events() = std::move(e);
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
+                                 grpc::ServerWriter<v1::WatchResponse>* writer) {
+  BABILLARD_AUTHORIZE(context);
+  WatchSink sink;
+  sink.on_change = [&](const v1::Change& change) {
+    v1::WatchResponse response;
+    *response.mutable_change() = change;
+    response.set_cursor(change.cursor());
+    return writer->Write(response);
+  };
+  sink.on_snapshot_done = [&](const std::string& cursor) {
+    v1::WatchResponse response;
+    response.set_snapshot_done(true);
+    response.set_cursor(cursor);
+    return writer->Write(response);
+  };
+  sink.on_heartbeat = [&](const std::string& cursor) {
+    v1::WatchResponse response;
+    response.set_cursor(cursor);
+    return writer->Write(response);
+  };
+  sink.cancelled = [&] { return context->IsCancelled(); };
+  return ToGrpcStatus(events_.Watch(request->from_cursor(), request->snapshot(), sink));
+}
+
+grpc::Status StoreService::PutOrganization(grpc::ServerContext* context,
+                                           const v1::PutOrganizationRequest* request,
+                                           v1::Organization* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.PutOrganization(request->organization(), request->token_sha256(),
+                                          request->create_only()),
+                response);
+}
+
+grpc::Status StoreService::GetOrganization(grpc::ServerContext* context,
+                                           const v1::GetOrganizationRequest* request,
+                                           v1::Organization* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.GetOrganization(request->slug()), response);
+}
+
+grpc::Status StoreService::ListOrganizations(grpc::ServerContext* context, const v1::ListOrganizationsRequest*,
+                                             v1::ListOrganizationsResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<std::vector<v1::Organization>> orgs = registry_.ListOrganizations();
+  if (!orgs.ok()) return ToGrpcStatus(orgs.status());
+  for (auto& o : *orgs) *response->add_organizations() = std::move(o);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::LookupToken(grpc::ServerContext* context, const v1::LookupTokenRequest* request,
+                                       v1::Organization* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.LookupToken(request->token_sha256()), response);
+}
+
+grpc::Status StoreService::PutSource(grpc::ServerContext* context, const v1::PutSourceRequest* request,
+                                     v1::Source* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.PutSource(request->source()), response);
+}
+
+grpc::Status StoreService::GetSource(grpc::ServerContext* context, const v1::GetSourceRequest* request,
+                                     v1::Source* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.GetSource(request->id()), response);
+}
+
+grpc::Status StoreService::ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest* request,
+                                       v1::ListSourcesResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<std::vector<v1::Source>> sources = registry_.ListSources(request->organization());
+  if (!sources.ok()) return ToGrpcStatus(sources.status());
+  for (auto& s : *sources) *response->add_sources() = std::move(s);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::DeleteSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
+                                        v1::DeleteSourceResponse*) {
+  BABILLARD_AUTHORIZE(context);
+  return ToGrpcStatus(registry_.DeleteSource(request->id()));
+}
+
+grpc::Status StoreService::PutNamedFeed(grpc::ServerContext* context, const v1::PutNamedFeedRequest* request,
+                                        v1::NamedFeed* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.PutNamedFeed(request->feed()), response);
+}
+
+grpc::Status StoreService::ListNamedFeeds(grpc::ServerContext* context, const v1::ListNamedFeedsRequest*,
+                                          v1::ListNamedFeedsResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<std::vector<v1::NamedFeed>> feeds = registry_.ListNamedFeeds();
+  if (!feeds.ok()) return ToGrpcStatus(feeds.status());
+  for (auto& f : *feeds) *response->add_feeds() = std::move(f);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::DeleteNamedFeed(grpc::ServerContext* context,
+                                           const v1::DeleteNamedFeedRequest* request,
+                                           v1::DeleteNamedFeedResponse*) {
+  BABILLARD_AUTHORIZE(context);
+  return ToGrpcStatus(registry_.DeleteNamedFeed(request->name()));
+}
+
+grpc::Status StoreService::PutWebhook(grpc::ServerContext* context, const v1::PutWebhookRequest* request,
+                                      v1::Webhook* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.PutWebhook(request->webhook(), request->secret()), response);
+}
+
+grpc::Status StoreService::ListWebhooks(grpc::ServerContext* context, const v1::ListWebhooksRequest* request,
+                                        v1::ListWebhooksResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<std::vector<v1::Webhook>> hooks =
+      registry_.ListWebhooks(request->organization(), request->include_secrets());
+  if (!hooks.ok()) return ToGrpcStatus(hooks.status());
+  for (auto& h : *hooks) *response->add_webhooks() = std::move(h);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::DeleteWebhook(grpc::ServerContext* context, const v1::DeleteWebhookRequest* request,
+                                         v1::DeleteWebhookResponse*) {
+  BABILLARD_AUTHORIZE(context);
+  return ToGrpcStatus(registry_.DeleteWebhook(request->id()));
+}
+
+grpc::Status StoreService::AdvanceWebhookCursor(grpc::ServerContext* context,
+                                                const v1::AdvanceWebhookCursorRequest* request,
+                                                v1::Webhook* response) {
+  BABILLARD_AUTHORIZE(context);
+  return Assign(registry_.AdvanceWebhookCursor(request->id(), request->expected_cursor(), request->cursor()),
+                response);
+}
+
+grpc::Status StoreService::RecordDelivery(grpc::ServerContext* context, const v1::RecordDeliveryRequest* request,
+                                          v1::RecordDeliveryResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<int> failures = registry_.RecordDelivery(request->webhook_id(), request->delivery(),
+                                                          request->disable(), request->disable_reason());
+  if (!failures.ok()) return ToGrpcStatus(failures.status());
+  response->set_consecutive_failures(*failures);
+  return grpc::Status::OK;
+}
+
+grpc::Status StoreService::ListDeliveries(grpc::ServerContext* context, const v1::ListDeliveriesRequest* request,
+                                          v1::ListDeliveriesResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<std::vector<v1::Delivery>> deliveries =
+      registry_.ListDeliveries(request->webhook_id(), request->limit());
+  if (!deliveries.ok()) return ToGrpcStatus(deliveries.status());
+  for (auto& d : *deliveries) *response->add_deliveries() = std::move(d);
+  return grpc::Status::OK;
+}
+
+}  // namespace babillard::store

@@ -1,0 +1,354 @@
+// RedisEventStore against a real redis-server.
+#include "services/store/redis_event_store.h"
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "tests/testing/redis_fixture.h"
+
+namespace babillard::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+constexpr int64_t kJuly1 = 1751400000;  // 2025-07-01T20:00:00Z
+
+v1::Event MakeEvent(const std::string& uid, int64_t start = kJuly1, const std::string& org = "biblio",
+                    const std::string& muni = "danville", std::vector<std::string> cats = {"culture"}) {
+  v1::Event e;
+  e.set_uid(uid);
+  e.set_organization(org);
+  e.mutable_title()->set_fr("Titre " + uid);
+  auto local = [](int64_t t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(t), absl::UTCTimeZone());
+  };
+  e.mutable_start()->set_local(local(start));
+  e.mutable_start()->set_time_zone("UTC");
+  e.mutable_start()->set_utc_seconds(start);
+  e.mutable_end()->set_local(local(start + 3600));
+  e.mutable_end()->set_time_zone("UTC");
+  e.mutable_end()->set_utc_seconds(start + 3600);
+  e.mutable_location()->set_municipality(muni);
+  for (const auto& c : cats) e.add_categories(c);
+  e.set_status(v1::Event::STATUS_CONFIRMED);
+  return e;
+}
+
+class RedisEventStoreTest : public testing::RedisTest {
+ protected:
+  void SetUp() override {
+    RedisTest::SetUp();
+    RedisStoreOptions options;
+    options.watch_block = absl::Milliseconds(100);
+    options.batch = 3;  // small pages exercise the paging code
+    Open(options);
+  }
+  void Open(RedisStoreOptions options) {
+    auto store = RedisEventStore::Open(*pool_, options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+  WriteResult PutOk(const v1::Event& e, Expect x = Expect::Any()) {
+    auto r = store_->Put({e}, {x});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->front() : WriteResult();
+  }
+  int64_t StreamLength() { return Redis({"XLEN", "bab:changes"}).integer; }
+  int64_t KeyCount() { return Redis({"DBSIZE"}).integer; }
+  std::vector<std::string> Uids(const v1::Filter& filter) {
+    std::vector<std::string> uids;
+    std::string token;
+    do {
+      auto page = store_->Query(filter, 2, token);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (const auto& e : page->events) uids.push_back(e.uid());
+      token = page->next_page_token;
+    } while (!token.empty());
+    return uids;
+  }
+  // Collects changes from a watch until `count` arrived.
+  std::vector<v1::Change> Collect(const std::string& from, bool snapshot, size_t count,
+                                  std::string* snapshot_cursor = nullptr) {
+    std::vector<v1::Change> changes;
+    WatchSink sink;
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    sink.on_change = [&](const v1::Change& c) {
+      changes.push_back(c);
+      return changes.size() < count;
+    };
+    sink.on_snapshot_done = [&](const std::string& cursor) {
+      if (snapshot_cursor) *snapshot_cursor = cursor;
+      return changes.size() < count;
+    };
+    sink.on_heartbeat = [&](const std::string&) { return absl::Now() < deadline; };
+    absl::Status status = store_->Watch(from, snapshot, sink);
+    EXPECT_TRUE(status.ok()) << status;
+    return changes;
+  }
+
+  std::unique_ptr<RedisEventStore> store_;
+};
+
+TEST_F(RedisEventStoreTest, PutThenGetKeepsEveryFieldAndBumpsTheVersion) {
+  v1::Event e = MakeEvent("a");
+  WriteResult first = PutOk(e);
+  EXPECT_EQ(first.version, 1);
+  EXPECT_EQ(first.kind, v1::Change::KIND_CREATED);
+  EXPECT_FALSE(first.cursor.empty());
+  e.mutable_title()->set_fr("Nouveau titre");
+  WriteResult second = PutOk(e);
+  EXPECT_EQ(second.version, 2);
+  EXPECT_EQ(second.kind, v1::Change::KIND_UPDATED);
+  EXPECT_LT(CompareCursors(first.cursor, second.cursor), 0);
+  auto got = store_->Get("a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->title().fr(), "Nouveau titre");
+  EXPECT_EQ(got->version(), 2);
+}
+
+TEST_F(RedisEventStoreTest, AnUnchangedWriteAddsNoVersionAndNoChange) {
+  PutOk(MakeEvent("a"));
+  const int64_t length = StreamLength();
+  WriteResult again = PutOk(MakeEvent("a"));
+  EXPECT_EQ(again.version, 1);
+  EXPECT_EQ(again.kind, v1::Change::KIND_UNSPECIFIED);
+  EXPECT_EQ(StreamLength(), length);
+}
+
+TEST_F(RedisEventStoreTest, CancellingIsItsOwnKindOfChange) {
+  v1::Event e = MakeEvent("a");
+  PutOk(e);
+  e.set_status(v1::Event::STATUS_CANCELLED);
+  EXPECT_EQ(PutOk(e).kind, v1::Change::KIND_CANCELLED);
+}
+
+TEST_F(RedisEventStoreTest, AStaleVersionIsAbortedAndCreateOnlyRefusesAnExistingUid) {
+  PutOk(MakeEvent("a"));
+  auto stale = store_->Put({MakeEvent("a", kJuly1 + 1)}, {Expect::Version(7)});
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  auto exists = store_->Put({MakeEvent("a")}, {Expect::Absent()});
+  EXPECT_EQ(exists.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(store_->Put({MakeEvent("a", kJuly1 + 2)}, {Expect::Version(1)}).ok());
+}
+
+TEST_F(RedisEventStoreTest, ABatchIsAllOrNothing) {
+  PutOk(MakeEvent("a"));
+  const int64_t keys = KeyCount(), length = StreamLength();
+  auto r = store_->Put({MakeEvent("b"), MakeEvent("c"), MakeEvent("a", kJuly1 + 5)},
+                       {Expect::Any(), Expect::Any(), Expect::Version(9)});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(KeyCount(), keys);
+  EXPECT_EQ(StreamLength(), length);
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("b").status()));
+}
+
+// A failure injected between the steps of a write (an index key of the wrong
+// type makes its SADD fail) must leave nothing half-written.
+TEST_F(RedisEventStoreTest, AFailureInjectedBetweenStepsLeavesNothingWritten) {
+  PutOk(MakeEvent("a"));
+  Redis({"SET", "bab:idx:cat:sport", "not a set"});
+  const int64_t keys = KeyCount(), length = StreamLength();
+  v1::Event e = MakeEvent("a", kJuly1 + 60, "club", "wotton", {"culture", "sport"});
+  auto r = store_->Put({MakeEvent("z"), e}, {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
+  EXPECT_EQ(KeyCount(), keys);
+  EXPECT_EQ(StreamLength(), length);
+  auto a = store_->Get("a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->organization(), "biblio");
+  EXPECT_EQ(a->version(), 1);
+  EXPECT_EQ(Redis({"SISMEMBER", "bab:idx:org:club", "a"}).integer, 0);
+  EXPECT_EQ(Redis({"SISMEMBER", "bab:idx:org:biblio", "a"}).integer, 1);
+}
+
+TEST_F(RedisEventStoreTest, TwoWritersRacingOnOneEventLoseNoUpdate) {
+  PutOk(MakeEvent("race"));
+  constexpr int kWrites = 50;
+  std::atomic<int> aborted{0};
+  auto writer = [&](int id) {
+    for (int i = 0; i < kWrites;) {
+      auto current = store_->Get("race");
+      ASSERT_TRUE(current.ok());
+      v1::Event e = *current;
+      e.mutable_title()->set_fr(absl::StrCat("writer ", id, " write ", i));
+      auto r = store_->Put({e}, {Expect::Version(current->version())});
+      if (r.ok()) {
+        ++i;
+      } else {
+        ASSERT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+        ++aborted;
+      }
+    }
+  };
+  std::thread a(writer, 1), b(writer, 2);
+  a.join();
+  b.join();
+  auto final = store_->Get("race");
+  ASSERT_TRUE(final.ok());
+  EXPECT_EQ(final->version(), 1 + 2 * kWrites);
+  EXPECT_EQ(StreamLength(), 1 + 2 * kWrites);
+}
+
+TEST_F(RedisEventStoreTest, DeleteRemovesFromIndexesAndTellsWatchers) {
+  PutOk(MakeEvent("a"));
+  auto d = store_->Delete("a", Expect::Any());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->kind, v1::Change::KIND_DELETED);
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("a").status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->Delete("a", Expect::Any()).status()));
+  EXPECT_EQ(Redis({"SCARD", "bab:idx:org:biblio"}).integer, 0);
+  EXPECT_EQ(Redis({"ZCARD", "bab:idx:start"}).integer, 0);
+}
+
+TEST_F(RedisEventStoreTest, QueriesByEveryDimensionInAStableOrder) {
+  PutOk(MakeEvent("e3", kJuly1 + 300, "biblio", "danville", {"culture"}));
+  PutOk(MakeEvent("e1", kJuly1 + 100, "club", "wotton", {"sport"}));
+  PutOk(MakeEvent("e2", kJuly1 + 100, "club", "danville", {"sport", "culture"}));
+  v1::Event cancelled = MakeEvent("e4", kJuly1 + 400, "mairie", "ham-sud", {"municipal"});
+  cancelled.set_status(v1::Event::STATUS_CANCELLED);
+  PutOk(cancelled);
+  v1::Filter all;
+  EXPECT_THAT(Uids(all), ElementsAre("e1", "e2", "e3", "e4"));  // (start, uid)
+  v1::Filter f;
+  f.add_organizations("club");
+  EXPECT_THAT(Uids(f), ElementsAre("e1", "e2"));
+  f = {};
+  f.add_municipalities("danville");
+  EXPECT_THAT(Uids(f), ElementsAre("e2", "e3"));
+  f = {};
+  f.add_categories("culture");
+  EXPECT_THAT(Uids(f), ElementsAre("e2", "e3"));
+  f = {};
+  f.add_statuses(v1::Event::STATUS_CANCELLED);
+  EXPECT_THAT(Uids(f), ElementsAre("e4"));
+  f = {};
+  f.add_categories("sport");
+  f.add_municipalities("wotton");
+  EXPECT_THAT(Uids(f), ElementsAre("e1"));
+  f = {};
+  f.set_from_seconds(kJuly1 + 250);
+  f.set_to_seconds(kJuly1 + 350);
+  EXPECT_THAT(Uids(f), ElementsAre("e1", "e2", "e3")) << "events still running at `from` count";
+  f.set_from_seconds(kJuly1 + 3700 + 100);
+  EXPECT_THAT(Uids(f), ElementsAre("e3")) << "e1 and e2 ended before the window";
+}
+
+TEST_F(RedisEventStoreTest, ARecurringEventIsInAWindowWhenOneOccurrenceIs) {
+  v1::Event weekly = MakeEvent("weekly", kJuly1);
+  weekly.set_rrule("FREQ=WEEKLY;COUNT=4");
+  PutOk(weekly);
+  PutOk(MakeEvent("once", kJuly1));
+  v1::Filter f;
+  f.set_from_seconds(kJuly1 + 14 * 86400 - 60);  // around the 3rd occurrence
+  f.set_to_seconds(kJuly1 + 14 * 86400 + 60);
+  EXPECT_THAT(Uids(f), ElementsAre("weekly"));
+  f.set_from_seconds(kJuly1 + 2 * 86400);  // between occurrences: none
+  f.set_to_seconds(kJuly1 + 3 * 86400);
+  EXPECT_THAT(Uids(f), ElementsAre());
+  f.set_from_seconds(kJuly1 + 40 * 86400);  // after the last
+  f.set_to_seconds(kJuly1 + 50 * 86400);
+  EXPECT_THAT(Uids(f), ElementsAre());
+}
+
+TEST_F(RedisEventStoreTest, PagesCoverEverythingOnceEvenWithEqualStarts) {
+  std::set<std::string> want;
+  for (int i = 0; i < 11; ++i) {
+    PutOk(MakeEvent(absl::StrCat("p", i), kJuly1 + (i % 3)));
+    want.insert(absl::StrCat("p", i));
+  }
+  std::vector<std::string> got = Uids(v1::Filter());
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want);
+}
+
+TEST_F(RedisEventStoreTest, WatchResumesFromACursorWithoutGapOrDuplicate) {
+  std::vector<std::string> cursors;
+  for (int i = 0; i < 5; ++i) cursors.push_back(PutOk(MakeEvent(absl::StrCat("w", i))).cursor);
+  std::vector<v1::Change> changes = Collect(cursors[1], false, 3);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].cursor(), cursors[2]);
+  EXPECT_EQ(changes[1].cursor(), cursors[3]);
+  EXPECT_EQ(changes[2].cursor(), cursors[4]);
+  EXPECT_EQ(changes[2].event().uid(), "w4");
+  EXPECT_EQ(changes[2].event().version(), 1);
+  EXPECT_EQ(changes[2].kind(), v1::Change::KIND_CREATED);
+}
+
+TEST_F(RedisEventStoreTest, WatchSeesLiveChangesAfterTheSnapshotExactlyOnce) {
+  PutOk(MakeEvent("s1"));
+  PutOk(MakeEvent("s2"));
+  std::vector<v1::Change> changes;
+  absl::Notification snapshot_done;
+  std::thread watcher([&] {
+    WatchSink sink;
+    sink.on_change = [&](const v1::Change& c) {
+      changes.push_back(c);
+      return changes.size() < 4;
+    };
+    sink.on_snapshot_done = [&](const std::string&) {
+      snapshot_done.Notify();
+      return true;
+    };
+    sink.on_heartbeat = [&](const std::string&) { return true; };
+    EXPECT_TRUE(store_->Watch("", true, sink).ok());
+  });
+  snapshot_done.WaitForNotification();
+  v1::Event s1 = MakeEvent("s1");
+  s1.mutable_title()->set_fr("changed");
+  PutOk(s1);
+  PutOk(MakeEvent("s3"));
+  watcher.join();
+  ASSERT_EQ(changes.size(), 4u);
+  EXPECT_TRUE(changes[0].cursor().empty()) << "snapshot entries carry no cursor";
+  std::set<std::string> snapshot = {changes[0].event().uid(), changes[1].event().uid()};
+  EXPECT_EQ(snapshot, (std::set<std::string>{"s1", "s2"}));
+  EXPECT_EQ(changes[2].event().uid(), "s1");
+  EXPECT_EQ(changes[2].event().version(), 2);
+  EXPECT_EQ(changes[3].event().uid(), "s3");
+}
+
+TEST_F(RedisEventStoreTest, ACursorOlderThanTheRetainedHistoryMustResnapshot) {
+  RedisStoreOptions options;
+  options.retention = 10;
+  options.watch_block = absl::Milliseconds(100);
+  Open(options);
+  const std::string first = PutOk(MakeEvent("r0")).cursor;
+  for (int i = 1; i < 500; ++i) PutOk(MakeEvent(absl::StrCat("r", i)));
+  EXPECT_LT(StreamLength(), 300) << "the stream is trimmed to about the retention";
+  WatchSink sink;
+  sink.on_change = [](const v1::Change&) { return false; };
+  sink.on_heartbeat = [](const std::string&) { return false; };
+  absl::Status status = store_->Watch(first, false, sink);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+}
+
+TEST_F(RedisEventStoreTest, RedisDownIsUnavailableAndRecoveryIsAutomatic) {
+  PutOk(MakeEvent("before"));
+  redis_->Kill();
+  const absl::Time start = absl::Now();
+  auto r = store_->Put({MakeEvent("during")}, {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_EQ(store_->Get("before").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  ASSERT_TRUE(redis_->Restart().ok());
+  // The pool backs off, then reconnects by itself; the AOF kept the write.
+  absl::StatusOr<v1::Event> got = absl::UnavailableError("");
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+    got = store_->Get("before");
+    if (got.ok()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(store_->Put({MakeEvent("after")}, {}).ok()) << "scripts reloaded after the restart";
+}
+
+}  // namespace
+}  // namespace babillard::store

@@ -110,8 +110,17 @@ int main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   auto* health = server->GetHealthCheckService();
-  store::RedisSupervisor supervisor(pool, sentinels, absl::GetFlag(FLAGS_redis_master_name),
-                                    [health](bool serving) { health->SetServingStatus(serving); });
+  store::RedisSupervisor supervisor(
+      pool, sentinels, absl::GetFlag(FLAGS_redis_master_name),
+      [health](bool serving) { health->SetServingStatus(serving); },
+      [&embedded] {
+        // Our own redis-server died: start it again on the same AOF.
+        if (embedded != nullptr && !embedded->Alive()) {
+          absl::Status restarted = embedded->Restart();
+          std::fprintf(stderr, "babillard-store: private redis-server restarted: %s\n",
+                       restarted.ToString().c_str());
+        }
+      });
 
   std::string listening = absl::GetFlag(FLAGS_listen);
   if (port > 0 && !absl::StartsWith(listening, "unix:")) {

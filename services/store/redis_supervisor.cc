@@ -24,11 +24,12 @@ absl::StatusOr<redis::Address> DiscoverPrimary(const std::vector<redis::Address>
 
 RedisSupervisor::RedisSupervisor(redis::ConnectionPool& pool, std::vector<redis::Address> sentinels,
                                  std::string master_name, std::function<void(bool)> on_health,
-                                 absl::Duration period)
+                                 std::function<void()> on_down, absl::Duration period)
     : pool_(pool),
       sentinels_(std::move(sentinels)),
       master_name_(std::move(master_name)),
       on_health_(std::move(on_health)),
+      on_down_(std::move(on_down)),
       period_(period),
       thread_([this] { Run(); }) {}
 
@@ -47,6 +48,7 @@ void RedisSupervisor::Run() {
     absl::StatusOr<redis::Reply> pong = pool_.Run({"PING"});
     const bool serving = pong.ok() && pong->str == "PONG";
     if (serving != last) on_health_(serving);
+    if (!serving && on_down_) on_down_();
     last = serving;
   } while (!stop_.WaitForNotificationWithTimeout(period_));
 }

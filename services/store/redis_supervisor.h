@@ -21,8 +21,11 @@ absl::StatusOr<redis::Address> DiscoverPrimary(const std::vector<redis::Address>
 // Sentinels, points the pool at the new primary after a failover.
 class RedisSupervisor {
  public:
+  // `on_down` runs each period Redis does not answer (the store restarts its
+  // private redis-server there).
   RedisSupervisor(redis::ConnectionPool& pool, std::vector<redis::Address> sentinels,
                   std::string master_name, std::function<void(bool serving)> on_health,
+                  std::function<void()> on_down = nullptr,
                   absl::Duration period = absl::Milliseconds(500));
   ~RedisSupervisor();
 
@@ -33,6 +36,7 @@ class RedisSupervisor {
   std::vector<redis::Address> sentinels_;
   std::string master_name_;
   std::function<void(bool)> on_health_;
+  std::function<void()> on_down_;
   absl::Duration period_;
   absl::Notification stop_;
   std::thread thread_;

@@ -66,6 +66,13 @@ absl::Status RedisProcess::Spawn(absl::Duration wait) {
     // parent's stdout (a test runner would wait for it forever).
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
+    // exec keeps the signal mask and ignored signals: undo the parent's
+    // (babillard blocks SIGTERM for sigwait, ignores SIGPIPE), or redis-server
+    // would never see the SIGTERM that stops it.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
       dup2(null, 0);
@@ -112,6 +119,15 @@ void RedisProcess::Stop() {
   kill(pid_, SIGTERM);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+bool RedisProcess::Alive() {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
 }
 
 RedisProcess::~RedisProcess() { Stop(); }

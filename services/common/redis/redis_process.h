@@ -43,6 +43,8 @@ class RedisProcess {
   absl::Status Restart(absl::Duration wait = absl::Seconds(10));
   // SIGTERM and wait.
   void Stop();
+  // False once the server has exited (it is reaped then).
+  bool Alive();
 
  private:
   explicit RedisProcess(RedisProcessOptions options) : options_(std::move(options)) {}

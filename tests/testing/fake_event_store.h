@@ -1,0 +1,129 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "services/store/event_store.h"
+
+namespace babillard::testing {
+
+// An in-memory EventStore with the same contract, for unit tests of the
+// layers above the store. FailNextCall() makes the next call return a status.
+class FakeEventStore final : public store::EventStore {
+ public:
+  void FailNextCall(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    fail_next_ = std::move(status);
+  }
+  std::vector<v1::Change> changes() {
+    absl::MutexLock lock(&mu_);
+    return changes_;
+  }
+
+  absl::StatusOr<std::vector<store::WriteResult>> Put(const std::vector<v1::Event>& events,
+                                                      const std::vector<store::Expect>& expect) override {
+    absl::MutexLock lock(&mu_);
+    if (auto failure = TakeFailure()) return *failure;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const store::Expect x = i < expect.size() ? expect[i] : store::Expect::Any();
+      auto it = events_.find(events[i].uid());
+      const int64_t version = it == events_.end() ? 0 : it->second.version();
+      if (x.mode == store::Expect::Mode::kAbsent && version > 0) return absl::AlreadyExistsError(events[i].uid());
+      if (x.mode == store::Expect::Mode::kVersion && x.version != version) return absl::AbortedError(events[i].uid());
+    }
+    std::vector<store::WriteResult> results;
+    for (const v1::Event& e : events) {
+      v1::Event stored = e;
+      auto it = events_.find(e.uid());
+      const int64_t version = it == events_.end() ? 0 : it->second.version();
+      stored.set_version(version + 1);
+      store::WriteResult w;
+      w.version = version + 1;
+      w.kind = version == 0 ? v1::Change::KIND_CREATED : v1::Change::KIND_UPDATED;
+      w.cursor = Append(w.kind, stored);
+      events_[e.uid()] = stored;
+      results.push_back(w);
+    }
+    return results;
+  }
+  absl::StatusOr<v1::Event> Get(const std::string& uid) override {
+    absl::MutexLock lock(&mu_);
+    if (auto failure = TakeFailure()) return *failure;
+    auto it = events_.find(uid);
+    if (it == events_.end()) return absl::NotFoundError(uid);
+    return it->second;
+  }
+  absl::StatusOr<store::WriteResult> Delete(const std::string& uid, store::Expect) override {
+    absl::MutexLock lock(&mu_);
+    if (auto failure = TakeFailure()) return *failure;
+    auto it = events_.find(uid);
+    if (it == events_.end()) return absl::NotFoundError(uid);
+    store::WriteResult w;
+    w.kind = v1::Change::KIND_DELETED;
+    w.version = it->second.version() + 1;
+    w.cursor = Append(w.kind, it->second);
+    events_.erase(it);
+    return w;
+  }
+  absl::StatusOr<store::EventPage> Query(const v1::Filter&, int page_size, const std::string&) override {
+    absl::MutexLock lock(&mu_);
+    if (auto failure = TakeFailure()) return *failure;
+    store::EventPage page;
+    for (const auto& [uid, e] : events_) {
+      if (static_cast<int>(page.events.size()) < page_size) page.events.push_back(e);
+    }
+    return page;
+  }
+  absl::Status Watch(const std::string& from_cursor, bool snapshot, store::WatchSink& sink) override {
+    std::vector<v1::Change> pending;
+    {
+      absl::MutexLock lock(&mu_);
+      if (auto failure = TakeFailure()) return *failure;
+      if (snapshot) {
+        for (const auto& [uid, e] : events_) {
+          v1::Change c;
+          c.set_kind(v1::Change::KIND_CREATED);
+          *c.mutable_event() = e;
+          pending.push_back(c);
+        }
+      } else {
+        for (const v1::Change& c : changes_) {
+          if (c.cursor() > from_cursor) pending.push_back(c);
+        }
+      }
+    }
+    for (const v1::Change& c : pending) {
+      if (!sink.on_change(c)) return absl::OkStatus();
+    }
+    if (snapshot && sink.on_snapshot_done) sink.on_snapshot_done(changes_.empty() ? "" : changes_.back().cursor());
+    return absl::OkStatus();
+  }
+
+ private:
+  std::optional<absl::Status> TakeFailure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!fail_next_.has_value()) return std::nullopt;
+    absl::Status s = *fail_next_;
+    fail_next_.reset();
+    return s;
+  }
+  std::string Append(v1::Change::Kind kind, const v1::Event& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    v1::Change c;
+    c.set_kind(kind);
+    c.set_cursor(absl::StrFormat("%013d-0", ++sequence_));  // sortable as text
+    *c.mutable_event() = e;
+    changes_.push_back(c);
+    return c.cursor();
+  }
+
+  absl::Mutex mu_;
+  std::map<std::string, v1::Event> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::Change> changes_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::Status> fail_next_ ABSL_GUARDED_BY(mu_);
+  int64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace babillard::testing

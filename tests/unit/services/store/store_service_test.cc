@@ -1,0 +1,138 @@
+#include "services/store/store_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "services/common/grpc_status.h"
+#include "tests/testing/fake_event_store.h"
+
+namespace babillard::store {
+namespace {
+
+// Only the event half of the service is exercised here; registry calls are
+// covered against real Redis in tests/integration.
+class NoRegistry final : public Registry {
+ public:
+  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization&, const std::string&, bool) override { return Unimplemented(); }
+  absl::StatusOr<v1::Organization> GetOrganization(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<v1::Organization>> ListOrganizations() override { return Unimplemented(); }
+  absl::StatusOr<v1::Organization> LookupToken(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<v1::Source> PutSource(const v1::Source&) override { return Unimplemented(); }
+  absl::StatusOr<v1::Source> GetSource(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string&) override { return Unimplemented(); }
+  absl::Status DeleteSource(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed&) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() override { return Unimplemented(); }
+  absl::Status DeleteNamedFeed(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook&, const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string&, bool) override { return Unimplemented(); }
+  absl::Status DeleteWebhook(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<v1::Webhook> AdvanceWebhookCursor(const std::string&, const std::string&, const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<int> RecordDelivery(const std::string&, const v1::Delivery&, bool, const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string&, int) override { return Unimplemented(); }
+
+ private:
+  static absl::Status Unimplemented() { return absl::UnimplementedError("not in this test"); }
+};
+
+class StoreServiceTest : public ::testing::Test {
+ protected:
+  void Start(const std::string& token) {
+    service_ = std::make_unique<StoreService>(events_, registry_, token);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    stub_ = v1::Store::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+  v1::PutEventRequest Request(const std::string& uid) {
+    v1::PutEventRequest request;
+    request.mutable_event()->set_uid(uid);
+    request.mutable_event()->set_organization("biblio");
+    return request;
+  }
+
+  testing::FakeEventStore events_;
+  NoRegistry registry_;
+  std::unique_ptr<StoreService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Store::Stub> stub_;
+};
+
+TEST(ToGrpcStatus, KeepsEveryCodeAndTheMessage) {
+  for (int code = 0; code <= 16; ++code) {
+    absl::Status status(static_cast<absl::StatusCode>(code), code == 0 ? "" : "event.dtstart: why");
+    grpc::Status mapped = ToGrpcStatus(status);
+    EXPECT_EQ(static_cast<int>(mapped.error_code()), code);
+    if (code != 0) {
+      EXPECT_EQ(mapped.error_message(), "event.dtstart: why");
+    }
+    EXPECT_EQ(FromGrpcStatus(mapped), status);
+  }
+}
+
+TEST_F(StoreServiceTest, MapsRedisOutageToUnavailable) {
+  Start("");
+  events_.FailNextCall(absl::UnavailableError("redis: connection refused"));
+  grpc::ClientContext context;
+  v1::PutEventResponse response;
+  grpc::Status status = stub_->PutEvent(&context, Request("uid-1"), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(StoreServiceTest, PassesExpectationsThroughAndReportsTheChange) {
+  Start("");
+  grpc::ClientContext c1;
+  v1::PutEventResponse r1;
+  ASSERT_TRUE(stub_->PutEvent(&c1, Request("a"), &r1).ok());
+  EXPECT_EQ(r1.version(), 1);
+  EXPECT_EQ(r1.kind(), v1::Change::KIND_CREATED);
+  grpc::ClientContext c2;
+  v1::PutEventRequest again = Request("a");
+  again.set_create_only(true);
+  EXPECT_EQ(stub_->PutEvent(&c2, again, &r1).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  grpc::ClientContext c3;
+  v1::PutEventRequest stale = Request("a");
+  stale.set_expected_version(5);
+  EXPECT_EQ(stub_->PutEvent(&c3, stale, &r1).error_code(), grpc::StatusCode::ABORTED);
+}
+
+TEST_F(StoreServiceTest, RequiresTheInternalTokenWhenConfigured) {
+  Start("s3cret");
+  grpc::ClientContext anonymous;
+  v1::PutEventResponse response;
+  EXPECT_EQ(stub_->PutEvent(&anonymous, Request("a"), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext wrong;
+  wrong.AddMetadata("authorization", "Bearer nope");
+  EXPECT_EQ(stub_->PutEvent(&wrong, Request("a"), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext right;
+  right.AddMetadata("authorization", "Bearer s3cret");
+  EXPECT_TRUE(stub_->PutEvent(&right, Request("a"), &response).ok());
+}
+
+TEST_F(StoreServiceTest, WatchStreamsTheSnapshotThenItsEnd) {
+  Start("");
+  for (const char* uid : {"a", "b"}) {
+    grpc::ClientContext c;
+    v1::PutEventResponse r;
+    ASSERT_TRUE(stub_->PutEvent(&c, Request(uid), &r).ok());
+  }
+  grpc::ClientContext context;
+  v1::WatchRequest request;
+  request.set_snapshot(true);
+  auto reader = stub_->Watch(&context, request);
+  std::vector<std::string> uids;
+  bool done = false;
+  v1::WatchResponse response;
+  while (reader->Read(&response)) {
+    if (response.has_change()) uids.push_back(response.change().event().uid());
+    done = done || response.snapshot_done();
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(uids, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(done);
+}
+
+}  // namespace
+}  // namespace babillard::store

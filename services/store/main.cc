@@ -133,6 +133,8 @@ int main(int argc, char** argv) {
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-store: signal %d, shutting down\n", signal_number);
   health->SetServingStatus(false);
+  const absl::Time begin = absl::Now();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  std::fprintf(stderr, "babillard-store: gRPC stopped in %s\n", absl::FormatDuration(absl::Now() - begin).c_str());
   return 0;
 }

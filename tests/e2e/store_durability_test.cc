@@ -34,6 +34,10 @@ class StoreDrill : public ::testing::Test {
     StartStore();
   }
   void TearDown() override {
+    if (HasFailure()) {
+      std::ifstream log(dir_ + "/store.log");
+      std::cerr << "--- store.log ---\n" << log.rdbuf() << "\n";
+    }
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -45,6 +49,7 @@ class StoreDrill : public ::testing::Test {
         dir_ + "/store.log");
     ASSERT_TRUE(store_->Start().ok());
     ASSERT_TRUE(store_->WaitForFile(dir_ + "/ready", absl::Seconds(20)).ok());
+    std::lock_guard<std::mutex> lock(channel_mu_);
     channel_ = grpc::CreateChannel("unix:" + dir_ + "/store.sock", grpc::InsecureChannelCredentials());
     stub_ = v1::Store::NewStub(channel_);
   }
@@ -84,6 +89,7 @@ class StoreDrill : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<testing::ChildProcess> store_;
+  std::mutex channel_mu_;  // clients keep writing while the store restarts
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Store::Stub> stub_;
 };
@@ -102,7 +108,12 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
       // Idempotent retry: the same uid and bytes, until acknowledged.
       for (const absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;) {
         while (restarting) absl::SleepFor(absl::Milliseconds(10));
-        auto stub = v1::Store::NewStub(channel_);
+        std::shared_ptr<grpc::Channel> channel;
+        {
+          std::lock_guard<std::mutex> lock(channel_mu_);
+          channel = channel_;
+        }
+        auto stub = v1::Store::NewStub(channel);
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
         v1::PutEventRequest request;
@@ -175,7 +186,7 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
     ASSERT_EQ(suffix.size(), expected);
     for (size_t i = 0; i < expected; ++i) EXPECT_EQ(suffix[i].cursor(), all[position + 1 + i].cursor());
   }
-  EXPECT_EQ(store_->Stop(), 0) << "SIGTERM is a clean exit";
+  EXPECT_EQ(store_->Stop(absl::Seconds(30)), 0) << "SIGTERM is a clean exit";
   std::cerr << "drill: " << acked.size() << " acknowledged, " << unavailable
             << " calls refused during the kills, 0 lost\n";
 }

@@ -13,5 +13,8 @@ fi
 {
   echo "# babillard benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
   echo
-  "$root/$build/bench/ical_bench" "$data/feed-10000.ics" 7
+  echo "| benchmark | babillard | reference | ratio | target |"
+  echo "|---|---|---|---|---|"
+  "$root/$build/bench/ical_bench" "$data/feed-10000.ics" 7 | tail -n +3
+  "$root/$build/bench/store_bench" "$root/$build/services/store/babillard-store" 100000
 } | tee "$root/bench/results/latest.md"

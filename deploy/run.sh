@@ -22,7 +22,8 @@ babillard: demo feeds for $year written by the iCalendar core:
 Open either file in a calendar app, or check your own export:
   $build/clients/cli/babillard-ics check my-calendar.ics
 
-Not running yet: babillard-store (gRPC 127.0.0.1:50053, Redis under ./var),
+The store runs on its own today (private Redis under ./var/store):
+  $build/services/store/babillard-store --data-dir=var/store
 babillard-ingest (gRPC 127.0.0.1:50051) and babillard-publish (gRPC 127.0.0.1:50052,
-HTTP http://127.0.0.1:8080/feeds/all.ics) arrive with issues #3, #4 and #5.
+HTTP http://127.0.0.1:8080/feeds/all.ics) arrive with issues #4 and #5.
 MSG

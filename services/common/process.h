@@ -14,6 +14,8 @@ std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::st
 // Blocks SIGTERM, SIGINT and SIGHUP in this thread and those it starts; call
 // first in main(), then WaitForTermination() once the server runs. Also
 // ignores SIGPIPE (hiredis writes with write(2): TOOLCHAIN.md pitfall 4).
+// Also turns off abseil's mutex deadlock detection, which Debian's abseil
+// leaves on (a lock-graph update on every lock, in gRPC's mutexes too).
 void BlockTerminationSignals();
 // Returns the signal that asked the process to stop.
 int WaitForTermination();

@@ -9,22 +9,24 @@
 
 namespace babillard::store::lua {
 
-// Writes N events, all or none. ARGV: prefix, maxlen, n, then per event 10
-// values: uid, expected ("" any, "new" must not exist, else the version),
-// pb, org, muni, cats (comma-separated), status, start, end, recurring.
-// Returns, per event, {version, kind, cursor}; kind 0 = unchanged (no new
-// version, no change entry). Errors: "STALE <uid> <version>", "EXISTS <uid>",
-// "WRONGTYPE <key>".
+// Writes N events. ARGV: prefix, maxlen, n, atomic ("1": all or none; "0":
+// each event on its own, as when concurrent writes are grouped into one
+// call), then per event 10 values: uid, expected ("" any, "new" must not
+// exist, else the version), pb, org, muni, cats (comma-separated), status,
+// start, end, recurring. Returns, per event, {version, kind, cursor}; kind 0
+// = unchanged (no new version, no change entry). Errors ("STALE <uid>
+// <version>", "EXISTS <uid>", "WRONGTYPE <key>") fail the whole call when
+// atomic, else come back as {-1, error, ''} for that event alone.
+// An atomic batch must not name a uid twice (checked by the caller).
 inline constexpr char kPutEvents[] = R"lua(
 local p = ARGV[1]
 local maxlen = ARGV[2]
 local n = tonumber(ARGV[3])
+local atomic = ARGV[4] == '1'
 local stream = p .. 'changes'
-local function need(key, kind)
+local function wrongtype(key, kind)
   local t = redis.call('TYPE', key)['ok']
-  if t ~= 'none' and t ~= kind then
-    return redis.error_reply('WRONGTYPE ' .. key)
-  end
+  if t ~= 'none' and t ~= kind then return 'WRONGTYPE ' .. key end
 end
 local function index_keys(org, muni, cats, status)
   local keys = {p .. 'idx:org:' .. org, p .. 'idx:status:' .. status}
@@ -32,53 +34,65 @@ local function index_keys(org, muni, cats, status)
   for cat in string.gmatch(cats, '[^,]+') do keys[#keys + 1] = p .. 'idx:cat:' .. cat end
   return keys
 end
-local err = need(stream, 'stream') or need(p .. 'idx:start', 'zset')
-if err then return err end
-local plan = {}
-for i = 0, n - 1 do
-  local a = 4 + i * 10
+-- Every check for one event; returns its plan or an error string. No writes.
+local function check(i)
+  local a = 5 + i * 10
   local uid, expected, pb = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local key = p .. 'ev:' .. uid
-  err = need(key, 'hash')
-  if err then return err end
+  local err = wrongtype(key, 'hash')
+  if err then return nil, err end
   local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb')
   local version = tonumber(cur[1] or '0') or 0
-  if expected == 'new' and version > 0 then return redis.error_reply('EXISTS ' .. uid) end
+  if expected == 'new' and version > 0 then return nil, 'EXISTS ' .. uid end
   if expected ~= '' and expected ~= 'new' and tonumber(expected) ~= version then
-    return redis.error_reply('STALE ' .. uid .. ' ' .. version)
+    return nil, 'STALE ' .. uid .. ' ' .. version
   end
   local new_keys = index_keys(ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
   for _, k in ipairs(new_keys) do
-    err = need(k, 'set')
-    if err then return err end
+    err = wrongtype(k, 'set')
+    if err then return nil, err end
   end
   local old_keys = {}
   if version > 0 then old_keys = index_keys(cur[2] or '', cur[3] or '', cur[4] or '', cur[5] or '') end
-  plan[#plan + 1] = {uid = uid, key = key, a = a, version = version, same = (cur[6] == pb),
-                     old_status = cur[5], old_keys = old_keys, new_keys = new_keys}
+  return {uid = uid, key = key, a = a, version = version, same = (cur[6] == pb),
+          old_status = cur[5], old_keys = old_keys, new_keys = new_keys}
 end
-local out = {}
-for _, e in ipairs(plan) do
+-- The writes for one checked event: none of them can fail on checked keys.
+local function write(e)
   local a = e.a
-  if e.same then
-    out[#out + 1] = {e.version, 0, ''}
-  else
-    for _, k in ipairs(e.old_keys) do redis.call('SREM', k, e.uid) end
-    for _, k in ipairs(e.new_keys) do redis.call('SADD', k, e.uid) end
-    redis.call('ZADD', p .. 'idx:start', ARGV[a + 7], e.uid)
-    local v = e.version + 1
-    redis.call('HSET', e.key, 'v', v, 'pb', ARGV[a + 2], 'org', ARGV[a + 3], 'muni', ARGV[a + 4],
-               'cats', ARGV[a + 5], 'status', ARGV[a + 6], 'start', ARGV[a + 7], 'end', ARGV[a + 8],
-               'rec', ARGV[a + 9])
-    local kind = 2
-    if e.version == 0 then
-      kind = 1
-    elseif ARGV[a + 6] == '3' and e.old_status ~= '3' then
-      kind = 3
-    end
-    local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*',
-                          'k', kind, 'u', e.uid, 'v', v, 'pb', ARGV[a + 2])
-    out[#out + 1] = {v, kind, id}
+  if e.same then return {e.version, 0, ''} end
+  for _, k in ipairs(e.old_keys) do redis.call('SREM', k, e.uid) end
+  for _, k in ipairs(e.new_keys) do redis.call('SADD', k, e.uid) end
+  redis.call('ZADD', p .. 'idx:start', ARGV[a + 7], e.uid)
+  local v = e.version + 1
+  redis.call('HSET', e.key, 'v', v, 'pb', ARGV[a + 2], 'org', ARGV[a + 3], 'muni', ARGV[a + 4],
+             'cats', ARGV[a + 5], 'status', ARGV[a + 6], 'start', ARGV[a + 7], 'end', ARGV[a + 8],
+             'rec', ARGV[a + 9])
+  local kind = 2
+  if e.version == 0 then
+    kind = 1
+  elseif ARGV[a + 6] == '3' and e.old_status ~= '3' then
+    kind = 3
+  end
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'k', kind, 'u', e.uid, 'v', v,
+                        'pb', ARGV[a + 2])
+  return {v, kind, id}
+end
+local err = wrongtype(stream, 'stream') or wrongtype(p .. 'idx:start', 'zset')
+if err then return redis.error_reply(err) end
+local out = {}
+if atomic then
+  local plan = {}
+  for i = 0, n - 1 do
+    local e, failure = check(i)
+    if not e then return redis.error_reply(failure) end
+    plan[#plan + 1] = e
+  end
+  for _, e in ipairs(plan) do out[#out + 1] = write(e) end
+else
+  for i = 0, n - 1 do
+    local e, failure = check(i)
+    if e then out[#out + 1] = write(e) else out[#out + 1] = {-1, failure, ''} end
   end
 end
 return out

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/ical/recurrence.h"
+#include "absl/container/flat_hash_set.h"
 #include "services/store/lua_scripts.h"
 
 namespace babillard::store {
@@ -195,39 +196,46 @@ absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const char* script, cons
   return reply;
 }
 
-absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<v1::Event>& events,
-                                                              const std::vector<Expect>& expect) {
-  if (events.empty()) return std::vector<WriteResult>();
+absl::StatusOr<std::vector<std::string>> RedisEventStore::EventArgs(const v1::Event& event,
+                                                                     const Expect& x) const {
+  if (event.uid().empty()) return absl::InvalidArgumentError("event.uid: required");
+  if (event.organization().empty()) return absl::InvalidArgumentError("event.organization: required");
+  v1::Event e = event;
+  e.set_version(0);  // the hash holds it; keeping it out of pb lets "unchanged" compare bytes
+  return std::vector<std::string>{
+      e.uid(),
+      x.mode == Expect::Mode::kAny ? "" : x.mode == Expect::Mode::kAbsent ? "new" : std::to_string(x.version),
+      e.SerializeAsString(),
+      e.organization(),
+      e.location().municipality(),
+      absl::StrJoin(e.categories(), ","),
+      std::to_string(static_cast<int>(e.status())),
+      std::to_string(e.start().utc_seconds()),
+      std::to_string(LastEnd(e, options_.limits)),
+      e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1"};
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut(
+    const std::vector<const std::vector<std::string>*>& events, bool atomic) {
   std::vector<std::string> args = {options_.prefix, std::to_string(options_.retention),
-                                   std::to_string(events.size())};
-  args.reserve(3 + events.size() * 10);
-  for (size_t i = 0; i < events.size(); ++i) {
-    v1::Event e = events[i];
-    if (e.uid().empty()) return absl::InvalidArgumentError("event.uid: required");
-    if (e.organization().empty()) return absl::InvalidArgumentError("event.organization: required");
-    e.set_version(0);  // the hash holds it; keeping it out of pb lets "unchanged" compare bytes
-    const Expect x = i < expect.size() ? expect[i] : Expect::Any();
-    args.push_back(e.uid());
-    args.push_back(x.mode == Expect::Mode::kAny      ? ""
-                   : x.mode == Expect::Mode::kAbsent ? "new"
-                                                     : std::to_string(x.version));
-    args.push_back(e.SerializeAsString());
-    args.push_back(e.organization());
-    args.push_back(e.location().municipality());
-    args.push_back(absl::StrJoin(e.categories(), ","));
-    args.push_back(std::to_string(static_cast<int>(e.status())));
-    args.push_back(std::to_string(e.start().utc_seconds()));
-    args.push_back(std::to_string(LastEnd(e, options_.limits)));
-    args.push_back(e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1");
-  }
+                                   std::to_string(events.size()), atomic ? "1" : "0"};
+  args.reserve(4 + events.size() * 10);
+  for (const std::vector<std::string>* e : events) args.insert(args.end(), e->begin(), e->end());
   absl::StatusOr<redis::Reply> reply = RunScript(lua::kPutEvents, put_sha_, std::move(args));
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->elements.size() != events.size()) {
     return absl::InternalError("redis: unexpected reply to put");
   }
-  std::vector<WriteResult> results;
+  std::vector<absl::StatusOr<WriteResult>> results;
   for (const redis::Reply& r : reply->elements) {
     if (!r.is_array() || r.elements.size() != 3) return absl::InternalError("redis: unexpected reply to put");
+    if (r.elements[0].integer < 0) {
+      redis::Reply error;
+      error.type = redis::Reply::Type::kError;
+      error.str = r.elements[1].str;
+      results.push_back(ReplyError(error));
+      continue;
+    }
     WriteResult w;
     w.version = r.elements[0].integer;
     w.kind = KindOf(r.elements[1].integer);
@@ -235,6 +243,69 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
     results.push_back(std::move(w));
   }
   return results;
+}
+
+absl::StatusOr<WriteResult> RedisEventStore::PutGrouped(std::vector<std::string> args) {
+  // Group commit: concurrent single writes ride in one script call, each
+  // checked and written on its own. One caller at a time leads a group.
+  PendingWrite me{std::move(args)};
+  absl::MutexLock lock(&group_mu_);
+  group_queue_.push_back(&me);
+  while (!me.done) {
+    if (group_leader_) {
+      group_cv_.Wait(&group_mu_);
+      continue;
+    }
+    group_leader_ = true;
+    std::vector<PendingWrite*> group;
+    while (!group_queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
+      group.push_back(group_queue_.front());
+      group_queue_.pop_front();
+    }
+    group_mu_.Unlock();
+    std::vector<const std::vector<std::string>*> events;
+    for (PendingWrite* w : group) events.push_back(&w->args);
+    absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(events, /*atomic=*/false);
+    group_mu_.Lock();
+    for (size_t i = 0; i < group.size(); ++i) {
+      group[i]->result = results.ok() ? (*results)[i] : absl::StatusOr<WriteResult>(results.status());
+      group[i]->done = true;
+    }
+    group_leader_ = false;
+    group_cv_.SignalAll();
+  }
+  return std::move(me.result);
+}
+
+absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<v1::Event>& events,
+                                                              const std::vector<Expect>& expect) {
+  if (events.empty()) return std::vector<WriteResult>();
+  std::vector<std::vector<std::string>> args;
+  absl::flat_hash_set<std::string> uids;
+  for (size_t i = 0; i < events.size(); ++i) {
+    absl::StatusOr<std::vector<std::string>> a =
+        EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any());
+    if (!a.ok()) return a.status();
+    if (!uids.insert(events[i].uid()).second) {
+      return absl::InvalidArgumentError(absl::StrCat("events: uid ", events[i].uid(), " appears twice"));
+    }
+    args.push_back(*std::move(a));
+  }
+  if (args.size() == 1 && options_.max_group > 1) {
+    absl::StatusOr<WriteResult> one = PutGrouped(std::move(args[0]));
+    if (!one.ok()) return one.status();
+    return std::vector<WriteResult>{*std::move(one)};
+  }
+  std::vector<const std::vector<std::string>*> pointers;
+  for (const auto& a : args) pointers.push_back(&a);
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(pointers, /*atomic=*/true);
+  if (!results.ok()) return results.status();
+  std::vector<WriteResult> out;
+  for (auto& r : *results) {
+    if (!r.ok()) return r.status();
+    out.push_back(*std::move(r));
+  }
+  return out;
 }
 
 absl::StatusOr<v1::Event> RedisEventStore::Get(const std::string& uid) {

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/ical/limits.h"
 #include "services/common/redis/connection_pool.h"
@@ -23,6 +25,9 @@ struct RedisStoreOptions {
   int batch = 500;
   // Bounds the expansion done to index recurring events and answer windows.
   ical::Limits limits;
+  // Concurrent single-event writes grouped into one script call, at most this
+  // many (1 disables grouping). Each is still checked and written on its own.
+  int max_group = 64;
 };
 
 // EventStore on Redis (hiredis). Key layout: services/store/README.md.
@@ -49,6 +54,15 @@ class RedisEventStore final : public EventStore {
   // EVALSHA, falling back to EVAL when Redis lost its script cache (restart).
   absl::StatusOr<redis::Reply> RunScript(const char* script, const std::string& sha,
                                          std::vector<std::string> args);
+  struct PendingWrite {
+    std::vector<std::string> args;
+    absl::StatusOr<WriteResult> result = absl::InternalError("not run");
+    bool done = false;
+  };
+  absl::StatusOr<std::vector<std::string>> EventArgs(const v1::Event& event, const Expect& x) const;
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RunPut(
+      const std::vector<const std::vector<std::string>*>& events, bool atomic);
+  absl::StatusOr<WriteResult> PutGrouped(std::vector<std::string> args);
   absl::Status CheckRetained(redis::Connection& connection, const std::string& cursor);
   absl::Status Snapshot(redis::Connection& connection, WatchSink& sink,
                         absl::flat_hash_map<std::string, int64_t>& sent);
@@ -56,6 +70,10 @@ class RedisEventStore final : public EventStore {
   redis::ConnectionPool& pool_;
   RedisStoreOptions options_;
   std::string put_sha_;
+  absl::Mutex group_mu_;
+  absl::CondVar group_cv_;
+  std::deque<PendingWrite*> group_queue_ ABSL_GUARDED_BY(group_mu_);
+  bool group_leader_ ABSL_GUARDED_BY(group_mu_) = false;
   std::string delete_sha_;
 };
 

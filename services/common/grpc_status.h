@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -8,16 +9,23 @@
 
 namespace babillard {
 
-// absl and gRPC share their numeric codes (a unit test checks every one), so
-// the edge maps a Status by value.
-inline grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
+struct FieldViolation {
+  std::string field;
+  std::string description;
+};
 
-inline absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
+// INVALID_ARGUMENT naming each bad field; the violations travel as a
+// google.rpc.BadRequest in the status details (grpc-status-details-bin).
+absl::Status BadRequestError(std::string_view message, const std::vector<FieldViolation>& violations);
+
+// The violations a status carries (empty when it has none).
+std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
+
+// absl and gRPC share their numeric codes (a unit test checks every one), so
+// the edge maps a Status by value, with its BadRequest details if any.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The reverse, for clients; the BadRequest details come back as a payload.
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace babillard

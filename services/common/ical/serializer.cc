@@ -60,6 +60,17 @@ void AppendText(std::string_view name, Language language, const std::string& val
                out);
 }
 
+// One language (with fallback), or each language present when `all_languages`.
+void AppendLocalized(std::string_view name, const v1::LocalizedText& text,
+                     const SerializeOptions& options, std::string& out) {
+  if (!options.all_languages) {
+    AppendText(name, options.language, Pick(text, options.language), out);
+    return;
+  }
+  AppendText(name, Language::kFr, text.fr(), out);
+  AppendText(name, Language::kEn, text.en(), out);
+}
+
 std::string StatusName(v1::Event::Status status) {
   switch (status) {
     case v1::Event::STATUS_CANCELLED:
@@ -92,12 +103,16 @@ void AppendComponent(const v1::Event& e, const v1::Event* master, const Serializ
 
   // Overrides inherit what they do not change from their master.
   const v1::Event& text_source = (master != nullptr && !e.has_title()) ? *master : e;
-  std::string title = Pick(text_source.title(), lang);
-  if (options.mark_cancelled_titles && e.status() == v1::Event::STATUS_CANCELLED) {
-    title = absl::StrCat(lang == Language::kFr ? "ANNULÉ : " : "CANCELLED: ", title);
+  if (options.all_languages) {
+    AppendLocalized("SUMMARY", text_source.title(), options, out);
+  } else {
+    std::string title = Pick(text_source.title(), lang);
+    if (options.mark_cancelled_titles && e.status() == v1::Event::STATUS_CANCELLED) {
+      title = absl::StrCat(lang == Language::kFr ? "ANNULÉ : " : "CANCELLED: ", title);
+    }
+    AppendText("SUMMARY", lang, title, out);
   }
-  AppendText("SUMMARY", lang, title, out);
-  AppendText("DESCRIPTION", lang, Pick(e.description(), lang), out);
+  AppendLocalized("DESCRIPTION", e.description(), options, out);
 
   const v1::Location& loc = e.location();
   std::string place = loc.name();
@@ -131,8 +146,8 @@ void AppendComponent(const v1::Event& e, const v1::Event* master, const Serializ
   if (!e.url().empty()) AppendFolded(absl::StrCat("URL:", e.url()), out);
   if (!e.image_url().empty())
     AppendFolded(absl::StrCat("IMAGE;VALUE=URI;DISPLAY=BADGE:", e.image_url()), out);
-  AppendText("X-BABILLARD-PRICE", lang, Pick(e.price(), lang), out);
-  AppendText("X-BABILLARD-ACCESSIBILITY", lang, Pick(e.accessibility(), lang), out);
+  AppendLocalized("X-BABILLARD-PRICE", e.price(), options, out);
+  AppendLocalized("X-BABILLARD-ACCESSIBILITY", e.accessibility(), options, out);
   AppendFolded(absl::StrCat("STATUS:", StatusName(e.status())), out);
   if (e.visibility() == v1::Event::VISIBILITY_PRIVATE) out.append("CLASS:PRIVATE\r\n");
   AppendFolded(absl::StrCat("SEQUENCE:", e.sequence()), out);

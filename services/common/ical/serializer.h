@@ -24,6 +24,9 @@ struct SerializeOptions {
   // Prefix the titles of cancelled events ("ANNULÉ : " / "CANCELLED: "):
   // Outlook shows cancelled events of a subscribed calendar as active.
   bool mark_cancelled_titles = true;
+  // Write every language present (SUMMARY;LANGUAGE=fr and ;LANGUAGE=en...):
+  // the lossless form ingest parses back, not what feeds serve.
+  bool all_languages = false;
 };
 
 // The event's VEVENT text, then one VEVENT per override: CRLF line ends,

@@ -70,6 +70,17 @@ TEST(ToGrpcStatus, KeepsEveryCodeAndTheMessage) {
   }
 }
 
+TEST(ToGrpcStatus, CarriesFieldViolationsAsBadRequestDetails) {
+  absl::Status status = BadRequestError("2 events rejected", {{"dtstart", "missing"}, {"uid", "too long"}});
+  grpc::Status mapped = ToGrpcStatus(status);
+  EXPECT_EQ(mapped.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(mapped.error_details().empty());
+  std::vector<FieldViolation> back = ViolationsOf(FromGrpcStatus(mapped));
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].field, "dtstart");
+  EXPECT_EQ(back[1].description, "too long");
+}
+
 TEST_F(StoreServiceTest, MapsRedisOutageToUnavailable) {
   Start("");
   events_.FailNextCall(absl::UnavailableError("redis: connection refused"));

@@ -1,0 +1,43 @@
+#include "services/ingest/admin_token.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/auth/token.h"
+
+namespace babillard::ingest {
+
+absl::StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool* created) {
+  *created = false;
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string token(absl::StripAsciiWhitespace(buffer.str()));
+    if (token.empty()) return absl::FailedPreconditionError(absl::StrCat(path, " is empty"));
+    return auth::Sha256Hex(token);
+  }
+  absl::StatusOr<std::string> token = auth::NewToken();
+  if (!token.ok()) return token.status();
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  // O_EXCL: two replicas starting at once must not overwrite each other's token.
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot create ", path));
+  const std::string line = *token + "\n";
+  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  close(fd);
+  if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
+  *created = true;
+  return auth::Sha256Hex(*token);
+}
+
+}  // namespace babillard::ingest

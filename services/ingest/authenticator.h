@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "babillard/v1/event.pb.h"
+#include "services/ingest/store_client.h"
+
+namespace babillard::ingest {
+
+// Who is calling: an organization and its role.
+struct Caller {
+  std::string organization;
+  v1::Organization::Role role = v1::Organization::ROLE_UNSPECIFIED;
+  bool is_admin() const { return role == v1::Organization::ROLE_ADMIN; }
+};
+
+// PERMISSION_DENIED unless `caller` may write `organization`'s things.
+absl::Status CheckCanWrite(const Caller& caller, const std::string& organization);
+
+// Bearer token -> Caller. The admin token is known by its hash; others are
+// looked up in the store by hash, cached for `cache_ttl` (so a rotated token
+// stops working within that time). Thread-safe. Never logs a token.
+class Authenticator {
+ public:
+  Authenticator(StoreClient& store, std::string admin_token_sha256,
+                absl::Duration cache_ttl = absl::Seconds(2))
+      : store_(store), admin_sha256_(std::move(admin_token_sha256)), cache_ttl_(cache_ttl) {}
+
+  // `authorization` is the header value ("Bearer <token>"). UNAUTHENTICATED
+  // for a missing, malformed or unknown token; UNAVAILABLE if the store is.
+  absl::StatusOr<Caller> Authenticate(std::string_view authorization);
+
+ private:
+  StoreClient& store_;
+  std::string admin_sha256_;
+  absl::Duration cache_ttl_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::pair<Caller, absl::Time>> cache_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace babillard::ingest

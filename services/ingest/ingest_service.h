@@ -1,0 +1,52 @@
+#pragma once
+
+#include "babillard/v1/ingest.grpc.pb.h"
+#include "services/ingest/authenticator.h"
+#include "services/ingest/ingestor.h"
+
+namespace babillard::ingest {
+
+// The Ingest gRPC API: authenticates every call first (UNAUTHENTICATED
+// without a valid bearer token), then hands it to the Ingestor and maps its
+// Status, with field violations, to gRPC.
+class IngestService final : public v1::Ingest::Service {
+ public:
+  IngestService(Authenticator& auth, Ingestor& ingestor, StoreClient& store)
+      : auth_(auth), ingestor_(ingestor), store_(store) {}
+
+  grpc::Status SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
+                           v1::SubmitEventResponse* response) override;
+  grpc::Status UpdateEvent(grpc::ServerContext* context, const v1::UpdateEventRequest* request,
+                           v1::SubmitEventResponse* response) override;
+  grpc::Status CancelEvent(grpc::ServerContext* context, const v1::CancelEventRequest* request,
+                           v1::SubmitEventResponse* response) override;
+  grpc::Status DeleteEvent(grpc::ServerContext* context, const v1::DeleteEventRequest* request,
+                           v1::DeleteEventResponse* response) override;
+  grpc::Status GetEvent(grpc::ServerContext* context, const v1::GetEventRequest* request,
+                        v1::Event* response) override;
+  grpc::Status ListEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
+                          v1::QueryEventsResponse* response) override;
+  grpc::Status ImportCalendar(grpc::ServerContext* context, const v1::ImportCalendarRequest* request,
+                              v1::ImportReport* response) override;
+  grpc::Status CreateOrganization(grpc::ServerContext* context, const v1::CreateOrganizationRequest* request,
+                                  v1::CreateOrganizationResponse* response) override;
+  grpc::Status ListOrganizations(grpc::ServerContext* context, const v1::ListOrganizationsRequest* request,
+                                 v1::ListOrganizationsResponse* response) override;
+  grpc::Status RotateToken(grpc::ServerContext* context, const v1::RotateTokenRequest* request,
+                           v1::CreateOrganizationResponse* response) override;
+  grpc::Status AddSource(grpc::ServerContext* context, const v1::AddSourceRequest* request,
+                         v1::Source* response) override;
+  grpc::Status ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest* request,
+                           v1::ListSourcesResponse* response) override;
+  grpc::Status RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
+                            v1::DeleteSourceResponse* response) override;
+
+ private:
+  absl::StatusOr<Caller> Authenticate(grpc::ServerContext* context);
+
+  Authenticator& auth_;
+  Ingestor& ingestor_;
+  StoreClient& store_;
+};
+
+}  // namespace babillard::ingest

@@ -1,0 +1,444 @@
+#include "services/ingest/ingestor.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/auth/token.h"
+#include "services/common/grpc_status.h"
+#include "services/common/ical/event_time.h"
+#include "services/common/ical/serializer.h"
+#include "services/common/ical/time_zones.h"
+
+namespace babillard::ingest {
+namespace {
+
+constexpr int kDefaultPollSeconds = 3600;
+constexpr int kMinPollSeconds = 60;
+
+bool HasControl(std::string_view text, bool multiline) {
+  for (unsigned char c : text) {
+    if (c == 0x7F) return true;
+    if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) return true;
+  }
+  return false;
+}
+
+bool IsSlug(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// Two versions of an event say the same thing (bookkeeping aside).
+bool SameContent(v1::Event a, v1::Event b) {
+  for (v1::Event* e : {&a, &b}) {
+    e->clear_version();
+    e->clear_dtstamp();
+    e->clear_last_modified();
+    e->clear_created();
+    e->clear_sequence();
+    e->clear_ical_fr();
+    e->clear_ical_en();
+    e->clear_provenance();
+  }
+  return a.SerializeAsString() == b.SerializeAsString();
+}
+
+std::vector<FieldViolation> ViolationsFrom(const std::vector<v1::Rejection>& rejections, const std::string& prefix) {
+  std::vector<FieldViolation> out;
+  for (const v1::Rejection& r : rejections) {
+    std::string where = r.line() > 0 ? absl::StrCat("line ", r.line(), ": ") : "";
+    if (!r.uid().empty()) absl::StrAppend(&where, "UID ", r.uid(), ": ");
+    out.push_back({prefix + r.field(), where + r.reason()});
+  }
+  return out;
+}
+
+absl::Status ResolveTime(v1::EventTime& t, const std::string& field, const std::string& default_zone,
+                         std::vector<FieldViolation>& violations) {
+  if (t.local().empty()) return absl::OkStatus();
+  absl::StatusOr<absl::CivilSecond> local = ical::ParseLocal(t.local(), t.all_day());
+  if (!local.ok()) {
+    violations.push_back({field + ".local", std::string(local.status().message())});
+    return absl::OkStatus();
+  }
+  if (t.all_day()) {
+    t.clear_time_zone();
+    return absl::OkStatus();
+  }
+  if (t.time_zone().empty()) t.set_time_zone(default_zone);
+  absl::StatusOr<absl::TimeZone> tz = ical::LoadIanaZone(t.time_zone());
+  if (!tz.ok()) {
+    violations.push_back({field + ".time_zone", absl::StrCat("unknown time zone \"", t.time_zone(), "\"")});
+    return absl::OkStatus();
+  }
+  ical::Zone zone{t.time_zone(), *tz, nullptr};
+  t.set_utc_seconds(absl::ToUnixSeconds(ical::LocalToUtc(zone, *local)));
+  return absl::OkStatus();
+}
+
+std::string ReadUid(const v1::Event& e) { return e.uid(); }
+
+}  // namespace
+
+std::string StoredUid(const std::string& organization, const std::string& uid) {
+  const std::string prefix = organization + "/";
+  return absl::StartsWith(uid, prefix) ? uid : prefix + uid;
+}
+
+absl::StatusOr<EventResult> Ingestor::ParseOne(const std::string& ics, const std::string& field_prefix) {
+  std::string text = ics;
+  if (!absl::StrContains(absl::AsciiStrToUpper(text.substr(0, 64)), "BEGIN:VCALENDAR")) {
+    text = absl::StrCat("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//babillard//submit//FR\r\n", text,
+                        absl::EndsWith(text, "\n") ? "" : "\r\n", "END:VCALENDAR\r\n");
+  }
+  absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(text, options_.normalize);
+  if (!parsed.ok()) {
+    if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
+    return BadRequestError(std::string(parsed.status().message()), {{field_prefix + "ical", std::string(parsed.status().message())}});
+  }
+  if (!parsed->rejections.empty()) {
+    return BadRequestError(absl::StrCat("event rejected: ", parsed->rejections[0].field(), ": ",
+                                        parsed->rejections[0].reason()),
+                           ViolationsFrom(parsed->rejections, field_prefix));
+  }
+  if (parsed->events.size() != 1) {
+    return BadRequestError("expected exactly one event",
+                           {{field_prefix + "ical", absl::StrCat("found ", parsed->events.size(),
+                                                                 " events; use import for a calendar")}});
+  }
+  return EventResult{std::move(parsed->events[0]), std::move(parsed->warnings)};
+}
+
+absl::StatusOr<EventResult> Ingestor::Normalize(const v1::Event& input) {
+  v1::Event e = input;
+  std::vector<FieldViolation> violations;
+  if (e.title().fr().empty() && e.title().en().empty()) violations.push_back({"event.title", "required (fr or en)"});
+  if (e.start().local().empty()) violations.push_back({"event.start", "required"});
+  for (auto [text, field, multiline] :
+       {std::tuple{&e.title().fr(), "event.title.fr", false}, {&e.title().en(), "event.title.en", false},
+        {&e.description().fr(), "event.description.fr", true}, {&e.description().en(), "event.description.en", true},
+        {&e.location().name(), "event.location.name", false}, {&e.location().address(), "event.location.address", false},
+        {&e.price().fr(), "event.price.fr", false}, {&e.accessibility().fr(), "event.accessibility.fr", true},
+        {&e.url(), "event.url", false}, {&e.uid(), "event.uid", false}}) {
+    if (HasControl(*text, multiline)) violations.push_back({field, "control characters are not allowed"});
+  }
+  const std::string& zone = options_.normalize.default_time_zone;
+  (void)ResolveTime(*e.mutable_start(), "event.start", zone, violations);
+  if (e.has_end()) (void)ResolveTime(*e.mutable_end(), "event.end", zone, violations);
+  for (int i = 0; i < e.rdates_size(); ++i) (void)ResolveTime(*e.mutable_rdates(i), absl::StrCat("event.rdates[", i, "]"), zone, violations);
+  for (int i = 0; i < e.exdates_size(); ++i) (void)ResolveTime(*e.mutable_exdates(i), absl::StrCat("event.exdates[", i, "]"), zone, violations);
+  if (!e.url().empty() && !absl::StartsWith(e.url(), "https://") && !absl::StartsWith(e.url(), "http://")) {
+    violations.push_back({"event.url", "must be an http or https URL"});
+  }
+  if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  if (e.uid().empty()) e.set_uid("pending@babillard");  // replaced by the caller
+  ical::SerializeOptions lossless;
+  lossless.all_languages = true;
+  lossless.mark_cancelled_titles = false;
+  return ParseOne(ical::SerializeEvent(e, lossless), "event.");
+}
+
+void Ingestor::Stamp(v1::Event& e, const v1::Event* existing) const {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  e.set_dtstamp(now);
+  e.set_last_modified(now);
+  e.set_created(existing != nullptr && existing->created() > 0 ? existing->created()
+                                                              : (e.created() > 0 ? e.created() : now));
+  // Calendar apps take an update only if SEQUENCE grows.
+  if (existing != nullptr) e.set_sequence(std::max(e.sequence(), existing->sequence() + 1));
+  e.clear_version();
+  ical::SerializeOptions fr, en;
+  en.language = ical::Language::kEn;
+  e.clear_ical_fr();
+  e.clear_ical_en();
+  const std::string text_fr = ical::SerializeEvent(e, fr);
+  const std::string text_en = ical::SerializeEvent(e, en);
+  e.set_ical_fr(text_fr);
+  e.set_ical_en(text_en);
+}
+
+absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::SubmitEventRequest& request) {
+  std::string org = caller.is_admin() ? request.organization() : caller.organization;
+  if (org.empty()) return BadRequestError("organization: required", {{"organization", "an admin must name the organization"}});
+  if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
+  absl::StatusOr<EventResult> result =
+      request.ical().empty() ? Normalize(request.event()) : ParseOne(request.ical(), "");
+  if (!result.ok()) return result.status();
+  v1::Event& e = result->event;
+  const std::string given = request.ical().empty() ? request.event().uid() : ReadUid(e);
+  std::string source_uid = given;
+  if (given.empty() || given == "pending@babillard" || absl::StartsWith(given, "derived-")) {
+    absl::StatusOr<std::string> random = auth::NewToken();
+    if (!random.ok()) return random.status();
+    source_uid = absl::StrCat(absl::AsciiStrToLower(random->substr(4, 20)), "@", org, ".babillard");
+  }
+  e.set_uid(StoredUid(org, source_uid));
+  e.set_organization(org);
+  v1::Provenance* p = e.add_provenance();
+  p->set_organization(org);
+  p->set_source_uid(source_uid);
+  Stamp(e, nullptr);
+  absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, 0, /*create_only=*/true);
+  if (!put.ok()) {
+    if (absl::IsAlreadyExists(put.status())) {
+      return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
+    }
+    return put.status();
+  }
+  e.set_version(put->version());
+  return result;
+}
+
+absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller, const v1::UpdateEventRequest& request) {
+  const std::string uid = request.ical().empty() ? request.event().uid() : "";
+  absl::StatusOr<EventResult> result =
+      request.ical().empty() ? Normalize(request.event()) : ParseOne(request.ical(), "");
+  if (!result.ok()) return result.status();
+  const std::string target = uid.empty() ? result->event.uid() : uid;
+  if (target.empty()) return BadRequestError("event.uid: required", {{"event.uid", "required"}});
+  absl::StatusOr<v1::Event> existing = store_.GetEvent(target);
+  if (!existing.ok()) return existing.status();
+  if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
+  v1::Event& e = result->event;
+  e.set_uid(existing->uid());
+  e.set_organization(existing->organization());
+  *e.mutable_provenance() = existing->provenance();
+  Stamp(e, &*existing);
+  const int64_t expected = request.expected_version() > 0 ? request.expected_version() : existing->version();
+  absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, expected, false);
+  if (!put.ok()) return put.status();
+  e.set_version(put->version());
+  return result;
+}
+
+absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid, const std::string& reason) {
+  absl::StatusOr<v1::Event> existing = store_.GetEvent(uid);
+  if (!existing.ok()) return existing.status();
+  if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
+  EventResult result{*existing, {}};
+  if (existing->status() == v1::Event::STATUS_CANCELLED) return result;
+  if (HasControl(reason, true)) return BadRequestError("reason: control characters", {{"reason", "control characters are not allowed"}});
+  v1::Event& e = result.event;
+  e.set_status(v1::Event::STATUS_CANCELLED);
+  if (!reason.empty()) {
+    e.mutable_description()->set_fr(absl::StrCat("Annulé : ", reason, e.description().fr().empty() ? "" : "\n\n", e.description().fr()));
+  }
+  Stamp(e, &*existing);
+  absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, existing->version(), false);
+  if (!put.ok()) return put.status();
+  e.set_version(put->version());
+  return result;
+}
+
+absl::Status Ingestor::Delete(const Caller& caller, const std::string& uid) {
+  absl::StatusOr<v1::Event> existing = store_.GetEvent(uid);
+  if (!existing.ok()) return existing.status();
+  if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
+  return store_.DeleteEvent(uid, existing->version());
+}
+
+absl::StatusOr<v1::Event> Ingestor::Get(const Caller& caller, const std::string& uid) {
+  absl::StatusOr<v1::Event> e = store_.GetEvent(uid);
+  if (!e.ok()) return e.status();
+  if (e->visibility() == v1::Event::VISIBILITY_PRIVATE && !CheckCanWrite(caller, e->organization()).ok()) {
+    return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
+  }
+  return e;
+}
+
+absl::StatusOr<v1::ImportReport> Ingestor::Import(const Caller& caller, const v1::ImportCalendarRequest& request) {
+  std::string org = caller.is_admin() ? request.organization() : caller.organization;
+  if (org.empty()) return BadRequestError("organization: required", {{"organization", "an admin must name the organization"}});
+  if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
+  if (request.ics().size() > options_.max_import_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("ics: ", request.ics().size(), " bytes exceeds the limit of ",
+                                                     options_.max_import_bytes));
+  }
+  std::vector<std::string> categories(request.default_categories().begin(), request.default_categories().end());
+  return ImportParsed(org, request.ics(), nullptr, request.default_municipality(), categories, request.dry_run());
+}
+
+absl::StatusOr<v1::ImportReport> Ingestor::ImportFromSource(const v1::Source& source, const std::string& ics) {
+  std::vector<std::string> categories(source.default_categories().begin(), source.default_categories().end());
+  return ImportParsed(source.organization(), ics, &source, source.default_municipality(), categories, false);
+}
+
+absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, const std::string& ics,
+                                                        const v1::Source* source,
+                                                        const std::string& default_municipality,
+                                                        const std::vector<std::string>& default_categories,
+                                                        bool dry_run) {
+  absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(ics, options_.normalize);
+  if (!parsed.ok()) {
+    if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
+    return BadRequestError(absl::StrCat("ics: ", parsed.status().message()),
+                           {{"ics", std::string(parsed.status().message())}});
+  }
+  v1::ImportReport report;
+  for (const std::string& w : parsed->warnings) report.add_warnings(w);
+  for (const v1::Rejection& r : parsed->rejections) *report.add_rejected() = r;
+  if (parsed->events.empty() && !parsed->rejections.empty()) {
+    return BadRequestError(absl::StrCat("no event could be imported: ", parsed->rejections[0].field(), ": ",
+                                        parsed->rejections[0].reason()),
+                           ViolationsFrom(parsed->rejections, ""));
+  }
+  absl::StatusOr<std::vector<v1::Event>> stored = store_.EventsOf(org);
+  if (!stored.ok()) return stored.status();
+  absl::flat_hash_map<std::string, const v1::Event*> existing;
+  for (const v1::Event& e : *stored) existing[e.uid()] = &e;
+  std::vector<v1::Event> writes;
+  absl::flat_hash_set<std::string> seen;
+  for (v1::Event& e : parsed->events) {
+    const std::string source_uid = e.uid();
+    e.set_uid(StoredUid(org, source_uid));
+    e.set_organization(org);
+    if (e.location().municipality().empty() && !default_municipality.empty()) {
+      e.mutable_location()->set_municipality(default_municipality);
+    }
+    if (e.categories().empty()) {
+      for (const std::string& c : default_categories) e.add_categories(c);
+    }
+    v1::Provenance* p = e.add_provenance();
+    p->set_organization(org);
+    if (source != nullptr) p->set_source_id(source->id());
+    p->set_source_uid(source_uid);
+    seen.insert(e.uid());
+    report.add_uids(e.uid());
+    auto it = existing.find(e.uid());
+    const v1::Event* before = it == existing.end() ? nullptr : it->second;
+    if (before != nullptr && SameContent(e, *before)) {
+      report.set_unchanged(report.unchanged() + 1);
+      continue;
+    }
+    Stamp(e, before);
+    (before == nullptr ? report.set_accepted(report.accepted() + 1) : report.set_updated(report.updated() + 1));
+    writes.push_back(std::move(e));
+  }
+  if (source != nullptr && source->mode() != v1::Source::MODE_DELTA && !parsed->events.empty()) {
+    // A full snapshot: what the source no longer lists is cancelled, unless
+    // it suddenly lost more than half of its events (held, flagged).
+    std::vector<v1::Event> gone;
+    int before_count = 0;
+    for (const v1::Event& e : *stored) {
+      const bool from_source = !e.provenance().empty() && e.provenance(0).source_id() == source->id();
+      if (!from_source) continue;
+      ++before_count;
+      if (!seen.contains(e.uid()) && e.status() != v1::Event::STATUS_CANCELLED) gone.push_back(e);
+    }
+    if (before_count >= 4 && static_cast<int>(gone.size()) * 2 > before_count) {
+      report.add_warnings(absl::StrCat("held: the source lost ", gone.size(), " of its ", before_count,
+                                       " events at once; nothing was cancelled"));
+    } else {
+      for (v1::Event& e : gone) {
+        v1::Event before = e;
+        e.set_status(v1::Event::STATUS_CANCELLED);
+        Stamp(e, &before);
+        report.set_cancelled(report.cancelled() + 1);
+        writes.push_back(std::move(e));
+      }
+    }
+  }
+  if (!dry_run && !writes.empty()) {
+    absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
+    if (!put.ok()) return put.status();
+  }
+  return report;
+}
+
+absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(const Caller& caller,
+                                                                            const v1::Organization& input) {
+  if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin creates organizations");
+  std::vector<FieldViolation> violations;
+  if (!IsSlug(input.slug())) violations.push_back({"organization.slug", "must match [a-z0-9-]{1,64}"});
+  if (input.name().empty()) violations.push_back({"organization.name", "required"});
+  if (HasControl(input.name(), false)) violations.push_back({"organization.name", "control characters are not allowed"});
+  if (!input.municipality().empty() && !IsSlug(input.municipality())) {
+    violations.push_back({"organization.municipality", "must be a municipality slug"});
+  }
+  if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  v1::Organization org = input;
+  if (org.role() == v1::Organization::ROLE_UNSPECIFIED) org.set_role(v1::Organization::ROLE_PUBLISHER);
+  org.set_created(absl::ToUnixSeconds(absl::Now()));
+  org.set_token_rotated(org.created());
+  absl::StatusOr<std::string> token = auth::NewToken();
+  if (!token.ok()) return token.status();
+  absl::StatusOr<v1::Organization> stored = store_.PutOrganization(org, auth::Sha256Hex(*token), /*create_only=*/true);
+  if (!stored.ok()) return stored.status();
+  v1::CreateOrganizationResponse response;
+  *response.mutable_organization() = *stored;
+  response.set_token(*token);
+  return response;
+}
+
+absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::RotateToken(const Caller& caller, const std::string& slug) {
+  if (absl::Status s = CheckCanWrite(caller, slug); !s.ok()) return s;
+  absl::StatusOr<v1::Organization> org = store_.GetOrganization(slug);
+  if (!org.ok()) return org.status();
+  org->set_token_rotated(absl::ToUnixSeconds(absl::Now()));
+  absl::StatusOr<std::string> token = auth::NewToken();
+  if (!token.ok()) return token.status();
+  absl::StatusOr<v1::Organization> stored = store_.PutOrganization(*org, auth::Sha256Hex(*token), false);
+  if (!stored.ok()) return stored.status();
+  v1::CreateOrganizationResponse response;
+  *response.mutable_organization() = *stored;
+  response.set_token(*token);
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::Organization>> Ingestor::ListOrganizations(const Caller& caller) {
+  if (!caller.is_admin()) {
+    absl::StatusOr<v1::Organization> own = store_.GetOrganization(caller.organization);
+    if (!own.ok()) return own.status();
+    return std::vector<v1::Organization>{*own};
+  }
+  return store_.ListOrganizations();
+}
+
+absl::StatusOr<v1::Source> Ingestor::AddSource(const Caller& caller, const v1::Source& input) {
+  v1::Source source = input;
+  if (!caller.is_admin() || source.organization().empty()) source.set_organization(caller.organization);
+  if (caller.is_admin() && input.organization().empty()) {
+    return BadRequestError("source.organization: required", {{"source.organization", "an admin must name the organization"}});
+  }
+  if (absl::Status s = CheckCanWrite(caller, source.organization()); !s.ok()) return s;
+  std::string url = source.url();
+  if (absl::StartsWithIgnoreCase(url, "webcal://")) url = "https://" + url.substr(9);
+  std::vector<FieldViolation> violations;
+  const bool http = absl::StartsWithIgnoreCase(url, "https://") || absl::StartsWithIgnoreCase(url, "http://");
+  if (!http) violations.push_back({"source.url", "must be an http, https or webcal URL"});
+  const size_t authority = url.find("://") + 3;
+  const std::string host_part = url.substr(authority, url.find('/', authority) - authority);
+  if (http && host_part.find('@') != std::string::npos) violations.push_back({"source.url", "must not carry credentials"});
+  if (HasControl(url, false) || url.find(' ') != std::string::npos || url.size() > 2048) {
+    violations.push_back({"source.url", "malformed"});
+  }
+  if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  source.set_url(url);
+  source.clear_id();
+  if (source.poll_interval_seconds() == 0) source.set_poll_interval_seconds(kDefaultPollSeconds);
+  source.set_poll_interval_seconds(std::max(source.poll_interval_seconds(), kMinPollSeconds));
+  if (source.mode() == v1::Source::MODE_UNSPECIFIED) source.set_mode(v1::Source::MODE_FULL_SNAPSHOT);
+  source.set_health(v1::Source::HEALTH_UNSPECIFIED);
+  return store_.PutSource(source);
+}
+
+absl::StatusOr<std::vector<v1::Source>> Ingestor::ListSources(const Caller& caller) {
+  return store_.ListSources(caller.is_admin() ? "" : caller.organization);
+}
+
+absl::Status Ingestor::RemoveSource(const Caller& caller, const std::string& id) {
+  absl::StatusOr<v1::Source> source = store_.GetSource(id);
+  if (!source.ok()) return source.status();
+  if (absl::Status s = CheckCanWrite(caller, source->organization()); !s.ok()) return s;
+  return store_.DeleteSource(id);
+}
+
+}  // namespace babillard::ingest

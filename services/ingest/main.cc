@@ -1,0 +1,112 @@
+// babillard-ingest: the write API. Flags, wiring, signals and shutdown; the
+// logic is in babillard_ingest_lib.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <libical/ical.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "services/common/process.h"
+#include "services/ingest/admin_token.h"
+#include "services/ingest/ingest_service.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC address: host:port or unix:PATH");
+ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
+ABSL_FLAG(std::string, data_dir, "var/ingest", "Directory of the admin token file");
+ABSL_FLAG(std::string, admin_token_file, "", "Admin token file (default: <data-dir>/admin.token)");
+ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
+ABSL_FLAG(std::string, ready_file, "", "Written with the listening address once serving");
+ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone of floating times and all-day dates");
+ABSL_FLAG(std::string, categories, "culture,sport,tourism,community,education,health,municipal,economy",
+          "The region's category slugs");
+ABSL_FLAG(int64_t, max_import_bytes, 16 << 20, "Largest calendar ImportCalendar accepts");
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  if (path.empty()) return "";
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(buffer.str()));
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "babillard-ingest: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace babillard;
+  BlockTerminationSignals();
+  icalerror_set_errors_are_fatal(0);
+  std::vector<std::string> storage;
+  std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
+  absl::SetProgramUsageMessage("babillard-ingest: the write API of babillard");
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+
+  std::string admin_path = absl::GetFlag(FLAGS_admin_token_file);
+  if (admin_path.empty()) admin_path = absl::GetFlag(FLAGS_data_dir) + "/admin.token";
+  bool created = false;
+  absl::StatusOr<std::string> admin_sha = ingest::LoadOrCreateAdminToken(admin_path, &created);
+  if (!admin_sha.ok()) return Fail(admin_sha.status());
+  std::fprintf(stderr, "babillard-ingest: admin token %s %s\n", created ? "created in" : "read from",
+               admin_path.c_str());
+
+  const int64_t max_import = absl::GetFlag(FLAGS_max_import_bytes);
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxSendMessageSize(-1);
+  channel_args.SetMaxReceiveMessageSize(64 << 20);
+  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);
+  ingest::StoreClient store(v1::Store::NewStub(channel), ReadFile(absl::GetFlag(FLAGS_internal_token_file)),
+                            absl::Seconds(30));
+  ingest::IngestOptions options;
+  options.normalize.default_time_zone = absl::GetFlag(FLAGS_region_zone);
+  for (absl::string_view c : absl::StrSplit(absl::GetFlag(FLAGS_categories), ',', absl::SkipEmpty())) {
+    options.normalize.known_categories.insert(std::string(c));
+  }
+  options.max_import_bytes = static_cast<size_t>(max_import);
+  ingest::Authenticator authenticator(store, *admin_sha);
+  ingest::Ingestor ingestor(store, options);
+  ingest::IngestService service(authenticator, ingestor, store);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
+  // An import is a whole calendar; anything bigger is refused by gRPC itself
+  // (RESOURCE_EXHAUSTED) before it reaches the parser.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_import + (1 << 20)));
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr) return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
+  std::string listening = absl::GetFlag(FLAGS_listen);
+  if (port > 0 && !absl::StartsWith(listening, "unix:")) {
+    listening = listening.substr(0, listening.rfind(':') + 1) + std::to_string(port);
+  }
+  std::fprintf(stderr, "babillard-ingest: serving on %s (store %s)\n", listening.c_str(),
+               absl::GetFlag(FLAGS_store).c_str());
+  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
+    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok()) return Fail(s);
+  }
+  const int signal_number = WaitForTermination();
+  std::fprintf(stderr, "babillard-ingest: signal %d, shutting down\n", signal_number);
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return 0;
+}

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "babillard/v1/store.grpc.pb.h"
+
+namespace babillard::ingest {
+
+// The Store API as ingest uses it: deadlines, the internal token and protos
+// hidden; every call returns a Status. Thread-safe.
+class StoreClient {
+ public:
+  StoreClient(std::unique_ptr<v1::Store::StubInterface> stub, std::string internal_token,
+              absl::Duration deadline = absl::Seconds(10))
+      : stub_(std::move(stub)), internal_token_(std::move(internal_token)), deadline_(deadline) {}
+
+  absl::StatusOr<v1::PutEventsResponse> PutEvents(const std::vector<v1::Event>& events);
+  absl::StatusOr<v1::PutEventResponse> PutEvent(const v1::Event& event, int64_t expected_version,
+                                                bool create_only);
+  absl::StatusOr<v1::Event> GetEvent(const std::string& uid);
+  absl::Status DeleteEvent(const std::string& uid, int64_t expected_version);
+  absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const v1::QueryEventsRequest& request);
+  // Every event of an organization (all pages).
+  absl::StatusOr<std::vector<v1::Event>> EventsOf(const std::string& organization);
+
+  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization& org, const std::string& token_sha256,
+                                                   bool create_only);
+  absl::StatusOr<v1::Organization> GetOrganization(const std::string& slug);
+  absl::StatusOr<std::vector<v1::Organization>> ListOrganizations();
+  absl::StatusOr<v1::Organization> LookupToken(const std::string& token_sha256);
+  absl::StatusOr<v1::Source> PutSource(const v1::Source& source);
+  absl::StatusOr<v1::Source> GetSource(const std::string& id);
+  absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string& organization);
+  absl::Status DeleteSource(const std::string& id);
+
+ private:
+  void Prepare(grpc::ClientContext& context) const;
+
+  std::unique_ptr<v1::Store::StubInterface> stub_;
+  std::string internal_token_;
+  absl::Duration deadline_;
+};
+
+}  // namespace babillard::ingest

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_status.h"
 #include "services/common/ical/event_time.h"
@@ -130,6 +131,7 @@ absl::StatusOr<EventResult> Ingestor::Normalize(const v1::Event& input) {
         {&e.url(), "event.url", false}, {&e.uid(), "event.uid", false}}) {
     if (HasControl(*text, multiline)) violations.push_back({field, "control characters are not allowed"});
   }
+  if (e.has_end() && e.end().local().empty()) e.clear_end();  // an empty message is no end
   const std::string& zone = options_.normalize.default_time_zone;
   (void)ResolveTime(*e.mutable_start(), "event.start", zone, violations);
   if (e.has_end()) (void)ResolveTime(*e.mutable_end(), "event.end", zone, violations);
@@ -143,7 +145,18 @@ absl::StatusOr<EventResult> Ingestor::Normalize(const v1::Event& input) {
   ical::SerializeOptions lossless;
   lossless.all_languages = true;
   lossless.mark_cancelled_titles = false;
-  return ParseOne(ical::SerializeEvent(e, lossless), "event.");
+  absl::StatusOr<EventResult> result = ParseOne(ical::SerializeEvent(e, lossless), "event.");
+  if (!result.ok() && e.uid() == "pending@babillard") {
+    // The placeholder UID means nothing to the caller: keep it out of the message.
+    std::vector<FieldViolation> violations = ViolationsOf(result.status());
+    for (FieldViolation& v : violations) {
+      v.description = absl::StrReplaceAll(v.description, {{"UID pending@babillard: ", ""}, {"line 4: ", ""}});
+    }
+    if (!violations.empty()) {
+      return BadRequestError(std::string(result.status().message()), violations);
+    }
+  }
+  return result;
 }
 
 void Ingestor::Stamp(v1::Event& e, const v1::Event* existing) const {

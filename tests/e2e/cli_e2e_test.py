@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""The babillard CLI end to end: the real babillard-store (with its private
+redis-server) and babillard-ingest on loopback, driven by the real `babillard`
+binary exactly as a user types it.
+
+usage: cli_e2e_test.py BUILD_DIR CORPUS_DIR
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BUILD, CORPUS = sys.argv[1], sys.argv[2]
+STORE = os.path.join(BUILD, "services/store/babillard-store")
+INGEST = os.path.join(BUILD, "services/ingest/babillard-ingest")
+CLI = os.path.join(BUILD, "clients/cli/babillard")
+ICS_TOOL = os.path.join(BUILD, "clients/cli/babillard-ics")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(path, proc, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited early")
+        time.sleep(0.05)
+    raise RuntimeError(f"{path} did not appear")
+
+
+class Cluster:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="babillard-cli-e2e-")
+        store_port, self.ingest_port = free_port(), free_port()
+        self.logs = [open(os.path.join(self.dir, n), "w") for n in ("store.log", "ingest.log")]
+        self.store = subprocess.Popen(
+            [STORE, f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{store_port}",
+             f"--ready-file={self.dir}/store.ready"], stdout=self.logs[0], stderr=subprocess.STDOUT)
+        wait_for(f"{self.dir}/store.ready", self.store)
+        self.ingest = subprocess.Popen(
+            [INGEST, f"--store=127.0.0.1:{store_port}", f"--listen=127.0.0.1:{self.ingest_port}",
+             f"--data-dir={self.dir}/ingest", f"--ready-file={self.dir}/ingest.ready"],
+            stdout=self.logs[1], stderr=subprocess.STDOUT)
+        wait_for(f"{self.dir}/ingest.ready", self.ingest)
+        with open(f"{self.dir}/ingest/admin.token") as f:
+            self.admin = f.read().strip()
+
+    def stop(self):
+        for p in (self.ingest, self.store):
+            p.terminate()
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        for log in self.logs:
+            log.close()
+
+    def logs_text(self):
+        return "".join(open(os.path.join(self.dir, n)).read() for n in ("store.log", "ingest.log"))
+
+    def cli(self, *args, token=None):
+        env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{self.ingest_port}")
+        env.pop("BABILLARD_TOKEN", None)
+        if token is not None:
+            env["BABILLARD_TOKEN"] = token
+        return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+class CliEndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.c = Cluster()
+        cls.tokens = {}
+        for slug, name in (("biblio", "Bibliothèque de Danville"), ("club", "Club de ski de fond")):
+            r = cls.c.cli("org", "create", f"--slug={slug}", f"--name={name}", "--municipality=danville",
+                          token=cls.c.admin)
+            assert r.returncode == 0, r.stderr
+            cls.tokens[slug] = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+
+    @classmethod
+    def tearDownClass(cls):
+        logs = cls.c.logs_text()
+        cls.c.stop()
+        # Tokens never appear in logs.
+        for token in [cls.c.admin, *cls.tokens.values()]:
+            assert token not in logs, "a token leaked into the logs"
+        shutil.rmtree(cls.c.dir)
+
+    def submit(self, org, title="Heure du conte", *extra):
+        r = self.c.cli("submit", f"--title={title}", "--start=2030-07-01 10:00", "--end=2030-07-01 11:00",
+                       "--municipality=danville", "--category=culture", *extra, token=self.tokens[org])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
+    def test_an_organization_submits_updates_cancels_and_deletes(self):
+        uid = self.submit("biblio", "Conte de Noël", "--title-en=Christmas tale", "--location=Bibliothèque")
+        self.assertTrue(uid.startswith("biblio/"), uid)
+        listed = self.c.cli("list", "--output=json", token=self.tokens["biblio"])
+        self.assertIn(uid, listed.stdout)
+        self.assertIn("Christmas tale", listed.stdout)
+        table = self.c.cli("list", token=self.tokens["biblio"])
+        self.assertIn("Conte de Noël", table.stdout)
+        r = self.c.cli("update", uid, "--title=Conte de Noël (salle B)", token=self.tokens["biblio"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("sequence 1", r.stdout)
+        r = self.c.cli("cancel", uid, "--reason=tempête", token=self.tokens["biblio"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("sequence 2", r.stdout)
+        self.assertIn("STATUS_CANCELLED", self.c.cli("list", "--output=json", token=self.tokens["biblio"]).stdout)
+        r = self.c.cli("delete", uid, token=self.tokens["biblio"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(uid, self.c.cli("list", "--output=json", token=self.tokens["biblio"]).stdout)
+
+    def test_authorization_matrix(self):
+        uid = self.submit("biblio")
+        for command in (["update", uid, "--title=pris"], ["cancel", uid], ["delete", uid]):
+            r = self.c.cli(*command, token=self.tokens["club"])
+            self.assertEqual(r.returncode, 1, command)
+            self.assertIn("permission denied", r.stderr)
+        for token in (None, "bab_wrong"):
+            r = self.c.cli("submit", "--title=x", "--start=2030-07-01 10:00", token=token)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("not authenticated", r.stderr)
+        r = self.c.cli("org", "create", "--slug=x", "--name=X", token=self.tokens["club"])
+        self.assertIn("permission denied", r.stderr)
+        r = self.c.cli("import", os.path.join(CORPUS, "synthetic/tzid_windows_no_vtimezone.ics"),
+                       "--org=biblio", token=self.tokens["club"])
+        self.assertEqual(r.returncode, 0, "a publisher's --org is ignored: it imports into its own")
+        mine = self.c.cli("list", "--output=json", "--org=club", "--from=2020-01-01", token=self.tokens["club"])
+        self.assertIn("club/", mine.stdout)
+        orgs = self.c.cli("org", "list", token=self.tokens["club"]).stdout
+        self.assertIn("club", orgs)
+        self.assertNotIn("biblio", orgs)
+        self.assertIn("biblio", self.c.cli("org", "list", token=self.c.admin).stdout)
+
+    def test_rotating_a_token_retires_the_old_one(self):
+        r = self.c.cli("org", "create", "--slug=rotate", "--name=Rotation", token=self.c.admin)
+        old = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+        r = self.c.cli("org", "rotate-token", "rotate", token=old)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        new = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+        deadline = time.time() + 10  # the authenticator caches a lookup for 2 s
+        while time.time() < deadline and self.c.cli("org", "list", token=old).returncode == 0:
+            time.sleep(0.2)
+        self.assertIn("not authenticated", self.c.cli("org", "list", token=old).stderr)
+        self.assertEqual(self.c.cli("org", "list", token=new).returncode, 0)
+
+    def test_bad_input_is_one_clear_line_and_a_nonzero_exit(self):
+        r = self.c.cli("submit", "--start=2030-07-01 10:00", token=self.tokens["biblio"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--title", r.stderr)
+        r = self.c.cli("submit", "--title=x", "--start=2030-07-01 10:00", "--end=2030-07-01 09:00",
+                       token=self.tokens["biblio"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("invalid argument", r.stderr.splitlines()[0])
+        self.assertIn("event.dtend", r.stderr)
+        r = self.c.cli("submit", "--title=x", "--start=2030-07-01 10:00", "--tz=Mars/Olympus",
+                       token=self.tokens["biblio"])
+        self.assertIn("event.start.time_zone", r.stderr)
+        r = self.c.cli("submit", "--title=x\x07", "--start=2030-07-01 10:00", token=self.tokens["biblio"])
+        self.assertIn("control characters", r.stderr)
+        r = self.c.cli("submit", "--title=x", "--start=2030-07-01 10:00", "--rrule=FREQ=SECONDLY",
+                       token=self.tokens["biblio"])
+        self.assertIn("event.rrule", r.stderr)
+        r = self.c.cli("import", os.path.join(CORPUS, "synthetic/missing_uid_and_dtstart.ics"),
+                       token=self.tokens["club"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("rejected 1", r.stdout)
+        self.assertIn("dtstart", r.stdout)
+        r = self.c.cli("import", os.path.join(CORPUS, "node-ical/large-file-with-late-error.ics"),
+                       token=self.tokens["club"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("DTSTART", r.stderr)
+        self.assertNotIn("Treasure", self.c.cli("list", "--from=2000-01-01", "--output=json", token=self.tokens["club"]).stdout)
+
+    def test_the_corpus_through_the_cli(self):
+        if not os.path.isdir(CORPUS):
+            self.skipTest("corpus not found")
+        r = self.c.cli("org", "create", "--slug=corpus", "--name=Corpus", token=self.c.admin)
+        token = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+        imported = 0
+        for root, _, files in os.walk(CORPUS):
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                check = subprocess.run([ICS_TOOL, "check", path], capture_output=True, text=True)
+                r = self.c.cli("import", path, token=token)
+                with self.subTest(file=name):
+                    parsed = check.stdout.startswith("events: ")
+                    events = int(check.stdout.split()[1]) if parsed else 0
+                    rejected = int(re.search(r"^rejected: (\d+)", check.stdout, re.M).group(1)) if parsed else 0
+                    if parsed and (events > 0 or rejected == 0):
+                        self.assertEqual(r.returncode, 0, r.stderr)
+                        first = r.stdout.splitlines()[0]
+                        taken = sum(int(n) for n in re.findall(r"(?:accepted|updated|unchanged) (\d+)", first))
+                        self.assertEqual(taken, events, first)
+                        self.assertIn(f"rejected {rejected}", first)
+                        imported += 1
+                        again = self.c.cli("import", path, token=token)
+                        self.assertIn(f"unchanged {events}", again.stdout, "a re-import changes nothing")
+                    else:
+                        self.assertNotEqual(r.returncode, 0, f"{name}: {r.stdout}")
+                        self.assertTrue(r.stderr.startswith("babillard: "), r.stderr)
+        self.assertGreater(imported, 40)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])

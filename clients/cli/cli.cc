@@ -200,7 +200,7 @@ class Cli {
     if (command == "source" && sub == "add") return SourceAdd();
     if (command == "source" && sub == "list") return SourceList();
     if (command == "source" && sub == "remove") return SourceRemove();
-    if (command == "source" && sub == "poll") return Unavailable("source poll");
+    if (command == "source" && sub == "poll") return SourcePoll();
     if (command == "feed" && sub == "urls") return FeedUrls();
     if (command == "watch") return Unavailable("watch");
     err_ << "babillard: unknown command \"" << absl::StrJoin(args_.positional, " ") << "\"; see babillard --help\n";
@@ -514,6 +514,21 @@ class Cli {
       out_ << std::left << std::setw(10) << s.id() << std::setw(24) << s.organization() << std::setw(16) << health
            << s.url() << (s.health_reason().empty() ? "" : "  (" + s.health_reason() + ")") << "\n";
     }
+    return 0;
+  }
+
+  int SourcePoll() {
+    if (Arg(2).empty()) return Usage("source poll needs an ID");
+    v1::PollSourceRequest request;
+    request.set_id(Arg(2));
+    grpc::ClientContext context;
+    Prepare(context, 300);
+    v1::ImportReport report;
+    if (grpc::Status s = stub_->PollSource(&context, request, &report); !s.ok()) return Fail(s);
+    out_ << "accepted " << report.accepted() << ", updated " << report.updated() << ", unchanged "
+         << report.unchanged() << ", cancelled " << report.cancelled() << ", rejected " << report.rejected_size()
+         << "\n";
+    for (const std::string& w : report.warnings()) out_ << "  " << w << "\n";
     return 0;
   }
 

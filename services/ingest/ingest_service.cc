@@ -126,6 +126,18 @@ grpc::Status IngestService::ListSources(grpc::ServerContext* context, const v1::
   return grpc::Status::OK;
 }
 
+grpc::Status IngestService::PollSource(grpc::ServerContext* context, const v1::PollSourceRequest* request,
+                                       v1::ImportReport* response) {
+  BABILLARD_CALLER(caller, context);
+  absl::StatusOr<v1::Source> source = store_.GetSource(request->id());
+  if (!source.ok()) return ToGrpcStatus(source.status());
+  if (absl::Status s = CheckCanWrite(*caller, source->organization()); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<v1::ImportReport> report = poller_.PollNow(request->id());
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
 grpc::Status IngestService::RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
                                          v1::DeleteSourceResponse*) {
   BABILLARD_CALLER(caller, context);

@@ -3,6 +3,7 @@
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "services/ingest/authenticator.h"
 #include "services/ingest/ingestor.h"
+#include "services/ingest/source_poller.h"
 
 namespace babillard::ingest {
 
@@ -11,8 +12,8 @@ namespace babillard::ingest {
 // Status, with field violations, to gRPC.
 class IngestService final : public v1::Ingest::Service {
  public:
-  IngestService(Authenticator& auth, Ingestor& ingestor, StoreClient& store)
-      : auth_(auth), ingestor_(ingestor), store_(store) {}
+  IngestService(Authenticator& auth, Ingestor& ingestor, StoreClient& store, SourcePoller& poller)
+      : auth_(auth), ingestor_(ingestor), store_(store), poller_(poller) {}
 
   grpc::Status SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
                            v1::SubmitEventResponse* response) override;
@@ -38,6 +39,8 @@ class IngestService final : public v1::Ingest::Service {
                          v1::Source* response) override;
   grpc::Status ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest* request,
                            v1::ListSourcesResponse* response) override;
+  grpc::Status PollSource(grpc::ServerContext* context, const v1::PollSourceRequest* request,
+                          v1::ImportReport* response) override;
   grpc::Status RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
                             v1::DeleteSourceResponse* response) override;
 
@@ -47,6 +50,7 @@ class IngestService final : public v1::Ingest::Service {
   Authenticator& auth_;
   Ingestor& ingestor_;
   StoreClient& store_;
+  SourcePoller& poller_;
 };
 
 }  // namespace babillard::ingest

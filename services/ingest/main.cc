@@ -30,6 +30,10 @@ ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone of floating times a
 ABSL_FLAG(std::string, categories, "culture,sport,tourism,community,education,health,municipal,economy",
           "The region's category slugs");
 ABSL_FLAG(int64_t, max_import_bytes, 16 << 20, "Largest calendar ImportCalendar accepts");
+ABSL_FLAG(bool, poll, true, "Poll the registered sources in the background");
+ABSL_FLAG(bool, allow_loopback_sources, false, "Tests only: allow sources on 127.0.0.1/::1");
+ABSL_FLAG(int, source_timeout_seconds, 60, "Total time allowed to fetch one source");
+ABSL_FLAG(int, poll_tick_seconds, 5, "How often due sources are looked for");
 
 namespace {
 
@@ -80,7 +84,14 @@ int main(int argc, char** argv) {
   options.max_import_bytes = static_cast<size_t>(max_import);
   ingest::Authenticator authenticator(store, *admin_sha);
   ingest::Ingestor ingestor(store, options);
-  ingest::IngestService service(authenticator, ingestor, store);
+  ingest::PollerOptions poller_options;
+  poller_options.fetch.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_sources);
+  poller_options.fetch.max_bytes = static_cast<size_t>(max_import);
+  poller_options.fetch.total_timeout = absl::Seconds(absl::GetFlag(FLAGS_source_timeout_seconds));
+  poller_options.tick = absl::Seconds(absl::GetFlag(FLAGS_poll_tick_seconds));
+  ingest::SourcePoller poller(store, ingestor, poller_options);
+  if (absl::GetFlag(FLAGS_poll)) poller.Start();
+  ingest::IngestService service(authenticator, ingestor, store, poller);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -108,5 +119,6 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "babillard-ingest: signal %d, shutting down\n", signal_number);
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  poller.Stop();
   return 0;
 }

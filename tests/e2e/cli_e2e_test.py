@@ -5,8 +5,10 @@ binary exactly as a user types it.
 
 usage: cli_e2e_test.py BUILD_DIR CORPUS_DIR
 """
+import http.server
 import os
 import re
+import threading
 import shutil
 import socket
 import subprocess
@@ -39,6 +41,51 @@ def wait_for(path, proc, timeout=30):
     raise RuntimeError(f"{path} did not appear")
 
 
+class SourceServer:
+    """A loopback calendar server whose answers the test scripts, recording
+    the headers of every request."""
+
+    def __init__(self):
+        self.answers = []
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests.append(dict(self.headers))
+                status, headers, body, delay = outer.answers.pop(0) if outer.answers else (404, {}, b"", 0)
+                if delay:
+                    time.sleep(delay)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading at its size cap
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, path="/cal.ics"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        self.httpd.shutdown()
+
+
+def calendar(*events):
+    body = "".join(f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\nDTSTART;TZID=America/Toronto:20300115T190000\r\n"
+                   f"DURATION:PT1H\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n" for uid, title, stamp in events)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n".encode()
+
+
 class Cluster:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="babillard-cli-e2e-")
@@ -55,9 +102,18 @@ class Cluster:
         wait_for(f"{self.dir}/ingest.ready", self.ingest)
         with open(f"{self.dir}/ingest/admin.token") as f:
             self.admin = f.read().strip()
+        # A second ingest on the same store, for sources on loopback (tests only).
+        self.loopback_port = free_port()
+        self.logs.append(open(os.path.join(self.dir, "ingest-loopback.log"), "w"))
+        self.ingest_loopback = subprocess.Popen(
+            [INGEST, f"--store=127.0.0.1:{store_port}", f"--listen=127.0.0.1:{self.loopback_port}",
+             f"--data-dir={self.dir}/ingest", f"--ready-file={self.dir}/ingest-loopback.ready",
+             "--allow-loopback-sources", "--poll=false", "--source-timeout-seconds=2",
+             "--max-import-bytes=1000000"], stdout=self.logs[2], stderr=subprocess.STDOUT)
+        wait_for(f"{self.dir}/ingest-loopback.ready", self.ingest_loopback)
 
     def stop(self):
-        for p in (self.ingest, self.store):
+        for p in (self.ingest_loopback, self.ingest, self.store):
             p.terminate()
             try:
                 p.wait(timeout=20)
@@ -67,35 +123,46 @@ class Cluster:
             log.close()
 
     def logs_text(self):
-        return "".join(open(os.path.join(self.dir, n)).read() for n in ("store.log", "ingest.log"))
+        return "".join(open(os.path.join(self.dir, n)).read()
+                       for n in ("store.log", "ingest.log", "ingest-loopback.log"))
 
-    def cli(self, *args, token=None):
-        env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{self.ingest_port}")
+    def cli(self, *args, token=None, loopback=False):
+        port = self.loopback_port if loopback else self.ingest_port
+        env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{port}")
         env.pop("BABILLARD_TOKEN", None)
         if token is not None:
             env["BABILLARD_TOKEN"] = token
         return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
+CLUSTER = None
+TOKENS = {}
+
+
+def setUpModule():
+    global CLUSTER
+    CLUSTER = Cluster()
+    for slug, name in (("biblio", "Bibliothèque de Danville"), ("club", "Club de ski de fond")):
+        r = CLUSTER.cli("org", "create", f"--slug={slug}", f"--name={name}", "--municipality=danville",
+                        token=CLUSTER.admin)
+        assert r.returncode == 0, r.stderr
+        TOKENS[slug] = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+
+
+def tearDownModule():
+    logs = CLUSTER.logs_text()
+    CLUSTER.stop()
+    # Tokens never appear in logs.
+    for token in [CLUSTER.admin, *TOKENS.values()]:
+        assert token not in logs, "a token leaked into the logs"
+    shutil.rmtree(CLUSTER.dir)
+
+
 class CliEndToEnd(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.c = Cluster()
-        cls.tokens = {}
-        for slug, name in (("biblio", "Bibliothèque de Danville"), ("club", "Club de ski de fond")):
-            r = cls.c.cli("org", "create", f"--slug={slug}", f"--name={name}", "--municipality=danville",
-                          token=cls.c.admin)
-            assert r.returncode == 0, r.stderr
-            cls.tokens[slug] = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
-
-    @classmethod
-    def tearDownClass(cls):
-        logs = cls.c.logs_text()
-        cls.c.stop()
-        # Tokens never appear in logs.
-        for token in [cls.c.admin, *cls.tokens.values()]:
-            assert token not in logs, "a token leaked into the logs"
-        shutil.rmtree(cls.c.dir)
+        cls.c = CLUSTER
+        cls.tokens = TOKENS
 
     def submit(self, org, title="Heure du conte", *extra):
         r = self.c.cli("submit", f"--title={title}", "--start=2030-07-01 10:00", "--end=2030-07-01 11:00",
@@ -212,6 +279,101 @@ class CliEndToEnd(unittest.TestCase):
                         self.assertNotEqual(r.returncode, 0, f"{name}: {r.stdout}")
                         self.assertTrue(r.stderr.startswith("babillard: "), r.stderr)
         self.assertGreater(imported, 40)
+
+
+class Sources(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.c = CLUSTER
+        r = cls.c.cli("org", "create", "--slug=mairie", "--name=Mairie de Wotton", token=cls.c.admin)
+        cls.token = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+        cls.server = SourceServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def titles(self):
+        listed = self.c.cli("list", "--org=mairie", "--from=2030-01-01", "--output=json", token=self.token).stdout
+        return sorted(re.findall(r'"title":\s*{"fr":\s*"([^"]*)"', listed)), listed.count("STATUS_CANCELLED")
+
+    def poll(self, source):
+        return self.c.cli("source", "poll", source, token=self.token, loopback=True)
+
+    def test_a_source_is_followed_through_every_kind_of_answer(self):
+        r = self.c.cli("source", "add", self.server.url(), "--municipality=wotton", token=self.token, loopback=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        source = r.stdout.strip()
+        first = calendar(("a", "Conseil municipal", "20300101T000000Z"), ("b", "Marché", "20300101T000000Z"),
+                         ("c", "Bibliothèque", "20300101T000000Z"))
+        self.server.answers.append((200, {"ETag": '"v1"', "Last-Modified": "Tue, 01 Jan 2030 00:00:00 GMT"}, first, 0))
+        r = self.poll(source)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("accepted 3", r.stdout)
+        # Conditional GET from the second poll on.
+        self.server.answers.append((304, {"ETag": '"v1"'}, b"", 0))
+        r = self.poll(source)
+        self.assertIn("not modified", r.stdout)
+        self.assertEqual(self.server.requests[-1].get("If-None-Match"), '"v1"')
+        self.assertEqual(self.server.requests[-1].get("If-Modified-Since"), "Tue, 01 Jan 2030 00:00:00 GMT")
+        # Google regenerates DTSTAMP on every request: not a change.
+        restamped = calendar(("a", "Conseil municipal", "20300202T000000Z"), ("b", "Marché", "20300202T000000Z"),
+                             ("c", "Bibliothèque", "20300202T000000Z"))
+        self.server.answers.append((200, {"ETag": '"v2"'}, restamped, 0))
+        self.assertIn("unchanged", self.poll(source).stdout)
+        # One added, one changed, one removed.
+        changed = calendar(("a", "Conseil municipal (reporté)", "20300101T000000Z"),
+                           ("b", "Marché", "20300101T000000Z"), ("d", "Vente de garage", "20300101T000000Z"))
+        self.server.answers.append((200, {"ETag": '"v3"'}, changed, 0))
+        r = self.poll(source)
+        self.assertIn("accepted 1, updated 1, unchanged 1, cancelled 1", r.stdout)
+        titles, cancelled = self.titles()
+        self.assertIn("Conseil municipal (reporté)", titles)
+        self.assertIn("Vente de garage", titles)
+        self.assertEqual(cancelled, 1, "the removed event stays, cancelled")
+        before = self.titles()
+        # Nothing below may change or cancel anything.
+        bad_answers = [
+            (500, {}, b"oops", 0, "HTTP 500"),
+            (200, {}, b"", 0, "empty body"),
+            (200, {}, b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\n", 0, "has no END"),
+            (200, {}, b"X" * 2_000_000, 0, "exceeds"),
+            (200, {}, changed, 5, "timed out"),
+        ]
+        for status, headers, body, delay, message in bad_answers:
+            self.server.answers.append((status, headers, body, delay))
+            r = self.poll(source)
+            self.assertEqual(r.returncode, 1, (status, r.stdout))
+            self.assertIn(message, r.stderr)
+            self.assertEqual(self.titles(), before)
+        listed = self.c.cli("source", "list", token=self.token, loopback=True).stdout
+        self.assertIn(source, listed)
+        # 410: the organization removed its calendar; polling stops.
+        self.server.answers.append((410, {}, b"", 0))
+        r = self.poll(source)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("disabled", self.c.cli("source", "list", token=self.token, loopback=True).stdout)
+        self.assertEqual(self.titles(), before)
+
+    def test_loopback_sources_are_refused_by_default(self):
+        seen = len(self.server.requests)
+        r = self.c.cli("source", "add", self.server.url("/private.ics"), token=self.token)
+        source = r.stdout.strip()
+        r = self.c.cli("source", "poll", source, token=self.token)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("permission denied", r.stderr)
+        for url in ("http://[::1]/x.ics", "http://0x7f000001/x.ics", "http://2130706433/x.ics",
+                    "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/x.ics",
+                    "http://[::ffff:127.0.0.1]/x.ics", "http://localhost:1/x.ics"):
+            r = self.c.cli("source", "add", url, token=self.token)
+            r = self.c.cli("source", "poll", r.stdout.strip(), token=self.token)
+            self.assertEqual(r.returncode, 1, url)
+            self.assertIn("permission denied", r.stderr, url)
+        r = self.c.cli("source", "add", "https://user@example.org/x.ics", token=self.token)
+        self.assertIn("credentials", r.stderr)
+        r = self.c.cli("source", "add", "ftp://example.org/x.ics", token=self.token)
+        self.assertIn("source.url", r.stderr)
+        self.assertEqual(len(self.server.requests), seen, "not one connection reached the server")
 
 
 if __name__ == "__main__":

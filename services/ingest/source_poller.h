@@ -1,0 +1,59 @@
+#pragma once
+
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "babillard/v1/event.pb.h"
+#include "services/ingest/fetcher.h"
+#include "services/ingest/ingestor.h"
+#include "services/ingest/store_client.h"
+
+namespace babillard::ingest {
+
+struct PollerOptions {
+  FetchOptions fetch;
+  // How often the poller looks for sources that are due.
+  absl::Duration tick = absl::Seconds(5);
+  // A source failing for this long (no success) is flagged.
+  absl::Duration flag_after = absl::Hours(24);
+  // Longest wait between attempts while a source fails.
+  absl::Duration max_backoff = absl::Hours(6);
+};
+
+// Follows the organizations' own calendars: conditional GET, a content hash
+// that ignores DTSTAMP (Google regenerates it on every request), import of
+// what changed, cancellation of what a full snapshot no longer lists, backoff
+// on errors, and each source's health kept in the store. An empty, truncated
+// or unparsable answer never cancels anything; a 410 disables the source.
+class SourcePoller {
+ public:
+  SourcePoller(StoreClient& store, Ingestor& ingestor, PollerOptions options)
+      : store_(store), ingestor_(ingestor), options_(std::move(options)) {}
+  ~SourcePoller() { Stop(); }
+
+  // Polls one source now (the "poll now" call). Returns the import report;
+  // the error that made the poll fail otherwise (also recorded in the source).
+  absl::StatusOr<v1::ImportReport> PollNow(const std::string& id);
+  // Background polling of every due source until Stop().
+  void Start();
+  void Stop();
+
+ private:
+  absl::StatusOr<v1::ImportReport> Poll(v1::Source source);
+  void Fail(v1::Source& source, const absl::Status& error, int http_status);
+  void Save(const v1::Source& source);
+
+  StoreClient& store_;
+  Ingestor& ingestor_;
+  PollerOptions options_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+// SHA-256 of a calendar without its DTSTAMP lines (and line-ending agnostic).
+std::string ContentHash(const std::string& ics);
+
+}  // namespace babillard::ingest

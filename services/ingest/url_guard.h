@@ -1,0 +1,34 @@
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace babillard::ingest {
+
+// A URL split into what the fetcher needs.
+struct ParsedUrl {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // without brackets
+  int port = 0;
+};
+
+// http/https only, no credentials; INVALID_ARGUMENT naming the reason.
+absl::StatusOr<ParsedUrl> ParseHttpUrl(const std::string& url);
+
+// True for addresses a server must never be made to fetch on someone's
+// behalf: loopback, private, link-local (cloud metadata), carrier-grade NAT,
+// unspecified, multicast, unique-local IPv6, and IPv4 written inside IPv6.
+bool IsForbiddenAddress(const sockaddr* address, bool allow_loopback);
+
+// Resolves `host` and returns its addresses as text ("93.184.216.34"),
+// PERMISSION_DENIED if any of them is forbidden (so DNS answers mixing a
+// public and a private address are refused too), UNAVAILABLE if it does not
+// resolve. The fetcher then connects to these addresses only (no rebinding).
+absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host, bool allow_loopback);
+
+}  // namespace babillard::ingest

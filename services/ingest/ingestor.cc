@@ -289,7 +289,7 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
                                                         const std::string& default_municipality,
                                                         const std::vector<std::string>& default_categories,
                                                         bool dry_run) {
-  absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(ics, options_.normalize);
+  absl::StatusOr<ical::ParsedCalendar> parsed = parse_untrusted_(ics, options_.normalize);
   if (!parsed.ok()) {
     if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
     return BadRequestError(absl::StrCat("ics: ", parsed.status().message()),

@@ -8,6 +8,7 @@
 #include "babillard/v1/ingest.pb.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/ingest/authenticator.h"
+#include "services/ingest/parse_worker.h"
 #include "services/ingest/store_client.h"
 
 namespace babillard::ingest {
@@ -32,7 +33,10 @@ struct EventResult {
 // store in one atomic step. Thread-safe.
 class Ingestor {
  public:
-  Ingestor(StoreClient& store, IngestOptions options) : store_(store), options_(std::move(options)) {}
+  // `parse_untrusted` parses imports and sources (a worker process in the
+  // service); single submissions are parsed in process.
+  Ingestor(StoreClient& store, IngestOptions options, CalendarParser parse_untrusted = InProcessParser())
+      : store_(store), options_(std::move(options)), parse_untrusted_(std::move(parse_untrusted)) {}
 
   absl::StatusOr<EventResult> Submit(const Caller& caller, const v1::SubmitEventRequest& request);
   absl::StatusOr<EventResult> Update(const Caller& caller, const v1::UpdateEventRequest& request);
@@ -71,6 +75,7 @@ class Ingestor {
 
   StoreClient& store_;
   IngestOptions options_;
+  CalendarParser parse_untrusted_;
 };
 
 // The stored UID of an organization's event: "<organization>/<their UID>", so

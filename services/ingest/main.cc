@@ -1,6 +1,7 @@
 // babillard-ingest: the write API. Flags, wiring, signals and shutdown; the
 // logic is in babillard_ingest_lib.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -34,6 +35,10 @@ ABSL_FLAG(bool, poll, true, "Poll the registered sources in the background");
 ABSL_FLAG(bool, allow_loopback_sources, false, "Tests only: allow sources on 127.0.0.1/::1");
 ABSL_FLAG(int, source_timeout_seconds, 60, "Total time allowed to fetch one source");
 ABSL_FLAG(int, poll_tick_seconds, 5, "How often due sources are looked for");
+ABSL_FLAG(std::string, parse_worker, "",
+          "babillard-parse-worker binary (default: beside babillard-ingest); \"inprocess\" parses in process");
+ABSL_FLAG(int, parse_cpu_seconds, 10, "CPU seconds one calendar may take to parse");
+ABSL_FLAG(int, parse_memory_mb, 1024, "Address space of the parse worker, MiB");
 
 namespace {
 
@@ -83,7 +88,19 @@ int main(int argc, char** argv) {
   }
   options.max_import_bytes = static_cast<size_t>(max_import);
   ingest::Authenticator authenticator(store, *admin_sha);
-  ingest::Ingestor ingestor(store, options);
+  std::string worker = absl::GetFlag(FLAGS_parse_worker);
+  if (worker.empty()) {
+    worker = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "babillard-parse-worker").string();
+  }
+  ingest::CalendarParser parser = ingest::InProcessParser();
+  if (worker != "inprocess") {
+    ingest::WorkerOptions worker_options;
+    worker_options.argv = {worker};
+    worker_options.cpu_seconds = absl::GetFlag(FLAGS_parse_cpu_seconds);
+    worker_options.memory_mb = absl::GetFlag(FLAGS_parse_memory_mb);
+    parser = ingest::WorkerParser(worker_options);
+  }
+  ingest::Ingestor ingestor(store, options, parser);
   ingest::PollerOptions poller_options;
   poller_options.fetch.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_sources);
   poller_options.fetch.max_bytes = static_cast<size_t>(max_import);

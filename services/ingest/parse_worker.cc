@@ -1,0 +1,224 @@
+#include "services/ingest/parse_worker.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <optional>
+
+#include <libical/ical.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "babillard/internal/parse.pb.h"
+
+extern char** environ;
+
+namespace babillard::ingest {
+namespace {
+
+// Closes a file descriptor when it goes out of scope.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { Close(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// write(2) to a pipe whose reader died raises SIGPIPE; this thread blocks it
+// for the call and swallows it if it came, whatever the process does with it.
+ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  ssize_t n = write(fd, data, size);
+  const int saved = errno;
+  if (n < 0 && errno == EPIPE) {
+    const timespec zero{0, 0};
+    sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = saved;
+  return n;
+}
+
+absl::StatusOr<ical::ParsedCalendar> FromOutcome(const internal::ParseOutcome& outcome) {
+  if (outcome.error_code() != 0) {
+    return absl::Status(static_cast<absl::StatusCode>(outcome.error_code()), outcome.error_message());
+  }
+  ical::ParsedCalendar parsed;
+  parsed.events.assign(outcome.events().begin(), outcome.events().end());
+  parsed.rejections.assign(outcome.rejections().begin(), outcome.rejections().end());
+  parsed.warnings.assign(outcome.warnings().begin(), outcome.warnings().end());
+  parsed.name = outcome.name();
+  return parsed;
+}
+
+absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, const std::string& bytes,
+                                               const ical::NormalizeOptions& normalize) {
+  std::vector<std::string> args = options.argv;
+  args.push_back(absl::StrCat("--cpu-seconds=", options.cpu_seconds));
+  args.push_back(absl::StrCat("--memory-mb=", options.memory_mb));
+  args.push_back("--zone=" + normalize.default_time_zone);
+  args.push_back(absl::StrCat("--derive-uid=", normalize.derive_missing_uid ? 1 : 0));
+  std::string categories;
+  for (const std::string& c : normalize.known_categories) absl::StrAppend(&categories, categories.empty() ? "" : ",", c);
+  args.push_back("--categories=" + categories);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int in_pipe[2], out_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
+  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);  // the service blocks SIGTERM; the worker must not
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", args[0], ": ", std::strerror(rc)));
+  in_read.Close();
+  out_write.Close();
+
+  // Feed stdin and drain stdout together: neither side may block the other.
+  const absl::Time deadline = absl::Now() + options.timeout;
+  size_t written = 0;
+  std::string output;
+  bool killed_for_time = false, too_big = false;
+  fcntl(in_write.get(), F_SETFL, O_NONBLOCK);
+  while (true) {
+    pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {in_write.get(), POLLOUT, 0}};
+    const int nfds = in_write.get() >= 0 ? 2 : 1;
+    const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (wait_ms <= 0) {
+      killed_for_time = true;
+      break;
+    }
+    if (poll(fds, nfds, static_cast<int>(std::min<int64_t>(wait_ms, 1000))) < 0 && errno != EINTR) break;
+    if (nfds == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t n = WriteNoSigpipe(in_write.get(), bytes.data() + written, bytes.size() - written);
+      if (n > 0) written += static_cast<size_t>(n);
+      if (n < 0 && errno != EAGAIN) written = bytes.size();  // the worker is gone; reap below
+      if (written == bytes.size()) in_write.Close();
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buffer[65536];
+      ssize_t n = read(out_read.get(), buffer, sizeof(buffer));
+      if (n <= 0) break;  // EOF: the worker finished or died
+      output.append(buffer, static_cast<size_t>(n));
+      if (output.size() > options.max_output_bytes) {
+        too_big = true;
+        break;
+      }
+    }
+  }
+  if (killed_for_time || too_big) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (killed_for_time) {
+    return absl::ResourceExhaustedError(absl::StrCat("ics: parsing took longer than ",
+                                                     absl::FormatDuration(options.timeout), "; nothing was written"));
+  }
+  if (too_big) return absl::ResourceExhaustedError("ics: the parsed calendar is too large");
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    if (sig == SIGXCPU || sig == SIGKILL) {
+      return absl::ResourceExhaustedError(absl::StrCat("ics: parsing exceeded its CPU or memory limit (signal ",
+                                                       sig, "); nothing was written"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat("ics: the calendar crashed the parser (signal ", sig,
+                                                   "); it was rejected and nothing was written"));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("ics: the parser failed (exit ", WEXITSTATUS(status),
+                                                   ", possibly out of memory); nothing was written"));
+  }
+  internal::ParseOutcome outcome;
+  if (!outcome.ParseFromString(output)) return absl::InternalError("parse worker: unreadable answer");
+  return FromOutcome(outcome);
+}
+
+}  // namespace
+
+CalendarParser InProcessParser() { return &ical::ParseCalendar; }
+
+CalendarParser WorkerParser(WorkerOptions options) {
+  return [options = std::move(options)](const std::string& bytes, const ical::NormalizeOptions& normalize) {
+    return RunWorker(options, bytes, normalize);
+  };
+}
+
+int RunParseWorker(int argc, char** argv) {
+  ical::NormalizeOptions options;
+  int cpu_seconds = 10, memory_mb = 1024;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const std::string& name) -> std::optional<std::string> {
+      if (arg.rfind(name + "=", 0) == 0) return arg.substr(name.size() + 1);
+      return std::nullopt;
+    };
+    if (auto v = value("--cpu-seconds")) (void)absl::SimpleAtoi(*v, &cpu_seconds);
+    if (auto v = value("--memory-mb")) (void)absl::SimpleAtoi(*v, &memory_mb);
+    if (auto v = value("--zone")) options.default_time_zone = *v;
+    if (auto v = value("--derive-uid")) options.derive_missing_uid = *v == "1";
+    if (auto v = value("--categories")) {
+      for (absl::string_view c : absl::StrSplit(*v, ',', absl::SkipEmpty())) options.known_categories.insert(std::string(c));
+    }
+  }
+  // The limits come first: nothing of the input has been read yet.
+  rlimit cpu{static_cast<rlim_t>(cpu_seconds), static_cast<rlim_t>(cpu_seconds + 1)};
+  setrlimit(RLIMIT_CPU, &cpu);
+  rlimit memory{static_cast<rlim_t>(memory_mb) << 20, static_cast<rlim_t>(memory_mb) << 20};
+  setrlimit(RLIMIT_AS, &memory);
+  icalerror_set_errors_are_fatal(0);
+  std::string bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(bytes, options);
+  internal::ParseOutcome outcome;
+  if (!parsed.ok()) {
+    outcome.set_error_code(static_cast<int>(parsed.status().code()));
+    outcome.set_error_message(std::string(parsed.status().message()));
+  } else {
+    for (v1::Event& e : parsed->events) *outcome.add_events() = std::move(e);
+    for (v1::Rejection& r : parsed->rejections) *outcome.add_rejections() = std::move(r);
+    for (std::string& w : parsed->warnings) outcome.add_warnings(std::move(w));
+    outcome.set_name(parsed->name);
+  }
+  std::string out = outcome.SerializeAsString();
+  std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+  std::cout.flush();
+  return std::cout ? 0 : 1;
+}
+
+}  // namespace babillard::ingest

@@ -1,0 +1,81 @@
+// The parse worker process: same results as in process, and a crash, a hang
+// or a memory blow-up fails one calendar with a clear error, not the service.
+#include "services/ingest/parse_worker.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace babillard::ingest {
+namespace {
+
+std::string Calendar(int events) {
+  std::string text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n";
+  for (int i = 0; i < events; ++i) {
+    text += "BEGIN:VEVENT\r\nUID:e" + std::to_string(i) +
+            "\r\nDTSTART;TZID=America/Toronto:20300115T190000\r\nSUMMARY:Soirée " + std::to_string(i) +
+            "\r\nDESCRIPTION:" + std::string(2000, 'd') + "\r\nEND:VEVENT\r\n";
+  }
+  return text + "BEGIN:VEVENT\r\nUID:bad\r\nSUMMARY:no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+WorkerOptions Real() {
+  WorkerOptions options;
+  options.argv = {BABILLARD_PARSE_WORKER_BIN};
+  return options;
+}
+
+TEST(ParseWorker, GivesWhatTheInProcessParserGives) {
+  const std::string text = Calendar(20);
+  ical::NormalizeOptions options;
+  absl::StatusOr<ical::ParsedCalendar> in_process = InProcessParser()(text, options);
+  absl::StatusOr<ical::ParsedCalendar> worker = WorkerParser(Real())(text, options);
+  ASSERT_TRUE(in_process.ok() && worker.ok()) << worker.status();
+  ASSERT_EQ(worker->events.size(), 20u);
+  ASSERT_EQ(worker->rejections.size(), 1u);
+  EXPECT_EQ(worker->rejections[0].field(), "dtstart");
+  for (size_t i = 0; i < worker->events.size(); ++i) {
+    EXPECT_EQ(worker->events[i].SerializeAsString(), in_process->events[i].SerializeAsString());
+  }
+}
+
+TEST(ParseWorker, FileErrorsKeepTheirCodeAndMessage) {
+  absl::StatusOr<ical::ParsedCalendar> worker = WorkerParser(Real())("", ical::NormalizeOptions());
+  EXPECT_EQ(worker.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(worker.status().message(), "body: empty calendar");
+}
+
+TEST(ParseWorker, ACrashFailsThatCalendarOnly) {
+  WorkerOptions crashing;
+  crashing.argv = {"/bin/sh", "-c", "kill -SEGV $$"};
+  absl::StatusOr<ical::ParsedCalendar> r = WorkerParser(crashing)(Calendar(1), ical::NormalizeOptions());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("crashed the parser"), absl::string_view::npos) << r.status();
+  // The next calendar is parsed as usual.
+  EXPECT_TRUE(WorkerParser(Real())(Calendar(1), ical::NormalizeOptions()).ok());
+}
+
+TEST(ParseWorker, AHangIsCutAtTheTimeout) {
+  WorkerOptions hanging;
+  hanging.argv = {"/bin/sh", "-c", "sleep 30"};
+  hanging.timeout = absl::Milliseconds(500);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<ical::ParsedCalendar> r = WorkerParser(hanging)(Calendar(1), ical::NormalizeOptions());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted) << r.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+TEST(ParseWorker, TheMemoryLimitHolds) {
+  WorkerOptions small = Real();
+  small.memory_mb = 48;  // the protobuf of 3,000 events with 2 KB descriptions does not fit
+  absl::StatusOr<ical::ParsedCalendar> r = WorkerParser(small)(Calendar(3000), ical::NormalizeOptions());
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().code() == absl::StatusCode::kInvalidArgument ||
+              r.status().code() == absl::StatusCode::kResourceExhausted)
+      << r.status();
+  EXPECT_TRUE(WorkerParser(Real())(Calendar(3000), ical::NormalizeOptions()).ok());
+}
+
+}  // namespace
+}  // namespace babillard::ingest

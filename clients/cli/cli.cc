@@ -48,6 +48,8 @@ Federated calendars:
   source add URL [--interval=SECONDS] [--municipality=M] [--category=C] [--delta]
   source list
   source remove ID
+Duplicates (admin): the same event from two organizations is shown once
+  split UID                      un-merges a duplicate wrongly matched
 Subscriptions:
   feed urls [--category=C] [--municipality=M] [--lang=fr|en]
 
@@ -202,6 +204,7 @@ class Cli {
     if (command == "source" && sub == "remove") return SourceRemove();
     if (command == "source" && sub == "poll") return SourcePoll();
     if (command == "feed" && sub == "urls") return FeedUrls();
+    if (command == "split") return Split();
     if (command == "watch") return Unavailable("watch");
     err_ << "babillard: unknown command \"" << absl::StrJoin(args_.positional, " ") << "\"; see babillard --help\n";
     return 2;
@@ -429,6 +432,12 @@ class Cli {
           out_ << std::left << std::setw(20) << e.start().local().substr(0, 16) << std::setw(18)
                << e.location().municipality() << std::setw(11) << status << title << "\n"
                << std::setw(49) << "" << e.uid() << "\n";
+          if (!e.duplicate_of().empty()) out_ << std::setw(49) << "" << "same event as " << e.duplicate_of() << "\n";
+          if (e.provenance_size() > 1) {
+            std::vector<std::string> orgs;
+            for (const v1::Provenance& p : e.provenance()) orgs.push_back(p.organization());
+            out_ << std::setw(49) << "" << "published by " << absl::StrJoin(orgs, ", ") << "\n";
+          }
         }
         first = false;
       }
@@ -541,6 +550,22 @@ class Cli {
     v1::DeleteSourceResponse response;
     if (grpc::Status s = stub_->RemoveSource(&context, request, &response); !s.ok()) return Fail(s);
     out_ << Arg(2) << " removed (its events stay)\n";
+    return 0;
+  }
+
+  int Split() {
+    if (Arg(1).empty()) return Usage("split needs the UID of a merged duplicate");
+    v1::SplitDuplicateRequest request;
+    request.set_uid(Arg(1));
+    if (args_.has("org")) {
+      request.mutable_provenance()->set_organization(args_.get("org"));
+      request.mutable_provenance()->set_source_uid(args_.get("source-uid"));
+    }
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::SubmitEventResponse response;
+    if (grpc::Status s = stub_->SplitDuplicate(&context, request, &response); !s.ok()) return Fail(s);
+    out_ << response.event().uid() << " is its own event again\n";
     return 0;
   }
 

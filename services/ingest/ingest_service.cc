@@ -138,6 +138,13 @@ grpc::Status IngestService::PollSource(grpc::ServerContext* context, const v1::P
   return grpc::Status::OK;
 }
 
+grpc::Status IngestService::SplitDuplicate(grpc::ServerContext* context,
+                                           const v1::SplitDuplicateRequest* request,
+                                           v1::SubmitEventResponse* response) {
+  BABILLARD_CALLER(caller, context);
+  return Fill(ingestor_.SplitDuplicate(*caller, request->uid(), request->provenance()), response);
+}
+
 grpc::Status IngestService::RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
                                          v1::DeleteSourceResponse*) {
   BABILLARD_CALLER(caller, context);

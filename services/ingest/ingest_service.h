@@ -41,6 +41,8 @@ class IngestService final : public v1::Ingest::Service {
                            v1::ListSourcesResponse* response) override;
   grpc::Status PollSource(grpc::ServerContext* context, const v1::PollSourceRequest* request,
                           v1::ImportReport* response) override;
+  grpc::Status SplitDuplicate(grpc::ServerContext* context, const v1::SplitDuplicateRequest* request,
+                              v1::SubmitEventResponse* response) override;
   grpc::Status RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
                             v1::DeleteSourceResponse* response) override;
 

@@ -15,6 +15,7 @@
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/serializer.h"
 #include "services/common/ical/time_zones.h"
+#include "services/ingest/duplicates.h"
 
 namespace babillard::ingest {
 namespace {
@@ -199,14 +200,26 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::Sub
   p->set_organization(org);
   p->set_source_uid(source_uid);
   Stamp(e, nullptr);
-  absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, 0, /*create_only=*/true);
-  if (!put.ok()) {
-    if (absl::IsAlreadyExists(put.status())) {
-      return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
+  absl::StatusOr<std::vector<v1::Event>> merged = MergeDuplicates({&e});
+  if (!merged.ok()) return merged.status();
+  if (merged->empty()) {
+    absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, 0, /*create_only=*/true);
+    if (!put.ok()) {
+      if (absl::IsAlreadyExists(put.status())) {
+        return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
+      }
+      return put.status();
     }
-    return put.status();
+    e.set_version(put->version());
+    return result;
   }
-  e.set_version(put->version());
+  std::vector<v1::Event> writes = {e};
+  writes.insert(writes.end(), merged->begin(), merged->end());
+  absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
+  if (!put.ok()) return put.status();
+  e.set_version(put->results(0).version());
+  result->warnings.push_back(absl::StrCat("same event as ", e.duplicate_of(),
+                                          ": the regional calendar shows it once, with both organizations"));
   return result;
 }
 
@@ -224,6 +237,8 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller, const v1::Upd
   e.set_uid(existing->uid());
   e.set_organization(existing->organization());
   *e.mutable_provenance() = existing->provenance();
+  e.set_duplicate_of(existing->duplicate_of());
+  *e.mutable_distinct_from() = existing->distinct_from();
   Stamp(e, &*existing);
   const int64_t expected = request.expected_version() > 0 ? request.expected_version() : existing->version();
   absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, expected, false);
@@ -327,6 +342,14 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
     report.add_uids(e.uid());
     auto it = existing.find(e.uid());
     const v1::Event* before = it == existing.end() ? nullptr : it->second;
+    if (before != nullptr) {
+      // What ingest added stays: other organizations' provenances, merges, splits.
+      for (const v1::Provenance& other : before->provenance()) {
+        if (other.organization() != org) *e.add_provenance() = other;
+      }
+      e.set_duplicate_of(before->duplicate_of());
+      *e.mutable_distinct_from() = before->distinct_from();
+    }
     if (before != nullptr && SameContent(e, *before)) {
       report.set_unchanged(report.unchanged() + 1);
       continue;
@@ -359,11 +382,107 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
       }
     }
   }
+  {
+    std::vector<v1::Event*> fresh;
+    for (v1::Event& e : writes) {
+      if (!existing.contains(e.uid())) fresh.push_back(&e);
+    }
+    absl::StatusOr<std::vector<v1::Event>> merged = MergeDuplicates(fresh);
+    if (!merged.ok()) return merged.status();
+    for (v1::Event* e : fresh) {
+      if (!e->duplicate_of().empty()) {
+        report.add_warnings(absl::StrCat(e->uid(), " is the same event as ", e->duplicate_of(),
+                                         " (another organization's); shown once in the regional calendar"));
+      }
+    }
+    writes.insert(writes.end(), merged->begin(), merged->end());
+  }
   if (!dry_run && !writes.empty()) {
     absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
     if (!put.ok()) return put.status();
   }
   return report;
+}
+
+absl::StatusOr<std::vector<v1::Event>> Ingestor::MergeDuplicates(std::vector<v1::Event*> fresh) {
+  std::vector<v1::Event> merged;
+  if (fresh.empty()) return merged;
+  int64_t from = fresh[0]->start().utc_seconds(), to = from;
+  for (const v1::Event* e : fresh) {
+    from = std::min(from, e->start().utc_seconds());
+    to = std::max(to, e->start().utc_seconds());
+  }
+  // Every stored event starting in the span of the new ones, by start bucket.
+  absl::flat_hash_map<std::string, std::vector<v1::Event>> buckets;
+  v1::QueryEventsRequest request;
+  request.mutable_filter()->set_from_seconds(from);
+  request.mutable_filter()->set_to_seconds(to + 1);
+  request.set_page_size(1000);
+  do {
+    absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(request);
+    if (!page.ok()) return page.status();
+    for (v1::Event& e : *page->mutable_events()) {
+      if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
+        buckets[DuplicateBucket(e)].push_back(std::move(e));
+      }
+    }
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  absl::flat_hash_map<std::string, size_t> merged_index;
+  for (v1::Event* e : fresh) {
+    auto it = buckets.find(DuplicateBucket(*e));
+    if (it == buckets.end()) continue;
+    for (v1::Event& candidate : it->second) {
+      if (!AreDuplicates(*e, candidate)) continue;
+      e->set_duplicate_of(candidate.uid());
+      auto [slot, inserted] = merged_index.emplace(candidate.uid(), merged.size());
+      if (inserted) merged.push_back(candidate);
+      v1::Event& canonical = merged[slot->second];
+      for (const v1::Provenance& p : e->provenance()) *canonical.add_provenance() = p;
+      break;
+    }
+  }
+  for (v1::Event& canonical : merged) {
+    v1::Event before = canonical;
+    Stamp(canonical, &before);
+  }
+  return merged;
+}
+
+absl::StatusOr<EventResult> Ingestor::SplitDuplicate(const Caller& caller, const std::string& uid,
+                                                     const v1::Provenance& provenance) {
+  if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin splits duplicates");
+  absl::StatusOr<v1::Event> first = store_.GetEvent(uid);
+  if (!first.ok()) return first.status();
+  std::string duplicate_uid = uid;
+  if (first->duplicate_of().empty()) {
+    if (provenance.organization().empty()) {
+      return BadRequestError("provenance: required", {{"provenance", "name which organization's copy to split out"}});
+    }
+    duplicate_uid = StoredUid(provenance.organization(), provenance.source_uid());
+  }
+  absl::StatusOr<v1::Event> duplicate = duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid);
+  if (!duplicate.ok()) return duplicate.status();
+  if (duplicate->duplicate_of().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(duplicate_uid, " is not merged into another event"));
+  }
+  absl::StatusOr<v1::Event> canonical = store_.GetEvent(duplicate->duplicate_of());
+  if (!canonical.ok()) return canonical.status();
+  v1::Event split = *duplicate, kept = *canonical;
+  split.clear_duplicate_of();
+  split.add_distinct_from(kept.uid());
+  kept.add_distinct_from(split.uid());
+  google::protobuf::RepeatedPtrField<v1::Provenance> remaining;
+  for (const v1::Provenance& p : kept.provenance()) {
+    if (p.organization() != split.organization()) *remaining.Add() = p;
+  }
+  *kept.mutable_provenance() = remaining;
+  Stamp(split, &*duplicate);
+  Stamp(kept, &*canonical);
+  absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents({split, kept});
+  if (!put.ok()) return put.status();
+  split.set_version(put->results(0).version());
+  return EventResult{split, {}};
 }
 
 absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(const Caller& caller,

@@ -58,6 +58,10 @@ class Ingestor {
 
   absl::StatusOr<v1::Source> AddSource(const Caller& caller, const v1::Source& source);
   absl::StatusOr<std::vector<v1::Source>> ListSources(const Caller& caller);
+  // Admin: splits a duplicate from the event it was merged into (`uid` is
+  // the duplicate's, or the merged event's with `provenance` naming which).
+  absl::StatusOr<EventResult> SplitDuplicate(const Caller& caller, const std::string& uid,
+                                             const v1::Provenance& provenance);
   absl::Status RemoveSource(const Caller& caller, const std::string& id);
 
   const IngestOptions& options() const { return options_; }
@@ -69,6 +73,10 @@ class Ingestor {
   absl::StatusOr<EventResult> Normalize(const v1::Event& event);
   // Fills what the store keeps beside the user's fields.
   void Stamp(v1::Event& event, const v1::Event* existing) const;
+  // Marks each new event that duplicates another organization's (see
+  // duplicates.h) and returns the merged events, with the new provenances
+  // added, to write in the same step.
+  absl::StatusOr<std::vector<v1::Event>> MergeDuplicates(std::vector<v1::Event*> fresh);
   absl::StatusOr<v1::ImportReport> ImportParsed(const std::string& organization, const std::string& ics,
                                                 const v1::Source* source, const std::string& default_municipality,
                                                 const std::vector<std::string>& default_categories, bool dry_run);

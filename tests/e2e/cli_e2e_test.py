@@ -211,6 +211,24 @@ class CliEndToEnd(unittest.TestCase):
         self.assertNotIn("biblio", orgs)
         self.assertIn("biblio", self.c.cli("org", "list", token=self.c.admin).stdout)
 
+    def test_the_same_event_from_two_organizations_appears_once(self):
+        args = ["--start=2031-06-24 20:00", "--municipality=wotton", "--category=culture"]
+        first = self.c.cli("submit", "--title=Feux de la Saint-Jean", *args, token=self.tokens["biblio"])
+        second = self.c.cli("submit", "--title=FEUX DE LA SAINT JEAN", *args, token=self.tokens["club"])
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn("same event as", second.stderr)
+        canonical, duplicate = first.stdout.strip(), second.stdout.strip()
+        table = self.c.cli("list", "--from=2031-06-24", "--to=2031-06-26", token=self.c.admin).stdout
+        self.assertIn(f"same event as {canonical}", table)
+        self.assertIn("published by biblio, club", table)
+        r = self.c.cli("split", duplicate, token=self.tokens["club"])
+        self.assertIn("permission denied", r.stderr)
+        r = self.c.cli("split", duplicate, token=self.c.admin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        table = self.c.cli("list", "--from=2031-06-24", "--to=2031-06-26", token=self.c.admin).stdout
+        self.assertNotIn("same event as", table)
+        self.assertNotIn("published by", table)
+
     def test_rotating_a_token_retires_the_old_one(self):
         r = self.c.cli("org", "create", "--slug=rotate", "--name=Rotation", token=self.c.admin)
         old = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)

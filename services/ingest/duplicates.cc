@@ -1,0 +1,38 @@
+#include "services/ingest/duplicates.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/ical/calendar_parser.h"
+
+namespace babillard::ingest {
+namespace {
+
+bool SameNonEmpty(const std::string& a, const std::string& b) { return !a.empty() && a == b; }
+
+bool Listed(const v1::Event& e, const std::string& uid) {
+  return std::find(e.distinct_from().begin(), e.distinct_from().end(), uid) != e.distinct_from().end();
+}
+
+}  // namespace
+
+std::string DuplicateBucket(const v1::Event& e) {
+  return absl::StrCat(e.start().all_day() ? e.start().local() : std::to_string(e.start().utc_seconds()),
+                      e.start().all_day() ? "d" : "t");
+}
+
+bool AreDuplicates(const v1::Event& a, const v1::Event& b) {
+  if (a.organization() == b.organization() || a.uid() == b.uid()) return false;
+  if (!a.duplicate_of().empty() || !b.duplicate_of().empty()) return false;
+  if (Listed(a, b.uid()) || Listed(b, a.uid())) return false;
+  if (DuplicateBucket(a) != DuplicateBucket(b)) return false;
+  const bool same_title = SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().fr())) ||
+                          SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().en())) ||
+                          SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().en())) ||
+                          SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().fr()));
+  if (!same_title) return false;
+  return SameNonEmpty(a.location().municipality(), b.location().municipality()) ||
+         SameNonEmpty(ical::Slugify(a.location().name()), ical::Slugify(b.location().name()));
+}
+
+}  // namespace babillard::ingest

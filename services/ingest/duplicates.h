@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "babillard/v1/event.pb.h"
+
+namespace babillard::ingest {
+
+// The duplicate rule. Two events published by two organizations are the
+// same real-world event when all of these hold:
+//   1. they start at the same instant (or on the same date, all-day), and
+//      both are all-day or neither is;
+//   2. their titles are equal once normalized (lower case, accents and
+//      punctuation removed: Slugify), in French or in English;
+//   3. they name the same municipality, or the same place (normalized
+//      location name).
+// Neither may already be a duplicate, nor have been split from the other.
+bool AreDuplicates(const v1::Event& a, const v1::Event& b);
+
+// The key events that may be duplicates share: start instant and all-day flag.
+std::string DuplicateBucket(const v1::Event& e);
+
+}  // namespace babillard::ingest

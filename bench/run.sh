@@ -17,4 +17,6 @@ fi
   echo "|---|---|---|---|---|"
   "$root/$build/bench/ical_bench" "$data/feed-10000.ics" 7 | tail -n +3
   "$root/$build/bench/store_bench" "$root/$build/services/store/babillard-store" 100000
+  "$root/$build/bench/ingest_bench" "$root/$build/services/store/babillard-store" \
+    "$root/$build/services/ingest/babillard-ingest" "$data/feed-10000.ics"
 } | tee "$root/bench/results/latest.md"

@@ -417,6 +417,7 @@ absl::StatusOr<std::vector<v1::Event>> Ingestor::MergeDuplicates(std::vector<v1:
   v1::QueryEventsRequest request;
   request.mutable_filter()->set_from_seconds(from);
   request.mutable_filter()->set_to_seconds(to + 1);
+  request.mutable_filter()->set_by_start(true);
   request.set_page_size(1000);
   do {
     absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(request);

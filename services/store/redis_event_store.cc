@@ -131,6 +131,7 @@ bool Matches(const Summary& s, const v1::Filter& f) {
     return false;
   }
   if (f.to_seconds() > 0 && s.start >= f.to_seconds()) return false;
+  if (f.by_start()) return f.from_seconds() <= 0 || s.start >= f.from_seconds();
   if (f.from_seconds() > 0 && s.end <= f.from_seconds() && s.end != s.start) return false;
   if (f.from_seconds() > 0 && s.end == s.start && s.start < f.from_seconds()) return false;
   return true;
@@ -151,7 +152,7 @@ bool MatchesEvent(const v1::Event& e, const v1::Filter& f, const ical::Limits& l
       return false;
     }
   }
-  if (!e.rrule().empty() && (f.from_seconds() > 0 || f.to_seconds() > 0)) {
+  if (!e.rrule().empty() && !f.by_start() && (f.from_seconds() > 0 || f.to_seconds() > 0)) {
     // The coarse bounds let it through; its occurrences decide.
     absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(
         e, absl::FromUnixSeconds(f.from_seconds()),
@@ -352,7 +353,8 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
   }
   absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
-  const std::string min = page_token.empty() ? "-inf" : std::to_string(after_start);
+  std::string min = page_token.empty() ? "-inf" : std::to_string(after_start);
+  if (filter.by_start() && page_token.empty() && filter.from_seconds() > 0) min = std::to_string(filter.from_seconds());
   const std::string max = filter.to_seconds() > 0 ? absl::StrCat("(", filter.to_seconds()) : "+inf";
   EventPage page;
   int64_t offset = 0;

@@ -241,6 +241,18 @@ TEST_F(RedisEventStoreTest, QueriesByEveryDimensionInAStableOrder) {
   EXPECT_THAT(Uids(f), ElementsAre("e3")) << "e1 and e2 ended before the window";
 }
 
+TEST_F(RedisEventStoreTest, ByStartMatchesTheFirstStartOnly) {
+  v1::Event weekly = MakeEvent("weekly", kJuly1);
+  weekly.set_rrule("FREQ=WEEKLY;COUNT=4");
+  PutOk(weekly);
+  PutOk(MakeEvent("later", kJuly1 + 7 * 86400));
+  v1::Filter f;
+  f.set_by_start(true);
+  f.set_from_seconds(kJuly1 + 7 * 86400);
+  f.set_to_seconds(kJuly1 + 7 * 86400 + 1);
+  EXPECT_THAT(Uids(f), ElementsAre("later")) << "the weekly event's 2nd occurrence is not its start";
+}
+
 TEST_F(RedisEventStoreTest, ARecurringEventIsInAWindowWhenOneOccurrenceIs) {
   v1::Event weekly = MakeEvent("weekly", kJuly1);
   weekly.set_rrule("FREQ=WEEKLY;COUNT=4");

@@ -3,15 +3,14 @@
 # foreground; Ctrl-C stops everything cleanly. Data persists under ./var.
 #   babillard-store   gRPC 127.0.0.1:50053, private redis-server under var/store (AOF)
 #   babillard-ingest  gRPC 127.0.0.1:50051, admin token in var/ingest/admin.token
-# babillard-publish (HTTP feeds on 127.0.0.1:8080) arrives with issue #5; meanwhile
-# the demo region's feeds are written to var/feeds/ by the iCalendar core.
+#   babillard-publish HTTP feeds on 127.0.0.1:8080 (gRPC 127.0.0.1:50052)
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 var="$root/var"
 bin="$root/$build"
-mkdir -p "$var/run" "$var/demo" "$var/feeds"
+mkdir -p "$var/run"
 rm -f "$var/run/"*.ready
 
 pids=()
@@ -49,19 +48,20 @@ wait_ready babillard-store "$var/run/store.ready" "${pids[-1]}"
 pids+=($!)
 wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 
+"$bin/services/publish/babillard-publish" --store=127.0.0.1:50053 --http=127.0.0.1:8080 \
+  --listen=127.0.0.1:50052 --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
+pids+=($!)
+wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"
 year=$(date +%Y)
-/usr/bin/python3 "$root/bench/gen_ics.py" --events 300 --seed 20250901 --year "$year" --out "$var/demo" --no-orgs >/dev/null
-"$bin/clients/cli/babillard-ics" feed "$var/demo/feed-300.ics" --lang=fr --name="MRC des Sources" >"$var/feeds/all.ics"
-"$bin/clients/cli/babillard-ics" feed "$var/demo/feed-300.ics" --lang=en --name="MRC des Sources" >"$var/feeds/all-en.ics"
 
 cat <<MSG
 babillard is running (Ctrl-C stops it; data stays in ./var):
   babillard-store   127.0.0.1:50053   log: var/run/babillard-store.log
   babillard-ingest  127.0.0.1:50051   log: var/run/babillard-ingest.log
+  babillard-publish 127.0.0.1:8080    log: var/run/babillard-publish.log
   admin token:      $var/ingest/admin.token   (readable by you only)
 
-Feed (HTTP, with babillard-publish, issue #5): http://127.0.0.1:8080/feeds/all.ics
-Until then, the demo region's feeds: var/feeds/all.ics (French), var/feeds/all-en.ics (English)
+Feed: http://127.0.0.1:8080/feeds/all.ics   (English: ?lang=en; also .json, /feeds/municipality/danville.ics ...)
 
 Try it, in another terminal:
   export BABILLARD_TOKEN=\$(cat var/ingest/admin.token)
@@ -69,6 +69,7 @@ Try it, in another terminal:
   export BABILLARD_TOKEN=<the token it printed>
   $build/clients/cli/babillard submit --title="Heure du conte" --start="$year-12-20 10:00" --end="$year-12-20 11:00" --municipality=danville --category=culture
   $build/clients/cli/babillard list
+  curl http://127.0.0.1:8080/feeds/all.ics
 MSG
 wait -n "${pids[@]}" || true
 echo "babillard: a service exited; see var/run/*.log" >&2

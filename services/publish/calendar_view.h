@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "babillard/v1/event.pb.h"
+
+namespace babillard::publish {
+
+using EventPtr = std::shared_ptr<const v1::Event>;
+
+// The calendar as publish serves it: every current event, fed by Store.Watch.
+// Thread-safe. Feeds read a consistent copy (Events()) and cache by version().
+class CalendarView {
+ public:
+  // Replaces everything (after a snapshot); the view becomes ready.
+  void Reset(std::vector<v1::Event> events, const std::string& cursor);
+  // Applies one change after the snapshot.
+  void Apply(const v1::Change& change);
+  // Every event, in no particular order.
+  std::vector<EventPtr> Events() const;
+  // Bumped by every Reset and Apply; feeds are rebuilt when it moves.
+  int64_t version() const;
+  // False until the first snapshot arrived: feeds answer 503 until then.
+  bool ready() const;
+  std::string cursor() const;
+  // Keeps the events but drops the cursor, so the next watch takes a snapshot.
+  void ForgetCursor();
+  size_t size() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, EventPtr> events_ ABSL_GUARDED_BY(mu_);
+  int64_t version_ ABSL_GUARDED_BY(mu_) = 0;
+  bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  std::string cursor_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace babillard::publish

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/ical/serializer.h"
+#include "services/publish/calendar_view.h"
+
+namespace babillard::publish {
+
+// What a feed selects: every set field must match; values within one are alternatives.
+struct FeedQuery {
+  std::vector<std::string> municipalities, categories, organizations;
+  ical::Language language = ical::Language::kFr;
+  absl::Time from, to;  // occurrences overlapping [from, to)
+  bool json = false;
+  std::string title;
+
+  // A stable text form, the cache key.
+  std::string Key() const;
+};
+
+struct FeedOptions {
+  std::string region_name = "MRC des Sources";
+  std::string time_zone = "America/Toronto";
+  std::string refresh_interval = "PT1H";
+  // Cancelled events stay in feeds this long after their last occurrence.
+  absl::Duration keep_cancelled = absl::Hours(24 * 30);
+};
+
+// Builds an .ics feed (or babillard JSON) from the view: public events that
+// match, with an occurrence in the window, each from its stored VEVENT text;
+// a regional feed shows a merged duplicate once. Deterministic for a given
+// view (events sorted by start, uid), so its ETag survives restarts.
+absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const FeedQuery& query,
+                                      const FeedOptions& options);
+
+}  // namespace babillard::publish

@@ -1,0 +1,212 @@
+#include "services/publish/feed_handler.h"
+
+#include <zlib.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/token.h"
+
+namespace babillard::publish {
+namespace {
+
+bool IsSlug(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);  // 16: gzip header
+  std::string out(deflateBound(&z, data.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+HttpResponse Plain(int status, const std::string& text) {
+  HttpResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"Access-Control-Allow-Origin", "*"}};
+  r.body = text + "\n";
+  return r;
+}
+
+std::string PercentDecode(absl::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    int value = 0;
+    if (s[i] == '%' && i + 2 < s.size() && absl::SimpleHexAtoi(s.substr(i + 1, 2), &value)) {
+      out.push_back(static_cast<char>(value));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse FeedHandler::Handle(const HttpRequest& request) {
+  ++requests_;
+  absl::string_view target = request.target;
+  absl::string_view path = target.substr(0, target.find('?'));
+  absl::string_view query = target.find('?') == absl::string_view::npos ? "" : target.substr(target.find('?') + 1);
+  if (request.method == "OPTIONS") {
+    HttpResponse r = Plain(204, "");
+    r.body.clear();
+    r.headers.push_back({"Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"});
+    r.headers.push_back({"Access-Control-Allow-Headers", "If-None-Match"});
+    return r;
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r = Plain(405, "only GET and HEAD");
+    r.headers.push_back({"Allow", "GET, HEAD, OPTIONS"});
+    return r;
+  }
+  if (path == "/healthz") return view_.ready() ? Plain(200, "ok") : Plain(503, "waiting for the first snapshot");
+  if (path == "/metrics") return Metrics();
+  if (absl::StartsWith(path, "/feeds/")) {
+    HttpResponse r = Feed(request, std::string(path), std::string(query));
+    if (request.method == "HEAD") r.body.clear();  // same headers, Content-Length included by the server
+    return r;
+  }
+  return Plain(404, "not found; feeds are under /feeds/ (for example /feeds/all.ics)");
+}
+
+HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path, const std::string& query_text) {
+  if (!view_.ready()) {
+    HttpResponse r = Plain(503, "the calendar is loading; retry shortly");
+    r.headers.push_back({"Retry-After", "5"});
+    return r;
+  }
+  FeedQuery q;
+  absl::string_view rest(path);
+  absl::ConsumePrefix(&rest, "/feeds/");
+  if (absl::ConsumeSuffix(&rest, ".json")) {
+    q.json = true;
+  } else if (!absl::ConsumeSuffix(&rest, ".ics")) {
+    return Plain(404, "feeds end in .ics or .json");
+  }
+  std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
+  if (parts.size() == 1 && parts[0] == "all") {
+  } else if (parts.size() == 2 && IsSlug(parts[1]) &&
+             (parts[0] == "municipality" || parts[0] == "category" || parts[0] == "org")) {
+    auto& list = parts[0] == "municipality" ? q.municipalities : parts[0] == "category" ? q.categories : q.organizations;
+    list.push_back(std::string(parts[1]));
+  } else {
+    return Plain(404, absl::StrCat("no feed at ", path));
+  }
+  const absl::Time now = absl::Now();
+  q.from = now - absl::Hours(24 * 30);
+  q.to = now + absl::Hours(24 * 548);
+  for (absl::string_view pair : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    const std::string key = PercentDecode(kv.first), value = PercentDecode(kv.second);
+    if (key == "lang") {
+      absl::StatusOr<ical::Language> lang = ical::ParseLanguage(value);
+      if (!lang.ok()) return Plain(400, "lang: fr or en");
+      q.language = *lang;
+    } else if (key == "category" || key == "municipality" || key == "org") {
+      auto& list = key == "category" ? q.categories : key == "municipality" ? q.municipalities : q.organizations;
+      for (absl::string_view v : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        if (!IsSlug(v)) return Plain(400, absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
+        list.push_back(std::string(v));
+      }
+    } else if (key == "from" || key == "to") {
+      absl::CivilDay day;
+      if (!absl::ParseCivilTime(value, &day)) return Plain(400, absl::StrCat(key, ": expected YYYY-MM-DD"));
+      (key == "from" ? q.from : q.to) = absl::FromCivil(day, absl::UTCTimeZone());
+    } else {
+      return Plain(400, absl::StrCat("unknown parameter \"", key, "\" (lang, category, municipality, org, from, to)"));
+    }
+  }
+  // The window moves with the day, not the second: a day's requests share one cache entry.
+  if (query_text.find("from=") == std::string::npos) q.from = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.from, absl::UTCTimeZone())), absl::UTCTimeZone());
+  if (query_text.find("to=") == std::string::npos) q.to = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.to, absl::UTCTimeZone())), absl::UTCTimeZone());
+  const std::string key = q.Key();
+  const int64_t version = view_.version();
+  std::shared_ptr<const Entry> entry;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second->version == version) entry = it->second;
+  }
+  if (entry == nullptr) {
+    absl::StatusOr<std::string> body = BuildFeed(view_.Events(), q, options_);
+    if (!body.ok()) {
+      ++errors_;
+      HttpResponse r = Plain(503, "the feed cannot be built right now; retry shortly");
+      r.headers.push_back({"Retry-After", "30"});
+      return r;
+    }
+    ++builds_;
+    if (body->size() > (1u << 20)) ++over_1mb_;
+    auto fresh = std::make_shared<Entry>();
+    fresh->version = version;
+    fresh->body = *std::move(body);
+    fresh->gzip = Gzip(fresh->body);
+    const std::string hash = auth::Sha256Hex(fresh->body).substr(0, 32);
+    fresh->etag = absl::StrCat("\"", hash, "\"");
+    fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
+    fresh->last_modified = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", now, absl::UTCTimeZone());
+    fresh->content_type = q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(key);
+    // Keep the older Last-Modified when the bytes did not change.
+    if (it != cache_.end() && it->second->etag == fresh->etag) fresh->last_modified = it->second->last_modified;
+    if (cache_.size() > 1000) cache_.clear();
+    cache_[key] = fresh;
+    entry = fresh;
+  }
+  const bool gzip = absl::StrContains(absl::AsciiStrToLower(request.accept_encoding), "gzip");
+  const std::string& etag = gzip ? entry->gzip_etag : entry->etag;
+  HttpResponse r;
+  r.headers = {{"Content-Type", entry->content_type},
+               {"ETag", etag},
+               {"Last-Modified", entry->last_modified},
+               {"Cache-Control", "public, max-age=300"},
+               {"Vary", "Accept-Encoding"},
+               {"Access-Control-Allow-Origin", "*"},
+               {"Access-Control-Expose-Headers", "ETag, Last-Modified"}};
+  if (gzip) r.headers.push_back({"Content-Encoding", "gzip"});
+  for (absl::string_view tag : absl::StrSplit(request.if_none_match, ',')) {
+    if (absl::StripAsciiWhitespace(tag) == etag || absl::StripAsciiWhitespace(tag) == "*") {
+      ++not_modified_;
+      r.status = 304;
+      return r;
+    }
+  }
+  r.body = gzip ? entry->gzip : entry->body;
+  return r;
+}
+
+HttpResponse FeedHandler::Metrics() {
+  HttpResponse r;
+  r.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
+  r.body = absl::StrCat(
+      "# TYPE babillard_http_requests_total counter\nbabillard_http_requests_total ", requests_.load(),
+      "\n# TYPE babillard_http_not_modified_total counter\nbabillard_http_not_modified_total ", not_modified_.load(),
+      "\n# TYPE babillard_feed_builds_total counter\nbabillard_feed_builds_total ", builds_.load(),
+      "\n# TYPE babillard_feed_errors_total counter\nbabillard_feed_errors_total ", errors_.load(),
+      "\n# TYPE babillard_feeds_over_1mb_total counter\nbabillard_feeds_over_1mb_total ", over_1mb_.load(),
+      "\n# TYPE babillard_view_events gauge\nbabillard_view_events ", view_.size(),
+      "\n# TYPE babillard_view_ready gauge\nbabillard_view_ready ", view_.ready() ? 1 : 0, "\n");
+  return r;
+}
+
+}  // namespace babillard::publish

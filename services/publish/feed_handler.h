@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/publish/calendar_view.h"
+#include "services/publish/feed_builder.h"
+
+namespace babillard::publish {
+
+struct HttpRequest {
+  std::string method;   // GET, HEAD, OPTIONS...
+  std::string target;   // path and query
+  std::string if_none_match;
+  std::string accept_encoding;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// The HTTP side of publish, without the sockets: routes /feeds/...,
+// /healthz and /metrics; builds each feed once per view version and caches
+// it with its ETag and gzip form, so a request costs a lookup; answers
+// conditional requests with 304, HEAD without a body, CORS for widgets, and
+// 503 with Retry-After (never an empty 200) before the first snapshot.
+// Thread-safe.
+class FeedHandler {
+ public:
+  FeedHandler(const CalendarView& view, FeedOptions options) : view_(view), options_(std::move(options)) {}
+
+  HttpResponse Handle(const HttpRequest& request);
+
+ private:
+  struct Entry {
+    int64_t version = -1;
+    std::string body, gzip;
+    std::string etag, gzip_etag;
+    std::string last_modified;
+    std::string content_type;
+  };
+  HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query);
+  HttpResponse Metrics();
+
+  const CalendarView& view_;
+  FeedOptions options_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
+};
+
+}  // namespace babillard::publish

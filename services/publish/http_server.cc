@@ -1,0 +1,160 @@
+#include "services/publish/http_server.h"
+
+#include <optional>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace babillard::publish {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, FeedHandler& handler, const HttpServerOptions& options)
+      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+
+  void Start() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this())); }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser_->body_limit(options_.max_body_bytes);
+    stream_.expires_after(std::chrono::seconds(options_.idle_seconds));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return Close();
+    if (ec == http::error::header_limit) return Refuse(http::status::request_header_fields_too_large);
+    if (ec == http::error::body_limit) return Refuse(http::status::payload_too_large);
+    if (ec) return Close();
+    const auto& message = parser_->get();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.if_none_match = std::string(message[http::field::if_none_match]);
+    request.accept_encoding = std::string(message[http::field::accept_encoding]);
+    keep_alive_ = message.keep_alive();
+    HttpResponse r = handler_.Handle(request);
+    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    response->set(http::field::server, "babillard");
+    for (const auto& [name, value] : r.headers) response->set(name, value);
+    const bool head = request.method == "HEAD";
+    if (head && r.status == 200) {
+      // HEAD: GET's headers, Content-Length of GET's body, no body.
+      HttpRequest get = request;
+      get.method = "GET";
+      HttpResponse full = handler_.Handle(get);
+      response->content_length(full.body.size());
+    } else if (r.status != 304) {
+      response->body() = std::move(r.body);
+      response->prepare_payload();
+    }
+    response->keep_alive(keep_alive_);
+    Write(std::move(response), head);
+  }
+
+  void Write(std::shared_ptr<http::response<http::string_body>> response, bool head) {
+    if (head) {
+      auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*response);
+      http::async_write_header(stream_, *serializer,
+                               [self = shared_from_this(), response, serializer](beast::error_code ec, std::size_t) {
+                                 self->OnWrite(ec);
+                               });
+      return;
+    }
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    if (ec || !keep_alive_) return Close();
+    Read();
+  }
+
+  void Refuse(http::status status) {
+    auto response = std::make_shared<http::response<http::string_body>>(status, 11);
+    response->set(http::field::content_type, "text/plain");
+    response->body() = "request too large\n";
+    response->prepare_payload();
+    response->keep_alive(false);
+    keep_alive_ = false;
+    Write(std::move(response), false);
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  FeedHandler& handler_;
+  const HttpServerOptions& options_;
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  FeedHandler* handler = nullptr;
+  HttpServerOptions options;
+  std::vector<std::thread> threads;
+
+  void Accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (!ec) std::make_shared<Session>(std::move(socket), *handler, options)->Start();
+      if (acceptor.is_open()) Accept();
+    });
+  }
+};
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handler, HttpServerOptions options) {
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->impl_ = std::make_unique<Impl>();
+  Impl& impl = *server->impl_;
+  impl.handler = &handler;
+  impl.options = options;
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options.address, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("http: bad address ", options.address));
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
+  impl.acceptor.open(endpoint.protocol(), ec);
+  impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  impl.acceptor.bind(endpoint, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("http: cannot listen on ", options.address, ":", options.port, ": ", ec.message()));
+  impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("http: listen: ", ec.message()));
+  server->port_ = impl.acceptor.local_endpoint().port();
+  impl.Accept();
+  for (int i = 0; i < std::max(1, options.threads); ++i) impl.threads.emplace_back([&impl] { impl.io.run(); });
+  return server;
+}
+
+void HttpServer::Stop() {
+  if (impl_ == nullptr) return;
+  beast::error_code ec;
+  asio::post(impl_->io, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_.reset();
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+}  // namespace babillard::publish

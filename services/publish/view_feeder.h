@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/synchronization/notification.h"
+#include "babillard/v1/store.grpc.pb.h"
+#include "services/publish/calendar_view.h"
+
+namespace babillard::publish {
+
+// Keeps a CalendarView in step with the store: a snapshot, then changes;
+// after a disconnect it resumes from its cursor (a new snapshot if the store
+// no longer has it). While the store is away the view keeps serving.
+class ViewFeeder {
+ public:
+  ViewFeeder(std::shared_ptr<grpc::Channel> store, std::string internal_token, CalendarView& view)
+      : stub_(v1::Store::NewStub(store)), token_(std::move(internal_token)), view_(view) {}
+  ~ViewFeeder() { Stop(); }
+  void Start();
+  void Stop();
+
+ private:
+  void Run();
+
+  std::unique_ptr<v1::Store::Stub> stub_;
+  std::string token_;
+  CalendarView& view_;
+  absl::Notification stop_;
+  absl::Mutex mu_;
+  grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace babillard::publish

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
@@ -52,6 +54,19 @@ int WaitForTermination() {
   int signal_number = 0;
   sigwait(&set, &signal_number);
   return signal_number;
+}
+
+std::string ReadSecretFile(const std::string& path) {
+  if (path.empty()) return "";
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(buffer.str()));
+}
+
+std::string BoundAddress(const std::string& flag, int port) {
+  if (port <= 0 || flag.starts_with("unix:")) return flag;
+  return flag.substr(0, flag.rfind(':') + 1) + std::to_string(port);
 }
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {

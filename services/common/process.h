@@ -20,6 +20,14 @@ void BlockTerminationSignals();
 // Returns the signal that asked the process to stop.
 int WaitForTermination();
 
+// What a secret file holds, whitespace trimmed; empty for an empty path or
+// an unreadable file (callers then run without that secret).
+std::string ReadSecretFile(const std::string& path);
+
+// The address a gRPC server listens on, with the port it was given when the
+// flag said ":0" ("127.0.0.1:0" -> "127.0.0.1:43117"; unix: paths unchanged).
+std::string BoundAddress(const std::string& flag, int port);
+
 // Writes `content` to `path` atomically (temporary file, then rename), so a
 // test waiting for the file never reads half of it.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content);

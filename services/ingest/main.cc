@@ -42,14 +42,6 @@ ABSL_FLAG(int, parse_memory_mb, 1024, "Address space of the parse worker, MiB");
 
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  if (path.empty()) return "";
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(buffer.str()));
-}
-
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "babillard-ingest: %s\n", status.ToString().c_str());
   return 1;
@@ -79,7 +71,7 @@ int main(int argc, char** argv) {
   channel_args.SetMaxSendMessageSize(-1);
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);
-  ingest::StoreClient store(v1::Store::NewStub(channel), ReadFile(absl::GetFlag(FLAGS_internal_token_file)),
+  ingest::StoreClient store(v1::Store::NewStub(channel), ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)),
                             absl::Seconds(30));
   ingest::IngestOptions options;
   options.normalize.default_time_zone = absl::GetFlag(FLAGS_region_zone);
@@ -123,10 +115,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
-  std::string listening = absl::GetFlag(FLAGS_listen);
-  if (port > 0 && !absl::StartsWith(listening, "unix:")) {
-    listening = listening.substr(0, listening.rfind(':') + 1) + std::to_string(port);
-  }
+  const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
   std::fprintf(stderr, "babillard-ingest: serving on %s (store %s)\n", listening.c_str(),
                absl::GetFlag(FLAGS_store).c_str());
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {

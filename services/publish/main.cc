@@ -39,13 +39,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("babillard-publish: the feeds of babillard");
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 
-  std::string token;
-  if (!absl::GetFlag(FLAGS_internal_token_file).empty()) {
-    std::ifstream in(absl::GetFlag(FLAGS_internal_token_file));
-    std::stringstream b;
-    b << in.rdbuf();
-    token = std::string(absl::StripAsciiWhitespace(b.str()));
-  }
+  const std::string token = ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file));
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);

@@ -38,14 +38,6 @@ ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted");
 
 namespace {
 
-std::string ReadToken(const std::string& path) {
-  if (path.empty()) return "";
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(buffer.str()));
-}
-
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "babillard-store: %s\n", std::string(status.ToString()).c_str());
   return 1;
@@ -97,7 +89,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<store::RedisEventStore>> events = store::RedisEventStore::Open(pool, store_options);
   if (!events.ok()) return Fail(events.status());
   store::RedisRegistry registry(pool, store_options.prefix);
-  store::StoreService service(**events, registry, ReadToken(absl::GetFlag(FLAGS_internal_token_file)));
+  store::StoreService service(**events, registry, ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -126,10 +118,7 @@ int main(int argc, char** argv) {
         }
       });
 
-  std::string listening = absl::GetFlag(FLAGS_listen);
-  if (port > 0 && !absl::StartsWith(listening, "unix:")) {
-    listening = listening.substr(0, listening.rfind(':') + 1) + std::to_string(port);
-  }
+  const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
   std::fprintf(stderr, "babillard-store: serving on %s\n", listening.c_str());
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {
     if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok()) return Fail(s);

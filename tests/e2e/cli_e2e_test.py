@@ -17,6 +17,8 @@ import tempfile
 import time
 import unittest
 
+from harness import free_port, wait_for
+
 BUILD, CORPUS = sys.argv[1], sys.argv[2]
 STORE = os.path.join(BUILD, "services/store/babillard-store")
 INGEST = os.path.join(BUILD, "services/ingest/babillard-ingest")
@@ -24,21 +26,6 @@ CLI = os.path.join(BUILD, "clients/cli/babillard")
 ICS_TOOL = os.path.join(BUILD, "clients/cli/babillard-ics")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(path, proc, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            return
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited early")
-        time.sleep(0.05)
-    raise RuntimeError(f"{path} did not appear")
 
 
 class SourceServer:

@@ -22,6 +22,8 @@ import urllib.request
 
 import icalendar
 
+from harness import free_port, wait_for
+
 BUILD = sys.argv[1]
 BIN = {name: os.path.join(BUILD, path) for name, path in {
     "store": "services/store/babillard-store", "ingest": "services/ingest/babillard-ingest",
@@ -29,21 +31,6 @@ BIN = {name: os.path.join(BUILD, path) for name, path in {
 YEAR = dt.date.today().year + 1
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(path, proc, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            return
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited early")
-        time.sleep(0.05)
-    raise RuntimeError(f"{path} did not appear")
 
 
 def get(url, headers=None, method="GET"):

@@ -10,7 +10,6 @@ import os
 import re
 import threading
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile

@@ -82,7 +82,10 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   if (path == "/metrics") return Metrics();
   if (absl::StartsWith(path, "/feeds/")) {
     HttpResponse r = Feed(request, std::string(path), std::string(query));
-    if (request.method == "HEAD") r.body.clear();  // same headers, Content-Length included by the server
+    if (request.method == "HEAD") {  // same headers; the server sends GET's Content-Length
+      r.body.clear();
+      r.shared_body.reset();
+    }
     return r;
   }
   return Plain(404, "not found; feeds are under /feeds/ (for example /feeds/all.ics)");
@@ -191,7 +194,7 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
       return r;
     }
   }
-  r.body = gzip ? entry->gzip : entry->body;
+  r.shared_body = std::shared_ptr<const std::string>(entry, gzip ? &entry->gzip : &entry->body);
   return r;
 }
 

@@ -26,6 +26,9 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A cached feed is sent from the cache itself, never copied per request.
+  std::shared_ptr<const std::string> shared_body;
+  size_t size() const { return shared_body ? shared_body->size() : body.size(); }
 };
 
 // The HTTP side of publish, without the sockets: routes /feeds/...,

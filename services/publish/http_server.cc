@@ -45,35 +45,51 @@ class Session : public std::enable_shared_from_this<Session> {
     request.accept_encoding = std::string(message[http::field::accept_encoding]);
     keep_alive_ = message.keep_alive();
     HttpResponse r = handler_.Handle(request);
-    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
-    response->set(http::field::server, "babillard");
-    for (const auto& [name, value] : r.headers) response->set(name, value);
     const bool head = request.method == "HEAD";
+    if (r.shared_body != nullptr) {
+      // The cached bytes go out as they are: a span over them, kept alive by the write.
+      auto response = std::make_shared<http::response<http::span_body<const char>>>(
+          static_cast<http::status>(r.status), 11);
+      Fill(*response, r);
+      response->body() = http::span_body<const char>::value_type(r.shared_body->data(), r.shared_body->size());
+      response->prepare_payload();
+      Write(std::move(response), false, r.shared_body);
+      return;
+    }
+    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    Fill(*response, r);
     if (head && r.status == 200) {
       // HEAD: GET's headers, Content-Length of GET's body, no body.
       HttpRequest get = request;
       get.method = "GET";
-      HttpResponse full = handler_.Handle(get);
-      response->content_length(full.body.size());
+      response->content_length(handler_.Handle(get).size());
     } else if (r.status != 304) {
       response->body() = std::move(r.body);
       response->prepare_payload();
     }
-    response->keep_alive(keep_alive_);
-    Write(std::move(response), head);
+    Write(std::move(response), head, nullptr);
   }
 
-  void Write(std::shared_ptr<http::response<http::string_body>> response, bool head) {
+  template <typename Response>
+  void Fill(Response& response, const HttpResponse& r) {
+    response.set(http::field::server, "babillard");
+    for (const auto& [name, value] : r.headers) response.set(name, value);
+    response.keep_alive(keep_alive_);
+  }
+
+  template <typename Body>
+  void Write(std::shared_ptr<http::response<Body>> response, bool head, std::shared_ptr<const std::string> keep) {
     if (head) {
-      auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*response);
+      auto serializer = std::make_shared<http::response_serializer<Body>>(*response);
       http::async_write_header(stream_, *serializer,
                                [self = shared_from_this(), response, serializer](beast::error_code ec, std::size_t) {
                                  self->OnWrite(ec);
                                });
       return;
     }
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+    http::async_write(stream_, *response, [self = shared_from_this(), response, keep](beast::error_code ec, std::size_t) {
+      self->OnWrite(ec);
+    });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -88,7 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response->prepare_payload();
     response->keep_alive(false);
     keep_alive_ = false;
-    Write(std::move(response), false);
+    Write(std::move(response), false, nullptr);
   }
 
   void Close() {

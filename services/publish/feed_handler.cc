@@ -91,11 +91,23 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   return Plain(404, "not found; feeds are under /feeds/ (for example /feeds/all.ics)");
 }
 
+std::shared_ptr<const FeedHandler::Entry> FeedHandler::Cached(const std::string& target, int64_t version,
+                                                               int64_t day) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_target_.find(target);
+  if (it == by_target_.end() || it->second->version != version || it->second->day != day) return nullptr;
+  return it->second;
+}
+
 HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path, const std::string& query_text) {
   if (!view_.ready()) {
     HttpResponse r = Plain(503, "the calendar is loading; retry shortly");
     r.headers.push_back({"Retry-After", "5"});
     return r;
+  }
+  const int64_t today = absl::ToUnixSeconds(absl::Now()) / 86400;
+  if (std::shared_ptr<const Entry> hit = Cached(request.target, view_.version(), today)) {
+    return Respond(request, std::move(hit));
   }
   FeedQuery q;
   absl::string_view rest(path);
@@ -168,6 +180,7 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
     fresh->last_modified = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", now, absl::UTCTimeZone());
     fresh->content_type = q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
+    fresh->day = today;
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(key);
     // Keep the older Last-Modified when the bytes did not change.
@@ -176,6 +189,15 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     cache_[key] = fresh;
     entry = fresh;
   }
+  {
+    absl::MutexLock lock(&mu_);
+    if (by_target_.size() > 1000) by_target_.clear();
+    by_target_[request.target] = entry;
+  }
+  return Respond(request, std::move(entry));
+}
+
+HttpResponse FeedHandler::Respond(const HttpRequest& request, std::shared_ptr<const Entry> entry) {
   const bool gzip = absl::StrContains(absl::AsciiStrToLower(request.accept_encoding), "gzip");
   const std::string& etag = gzip ? entry->gzip_etag : entry->etag;
   HttpResponse r;
@@ -194,7 +216,9 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
       return r;
     }
   }
-  r.shared_body = std::shared_ptr<const std::string>(entry, gzip ? &entry->gzip : &entry->body);
+  // The cache may drop the entry meanwhile; the response keeps its bytes alive.
+  const std::string* bytes = gzip ? &entry->gzip : &entry->body;
+  r.shared_body = std::shared_ptr<const std::string>(std::move(entry), bytes);
   return r;
 }
 

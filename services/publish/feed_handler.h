@@ -50,7 +50,12 @@ class FeedHandler {
     std::string etag, gzip_etag;
     std::string last_modified;
     std::string content_type;
+    int64_t day = 0;  // the UTC day whose default window it covers
   };
+  // Answers from the cache straight from the request target (the common
+  // case: the same subscription URL polled again), or null.
+  std::shared_ptr<const Entry> Cached(const std::string& target, int64_t version, int64_t day);
+  HttpResponse Respond(const HttpRequest& request, std::shared_ptr<const Entry> entry);
   HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query);
   HttpResponse Metrics();
 
@@ -58,6 +63,7 @@ class FeedHandler {
   FeedOptions options_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
 };
 

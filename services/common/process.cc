@@ -6,6 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+
+#include <libical/ical.h>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -41,6 +46,15 @@ sigset_t TerminationSignals() {
   return set;
 }
 }  // namespace
+
+void InitService(int argc, char** argv, const char* usage) {
+  BlockTerminationSignals();
+  icalerror_set_errors_are_fatal(0);
+  std::vector<std::string> storage;
+  std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
+  absl::SetProgramUsageMessage(usage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+}
 
 void BlockTerminationSignals() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

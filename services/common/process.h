@@ -7,6 +7,11 @@
 
 namespace babillard {
 
+// What every service's main() does first: block the termination signals
+// (below), set libical's errors non-fatal, and parse the flags (with dashes
+// or underscores) under `usage`.
+void InitService(int argc, char** argv, const char* usage);
+
 // Accepts "--data-dir" as well as "--data_dir": the README and the issues
 // spell flags with dashes, absl with underscores. Rewrites the names only.
 std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>& storage);

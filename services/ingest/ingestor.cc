@@ -86,8 +86,6 @@ absl::Status ResolveTime(v1::EventTime& t, const std::string& field, const std::
   return absl::OkStatus();
 }
 
-std::string ReadUid(const v1::Event& e) { return e.uid(); }
-
 }  // namespace
 
 std::string StoredUid(const std::string& organization, const std::string& uid) {
@@ -187,7 +185,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::Sub
       request.ical().empty() ? Normalize(request.event()) : ParseOne(request.ical(), "");
   if (!result.ok()) return result.status();
   v1::Event& e = result->event;
-  const std::string given = request.ical().empty() ? request.event().uid() : ReadUid(e);
+  const std::string given = request.ical().empty() ? request.event().uid() : e.uid();
   std::string source_uid = given;
   if (given.empty() || given == "pending@babillard" || absl::StartsWith(given, "derived-")) {
     absl::StatusOr<std::string> random = auth::NewToken();

@@ -51,12 +51,7 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   using namespace babillard;
-  BlockTerminationSignals();
-  icalerror_set_errors_are_fatal(0);
-  std::vector<std::string> storage;
-  std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
-  absl::SetProgramUsageMessage("babillard-ingest: the write API of babillard");
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  InitService(argc, argv, "babillard-ingest: the write API of babillard");
 
   std::string admin_path = absl::GetFlag(FLAGS_admin_token_file);
   if (admin_path.empty()) admin_path = absl::GetFlag(FLAGS_data_dir) + "/admin.token";

@@ -32,12 +32,7 @@ ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
 
 int main(int argc, char** argv) {
   using namespace babillard;
-  BlockTerminationSignals();
-  icalerror_set_errors_are_fatal(0);
-  std::vector<std::string> storage;
-  std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
-  absl::SetProgramUsageMessage("babillard-publish: the feeds of babillard");
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  InitService(argc, argv, "babillard-publish: the feeds of babillard");
 
   const std::string token = ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file));
   grpc::ChannelArguments channel_args;

@@ -47,11 +47,7 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   using namespace babillard;
-  BlockTerminationSignals();
-  std::vector<std::string> storage;
-  std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
-  absl::SetProgramUsageMessage("babillard-store: the region's events and state, in Redis");
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  InitService(argc, argv, "babillard-store: the region's events and state, in Redis");
 
   std::unique_ptr<redis::RedisProcess> embedded;
   redis::Address address;

@@ -11,6 +11,8 @@
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -53,6 +55,11 @@ void InitService(int argc, char** argv, const char* usage) {
   std::vector<std::string> storage;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);
   absl::SetProgramUsageMessage(usage);
+  // --help lists our flags (absl's default matches flags to the binary's name).
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view path) { return absl::StrContains(path, "services/"); };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  absl::SetFlagsUsageConfig(config);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 }
 

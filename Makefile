@@ -21,7 +21,7 @@ BENCH_PACKAGES := nginx-light wrk redis-tools
 .PHONY: help deps bench-deps build run test test-unit test-asan test-fuzz bench fmt clean
 
 help:
-	@echo "make run    build babillard and start it (prints the feed URL)"
+	@echo "make run    build babillard and start it (prints the feed URL); DEMO=1 loads a demo region"
 	@echo "make test   build and run every test (unit, integration, ASan+UBSan, fuzz)"
 	@echo "make bench  run the benchmarks beside their reference systems"
 	@echo "make deps   install the Debian packages babillard needs"
@@ -53,8 +53,9 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# `make run DEMO=1` also loads a demo region (58 organizations, a few hundred events).
 run: build
-	@bash deploy/run.sh $(BUILD)
+	@DEMO=$(DEMO) bash deploy/run.sh $(BUILD)
 
 # The main build runs every test; a second build runs the unit tests under
 # AddressSanitizer + UBSan; a clang build fuzzes the parser for FUZZ_SECONDS.

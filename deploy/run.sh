@@ -53,6 +53,27 @@ wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 pids+=($!)
 wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"
 year=$(date +%Y)
+if [ "${DEMO:-0}" = 1 ] && [ ! -e "$var/demo.loaded" ]; then
+  # The project's own generator: organizations of the region, each with its calendar, for next year
+  # (inside the feeds' default window of 18 months), imported as each organization would.
+  demo_year=$((year + 1))
+  /usr/bin/python3 "$root/bench/gen_ics.py" --events 400 --seed 20250901 --year "$demo_year" --out "$var/demo" >/dev/null
+  admin=$(cat "$var/ingest/admin.token")
+  loaded=0
+  for file in "$var"/demo/orgs-400/*.ics; do
+    slug=$(basename "$file" .ics | cut -c1-64)
+    municipality=""
+    for m in val-des-sources saint-georges-de-windsor saint-adrien saint-camille ham-sud danville wotton; do
+      case "$slug" in *"$m"*) municipality=$m; break ;; esac
+    done
+    token=$(BABILLARD_ADDR=127.0.0.1:50051 BABILLARD_TOKEN=$admin "$bin/clients/cli/babillard" org create \
+      --slug="$slug" --name="$(basename "$file" .ics | tr '-' ' ')" ${municipality:+--municipality=$municipality} | sed -n 's/^token: //p')
+    BABILLARD_ADDR=127.0.0.1:50051 BABILLARD_TOKEN=$token "$bin/clients/cli/babillard" import "$file" \
+      ${municipality:+--municipality=$municipality} >/dev/null && loaded=$((loaded + 1))
+  done
+  touch "$var/demo.loaded"
+  echo "babillard: demo region loaded ($loaded organizations, events of $demo_year)"
+fi
 
 cat <<MSG
 babillard is running (Ctrl-C stops it; data stays in ./var):

@@ -1,0 +1,108 @@
+#include "services/publish/feed_handler.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "services/common/ical/serializer.h"
+
+namespace babillard::publish {
+namespace {
+
+v1::Event Make(const std::string& uid, const std::string& org, const std::string& muni) {
+  v1::Event e;
+  e.set_uid(uid);
+  e.set_organization(org);
+  e.mutable_title()->set_fr("Titre " + uid);
+  const absl::Time start = absl::Now() + absl::Hours(24 * 10);
+  e.mutable_start()->set_local(absl::FormatTime("%Y-%m-%dT%H:%M:%S", start, absl::UTCTimeZone()));
+  e.mutable_start()->set_time_zone("UTC");
+  e.mutable_start()->set_utc_seconds(absl::ToUnixSeconds(start));
+  *e.mutable_end() = e.start();
+  e.mutable_location()->set_municipality(muni);
+  e.add_categories("culture");
+  e.set_ical_fr(ical::SerializeEvent(e, ical::SerializeOptions()));
+  return e;
+}
+
+std::string Header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+std::string Body(const HttpResponse& r) { return r.shared_body ? *r.shared_body : r.body; }
+
+HttpResponse Get(FeedHandler& h, const std::string& target, const std::string& if_none_match = "",
+                 const std::string& encoding = "", const std::string& method = "GET") {
+  return h.Handle(HttpRequest{method, target, if_none_match, encoding});
+}
+
+TEST(FeedHandler, AnswersServiceUnavailableUntilTheFirstSnapshot) {
+  CalendarView view;
+  FeedHandler handler(view, FeedOptions());
+  HttpResponse r = Get(handler, "/feeds/all.ics");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_FALSE(Header(r, "Retry-After").empty());
+  EXPECT_EQ(Get(handler, "/healthz").status, 503);
+}
+
+TEST(FeedHandler, ServesFiltersAndHidesPrivateEventsAndMergedDuplicates) {
+  CalendarView view;
+  v1::Event hidden = Make("p", "biblio", "danville");
+  hidden.set_visibility(v1::Event::VISIBILITY_PRIVATE);
+  v1::Event duplicate = Make("club/a", "club", "danville");
+  duplicate.set_duplicate_of("biblio/a");
+  view.Reset({Make("biblio/a", "biblio", "danville"), Make("w", "mairie", "wotton"), hidden, duplicate}, "1-0");
+  FeedHandler handler(view, FeedOptions());
+  HttpResponse all = Get(handler, "/feeds/all.ics");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_TRUE(absl::StrContains(Body(all), "UID:biblio/a"));
+  EXPECT_TRUE(absl::StrContains(Body(all), "UID:w"));
+  EXPECT_FALSE(absl::StrContains(Body(all), "UID:p\r\n")) << "private events stay out of public feeds";
+  EXPECT_FALSE(absl::StrContains(Body(all), "UID:club/a")) << "a merged duplicate shows once";
+  EXPECT_TRUE(absl::StrContains(Body(Get(handler, "/feeds/org/club.ics")), "UID:club/a"));
+  HttpResponse wotton = Get(handler, "/feeds/municipality/wotton.ics");
+  EXPECT_TRUE(absl::StrContains(Body(wotton), "UID:w"));
+  EXPECT_FALSE(absl::StrContains(Body(wotton), "UID:biblio/a"));
+  EXPECT_EQ(Get(handler, "/feeds/all.ics?category=Pas%20un%20slug").status, 400);
+  EXPECT_EQ(Get(handler, "/feeds/all.ics?couleur=rouge").status, 400);
+  EXPECT_EQ(Get(handler, "/feeds/nulle/part/ici.ics").status, 404);
+  EXPECT_EQ(Get(handler, "/feeds/all.ics", "", "", "POST").status, 405);
+}
+
+TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
+  CalendarView view;
+  view.Reset({Make("a", "biblio", "danville")}, "1-0");
+  FeedHandler handler(view, FeedOptions());
+  HttpResponse first = Get(handler, "/feeds/all.ics");
+  const std::string etag = Header(first, "ETag");
+  ASSERT_FALSE(etag.empty());
+  HttpResponse again = Get(handler, "/feeds/all.ics", etag);
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(Body(again).empty());
+  EXPECT_EQ(Header(again, "ETag"), etag);
+  HttpResponse zipped = Get(handler, "/feeds/all.ics", "", "gzip, deflate");
+  EXPECT_EQ(Header(zipped, "Content-Encoding"), "gzip");
+  EXPECT_NE(Header(zipped, "ETag"), etag);
+  EXPECT_EQ(Get(handler, "/feeds/all.ics", Header(zipped, "ETag"), "gzip").status, 304);
+  HttpResponse head = Get(handler, "/feeds/all.ics", "", "", "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(Body(head).empty());
+  EXPECT_EQ(Header(head, "ETag"), etag);
+  // Any change to the view changes the bytes and so the ETag.
+  v1::Change change;
+  change.set_kind(v1::Change::KIND_CREATED);
+  *change.mutable_event() = Make("b", "biblio", "danville");
+  change.mutable_event()->set_version(1);
+  change.set_cursor("2-0");
+  view.Apply(change);
+  HttpResponse after = Get(handler, "/feeds/all.ics", etag);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_NE(Header(after, "ETag"), etag);
+  EXPECT_TRUE(absl::StrContains(Body(after), "UID:b"));
+}
+
+}  // namespace
+}  // namespace babillard::publish

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace babillard {
 
@@ -24,6 +25,14 @@ std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
 // absl and gRPC share their numeric codes (a unit test checks every one), so
 // the edge maps a Status by value, with its BadRequest details if any.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// Answers a unary call: the value into `*out`, or its error.
+template <typename T, typename Out>
+grpc::Status ToGrpcResponse(absl::StatusOr<T> value, Out* out) {
+  if (!value.ok()) return ToGrpcStatus(value.status());
+  *out = *std::move(value);
+  return grpc::Status::OK;
+}
 
 // The reverse, for clients; the BadRequest details come back as a payload.
 absl::Status FromGrpcStatus(const grpc::Status& status);

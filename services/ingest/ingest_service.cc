@@ -5,8 +5,8 @@
 namespace babillard::ingest {
 namespace {
 
-#define BABILLARD_CALLER(caller, context)                                 \
-  absl::StatusOr<Caller> caller = Authenticate(context);                  \
+#define BABILLARD_CALLER(caller, context)                \
+  absl::StatusOr<Caller> caller = Authenticate(context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 
 grpc::Status Fill(absl::StatusOr<EventResult> result, v1::SubmitEventResponse* response) {
@@ -21,76 +21,77 @@ grpc::Status Fill(absl::StatusOr<EventResult> result, v1::SubmitEventResponse* r
 absl::StatusOr<Caller> IngestService::Authenticate(grpc::ServerContext* context) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
-  if (it == metadata.end()) return absl::UnauthenticatedError("authorization: a bearer token is required");
+  if (it == metadata.end())
+    return absl::UnauthenticatedError("authorization: a bearer token is required");
   return auth_.Authenticate(std::string_view(it->second.data(), it->second.size()));
 }
 
-grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
+grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context,
+                                        const v1::SubmitEventRequest* request,
                                         v1::SubmitEventResponse* response) {
   BABILLARD_CALLER(caller, context);
   return Fill(ingestor_.Submit(*caller, *request), response);
 }
 
-grpc::Status IngestService::UpdateEvent(grpc::ServerContext* context, const v1::UpdateEventRequest* request,
+grpc::Status IngestService::UpdateEvent(grpc::ServerContext* context,
+                                        const v1::UpdateEventRequest* request,
                                         v1::SubmitEventResponse* response) {
   BABILLARD_CALLER(caller, context);
   return Fill(ingestor_.Update(*caller, *request), response);
 }
 
-grpc::Status IngestService::CancelEvent(grpc::ServerContext* context, const v1::CancelEventRequest* request,
+grpc::Status IngestService::CancelEvent(grpc::ServerContext* context,
+                                        const v1::CancelEventRequest* request,
                                         v1::SubmitEventResponse* response) {
   BABILLARD_CALLER(caller, context);
   return Fill(ingestor_.Cancel(*caller, request->uid(), request->reason()), response);
 }
 
-grpc::Status IngestService::DeleteEvent(grpc::ServerContext* context, const v1::DeleteEventRequest* request,
+grpc::Status IngestService::DeleteEvent(grpc::ServerContext* context,
+                                        const v1::DeleteEventRequest* request,
                                         v1::DeleteEventResponse*) {
   BABILLARD_CALLER(caller, context);
   return ToGrpcStatus(ingestor_.Delete(*caller, request->uid()));
 }
 
-grpc::Status IngestService::GetEvent(grpc::ServerContext* context, const v1::GetEventRequest* request,
-                                     v1::Event* response) {
+grpc::Status IngestService::GetEvent(grpc::ServerContext* context,
+                                     const v1::GetEventRequest* request, v1::Event* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<v1::Event> e = ingestor_.Get(*caller, request->uid());
-  if (!e.ok()) return ToGrpcStatus(e.status());
-  *response = *std::move(e);
-  return grpc::Status::OK;
+  return ToGrpcResponse(ingestor_.Get(*caller, request->uid()), response);
 }
 
-grpc::Status IngestService::ListEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
+grpc::Status IngestService::ListEvents(grpc::ServerContext* context,
+                                       const v1::QueryEventsRequest* request,
                                        v1::QueryEventsResponse* response) {
   BABILLARD_CALLER(caller, context);
   absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(*request);
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (v1::Event& e : *page->mutable_events()) {
-    if (e.visibility() == v1::Event::VISIBILITY_PRIVATE && !CheckCanWrite(*caller, e.organization()).ok()) continue;
+    if (e.visibility() == v1::Event::VISIBILITY_PRIVATE &&
+        !CheckCanWrite(*caller, e.organization()).ok())
+      continue;
     *response->add_events() = std::move(e);
   }
   response->set_next_page_token(page->next_page_token());
   return grpc::Status::OK;
 }
 
-grpc::Status IngestService::ImportCalendar(grpc::ServerContext* context, const v1::ImportCalendarRequest* request,
+grpc::Status IngestService::ImportCalendar(grpc::ServerContext* context,
+                                           const v1::ImportCalendarRequest* request,
                                            v1::ImportReport* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<v1::ImportReport> report = ingestor_.Import(*caller, *request);
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *response = *std::move(report);
-  return grpc::Status::OK;
+  return ToGrpcResponse(ingestor_.Import(*caller, *request), response);
 }
 
 grpc::Status IngestService::CreateOrganization(grpc::ServerContext* context,
                                                const v1::CreateOrganizationRequest* request,
                                                v1::CreateOrganizationResponse* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<v1::CreateOrganizationResponse> created = ingestor_.CreateOrganization(*caller, request->organization());
-  if (!created.ok()) return ToGrpcStatus(created.status());
-  *response = *std::move(created);
-  return grpc::Status::OK;
+  return ToGrpcResponse(ingestor_.CreateOrganization(*caller, request->organization()), response);
 }
 
-grpc::Status IngestService::ListOrganizations(grpc::ServerContext* context, const v1::ListOrganizationsRequest*,
+grpc::Status IngestService::ListOrganizations(grpc::ServerContext* context,
+                                              const v1::ListOrganizationsRequest*,
                                               v1::ListOrganizationsResponse* response) {
   BABILLARD_CALLER(caller, context);
   absl::StatusOr<std::vector<v1::Organization>> orgs = ingestor_.ListOrganizations(*caller);
@@ -99,22 +100,17 @@ grpc::Status IngestService::ListOrganizations(grpc::ServerContext* context, cons
   return grpc::Status::OK;
 }
 
-grpc::Status IngestService::RotateToken(grpc::ServerContext* context, const v1::RotateTokenRequest* request,
+grpc::Status IngestService::RotateToken(grpc::ServerContext* context,
+                                        const v1::RotateTokenRequest* request,
                                         v1::CreateOrganizationResponse* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<v1::CreateOrganizationResponse> rotated = ingestor_.RotateToken(*caller, request->slug());
-  if (!rotated.ok()) return ToGrpcStatus(rotated.status());
-  *response = *std::move(rotated);
-  return grpc::Status::OK;
+  return ToGrpcResponse(ingestor_.RotateToken(*caller, request->slug()), response);
 }
 
-grpc::Status IngestService::AddSource(grpc::ServerContext* context, const v1::AddSourceRequest* request,
-                                      v1::Source* response) {
+grpc::Status IngestService::AddSource(grpc::ServerContext* context,
+                                      const v1::AddSourceRequest* request, v1::Source* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<v1::Source> source = ingestor_.AddSource(*caller, request->source());
-  if (!source.ok()) return ToGrpcStatus(source.status());
-  *response = *std::move(source);
-  return grpc::Status::OK;
+  return ToGrpcResponse(ingestor_.AddSource(*caller, request->source()), response);
 }
 
 grpc::Status IngestService::ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest*,
@@ -126,16 +122,15 @@ grpc::Status IngestService::ListSources(grpc::ServerContext* context, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status IngestService::PollSource(grpc::ServerContext* context, const v1::PollSourceRequest* request,
+grpc::Status IngestService::PollSource(grpc::ServerContext* context,
+                                       const v1::PollSourceRequest* request,
                                        v1::ImportReport* response) {
   BABILLARD_CALLER(caller, context);
   absl::StatusOr<v1::Source> source = store_.GetSource(request->id());
   if (!source.ok()) return ToGrpcStatus(source.status());
-  if (absl::Status s = CheckCanWrite(*caller, source->organization()); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<v1::ImportReport> report = poller_.PollNow(request->id());
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *response = *std::move(report);
-  return grpc::Status::OK;
+  if (absl::Status s = CheckCanWrite(*caller, source->organization()); !s.ok())
+    return ToGrpcStatus(s);
+  return ToGrpcResponse(poller_.PollNow(request->id()), response);
 }
 
 grpc::Status IngestService::SplitDuplicate(grpc::ServerContext* context,
@@ -145,7 +140,8 @@ grpc::Status IngestService::SplitDuplicate(grpc::ServerContext* context,
   return Fill(ingestor_.SplitDuplicate(*caller, request->uid(), request->provenance()), response);
 }
 
-grpc::Status IngestService::RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
+grpc::Status IngestService::RemoveSource(grpc::ServerContext* context,
+                                         const v1::DeleteSourceRequest* request,
                                          v1::DeleteSourceResponse*) {
   BABILLARD_CALLER(caller, context);
   return ToGrpcStatus(ingestor_.RemoveSource(*caller, request->id()));

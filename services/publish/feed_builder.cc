@@ -1,9 +1,9 @@
 #include "services/publish/feed_builder.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <set>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -33,9 +33,9 @@ bool Matches(const v1::Event& e, const FeedQuery& q) {
 }  // namespace
 
 std::string FeedQuery::Key() const {
-  return absl::StrCat(json ? "json" : "ics", "|", language == ical::Language::kFr ? "fr" : "en", "|",
-                      absl::StrJoin(municipalities, ","), "|", absl::StrJoin(categories, ","), "|",
-                      absl::StrJoin(organizations, ","), "|", absl::ToUnixSeconds(from), "|",
+  return absl::StrCat(json ? "json" : "ics", "|", language == ical::Language::kFr ? "fr" : "en",
+                      "|", absl::StrJoin(municipalities, ","), "|", absl::StrJoin(categories, ","),
+                      "|", absl::StrJoin(organizations, ","), "|", absl::ToUnixSeconds(from), "|",
                       absl::ToUnixSeconds(to), "|", title);
 }
 
@@ -53,15 +53,15 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
         !(query.organizations.size() == 1 && query.organizations[0] == e->organization())) {
       continue;
     }
-    const absl::Time to = e->status() == v1::Event::STATUS_CANCELLED ? query.to : query.to;
-    absl::Time from = query.from;
-    if (e->status() == v1::Event::STATUS_CANCELLED) from = std::max(from, query.from);
-    absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(*e, from, to, limits, options.time_zone);
+    // Cancelled events stay while their occurrences are in the window (STATUS:CANCELLED).
+    absl::StatusOr<ical::Expansion> x =
+        ical::ExpandOccurrences(*e, query.from, query.to, limits, options.time_zone);
     if (!x.ok() || x->occurrences.empty()) continue;
     selected.push_back(e.get());
   }
   std::sort(selected.begin(), selected.end(), [](const v1::Event* a, const v1::Event* b) {
-    return std::make_pair(a->start().utc_seconds(), a->uid()) < std::make_pair(b->start().utc_seconds(), b->uid());
+    return std::make_pair(a->start().utc_seconds(), a->uid()) <
+           std::make_pair(b->start().utc_seconds(), b->uid());
   });
   if (query.json) {
     v1::QueryEventsResponse list;

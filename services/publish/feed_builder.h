@@ -27,8 +27,6 @@ struct FeedOptions {
   std::string region_name = "MRC des Sources";
   std::string time_zone = "America/Toronto";
   std::string refresh_interval = "PT1H";
-  // Cancelled events stay in feeds this long after their last occurrence.
-  absl::Duration keep_cancelled = absl::Hours(24 * 30);
 };
 
 // Builds an .ics feed (or babillard JSON) from the view: public events that

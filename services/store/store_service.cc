@@ -20,15 +20,8 @@ void Fill(const WriteResult& w, v1::PutEventResponse* out) {
 }
 
 // Runs `body` after the caller is authorized.
-#define BABILLARD_AUTHORIZE(context)                                  \
+#define BABILLARD_AUTHORIZE(context) \
   if (grpc::Status auth = Authorize(context); !auth.ok()) return auth
-
-template <typename T, typename Out>
-grpc::Status Assign(absl::StatusOr<T> value, Out* out) {
-  if (!value.ok()) return ToGrpcStatus(value.status());
-  *out = *std::move(value);
-  return grpc::Status::OK;
-}
 
 }  // namespace
 
@@ -39,22 +32,25 @@ grpc::Status StoreService::Authorize(grpc::ServerContext* context) const {
   const std::string want = "Bearer " + internal_token_;
   if (it == metadata.end() || it->second.size() != want.size() ||
       CRYPTO_memcmp(it->second.data(), want.data(), want.size()) != 0) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "store: missing or wrong internal token");
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "store: missing or wrong internal token");
   }
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::PutEvent(grpc::ServerContext* context, const v1::PutEventRequest* request,
+grpc::Status StoreService::PutEvent(grpc::ServerContext* context,
+                                    const v1::PutEventRequest* request,
                                     v1::PutEventResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  absl::StatusOr<std::vector<WriteResult>> results =
-      events_.Put({request->event()}, {ExpectFor(request->expected_version(), request->create_only())});
+  absl::StatusOr<std::vector<WriteResult>> results = events_.Put(
+      {request->event()}, {ExpectFor(request->expected_version(), request->create_only())});
   if (!results.ok()) return ToGrpcStatus(results.status());
   Fill(results->front(), response);
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::PutEvents(grpc::ServerContext* context, const v1::PutEventsRequest* request,
+grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
+                                     const v1::PutEventsRequest* request,
                                      v1::PutEventsResponse* response) {
   BABILLARD_AUTHORIZE(context);
   if (!request->cancel_missing_from_source().empty()) {
@@ -68,25 +64,29 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context, const v1::Put
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::GetEvent(grpc::ServerContext* context, const v1::GetEventRequest* request,
-                                    v1::Event* response) {
+grpc::Status StoreService::GetEvent(grpc::ServerContext* context,
+                                    const v1::GetEventRequest* request, v1::Event* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(events_.Get(request->uid()), response);
+  return ToGrpcResponse(events_.Get(request->uid()), response);
 }
 
-grpc::Status StoreService::DeleteEvent(grpc::ServerContext* context, const v1::DeleteEventRequest* request,
+grpc::Status StoreService::DeleteEvent(grpc::ServerContext* context,
+                                       const v1::DeleteEventRequest* request,
                                        v1::DeleteEventResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  absl::StatusOr<WriteResult> w = events_.Delete(request->uid(), ExpectFor(request->expected_version(), false));
+  absl::StatusOr<WriteResult> w =
+      events_.Delete(request->uid(), ExpectFor(request->expected_version(), false));
   if (!w.ok()) return ToGrpcStatus(w.status());
   response->set_cursor(w->cursor);
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::QueryEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
+grpc::Status StoreService::QueryEvents(grpc::ServerContext* context,
+                                       const v1::QueryEventsRequest* request,
                                        v1::QueryEventsResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  absl::StatusOr<EventPage> page = events_.Query(request->filter(), request->page_size(), request->page_token());
+  absl::StatusOr<EventPage> page =
+      events_.Query(request->filter(), request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (v1::Event& e : page->events) *response->add_events() = std::move(e);
   response->set_next_page_token(page->next_page_token);
@@ -122,19 +122,20 @@ grpc::Status StoreService::PutOrganization(grpc::ServerContext* context,
                                            const v1::PutOrganizationRequest* request,
                                            v1::Organization* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.PutOrganization(request->organization(), request->token_sha256(),
-                                          request->create_only()),
-                response);
+  return ToGrpcResponse(registry_.PutOrganization(request->organization(), request->token_sha256(),
+                                                  request->create_only()),
+                        response);
 }
 
 grpc::Status StoreService::GetOrganization(grpc::ServerContext* context,
                                            const v1::GetOrganizationRequest* request,
                                            v1::Organization* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.GetOrganization(request->slug()), response);
+  return ToGrpcResponse(registry_.GetOrganization(request->slug()), response);
 }
 
-grpc::Status StoreService::ListOrganizations(grpc::ServerContext* context, const v1::ListOrganizationsRequest*,
+grpc::Status StoreService::ListOrganizations(grpc::ServerContext* context,
+                                             const v1::ListOrganizationsRequest*,
                                              v1::ListOrganizationsResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Organization>> orgs = registry_.ListOrganizations();
@@ -143,25 +144,27 @@ grpc::Status StoreService::ListOrganizations(grpc::ServerContext* context, const
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::LookupToken(grpc::ServerContext* context, const v1::LookupTokenRequest* request,
+grpc::Status StoreService::LookupToken(grpc::ServerContext* context,
+                                       const v1::LookupTokenRequest* request,
                                        v1::Organization* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.LookupToken(request->token_sha256()), response);
+  return ToGrpcResponse(registry_.LookupToken(request->token_sha256()), response);
 }
 
-grpc::Status StoreService::PutSource(grpc::ServerContext* context, const v1::PutSourceRequest* request,
-                                     v1::Source* response) {
+grpc::Status StoreService::PutSource(grpc::ServerContext* context,
+                                     const v1::PutSourceRequest* request, v1::Source* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.PutSource(request->source()), response);
+  return ToGrpcResponse(registry_.PutSource(request->source()), response);
 }
 
-grpc::Status StoreService::GetSource(grpc::ServerContext* context, const v1::GetSourceRequest* request,
-                                     v1::Source* response) {
+grpc::Status StoreService::GetSource(grpc::ServerContext* context,
+                                     const v1::GetSourceRequest* request, v1::Source* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.GetSource(request->id()), response);
+  return ToGrpcResponse(registry_.GetSource(request->id()), response);
 }
 
-grpc::Status StoreService::ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest* request,
+grpc::Status StoreService::ListSources(grpc::ServerContext* context,
+                                       const v1::ListSourcesRequest* request,
                                        v1::ListSourcesResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Source>> sources = registry_.ListSources(request->organization());
@@ -170,19 +173,22 @@ grpc::Status StoreService::ListSources(grpc::ServerContext* context, const v1::L
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::DeleteSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
+grpc::Status StoreService::DeleteSource(grpc::ServerContext* context,
+                                        const v1::DeleteSourceRequest* request,
                                         v1::DeleteSourceResponse*) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcStatus(registry_.DeleteSource(request->id()));
 }
 
-grpc::Status StoreService::PutNamedFeed(grpc::ServerContext* context, const v1::PutNamedFeedRequest* request,
+grpc::Status StoreService::PutNamedFeed(grpc::ServerContext* context,
+                                        const v1::PutNamedFeedRequest* request,
                                         v1::NamedFeed* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.PutNamedFeed(request->feed()), response);
+  return ToGrpcResponse(registry_.PutNamedFeed(request->feed()), response);
 }
 
-grpc::Status StoreService::ListNamedFeeds(grpc::ServerContext* context, const v1::ListNamedFeedsRequest*,
+grpc::Status StoreService::ListNamedFeeds(grpc::ServerContext* context,
+                                          const v1::ListNamedFeedsRequest*,
                                           v1::ListNamedFeedsResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::NamedFeed>> feeds = registry_.ListNamedFeeds();
@@ -198,13 +204,14 @@ grpc::Status StoreService::DeleteNamedFeed(grpc::ServerContext* context,
   return ToGrpcStatus(registry_.DeleteNamedFeed(request->name()));
 }
 
-grpc::Status StoreService::PutWebhook(grpc::ServerContext* context, const v1::PutWebhookRequest* request,
-                                      v1::Webhook* response) {
+grpc::Status StoreService::PutWebhook(grpc::ServerContext* context,
+                                      const v1::PutWebhookRequest* request, v1::Webhook* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.PutWebhook(request->webhook(), request->secret()), response);
+  return ToGrpcResponse(registry_.PutWebhook(request->webhook(), request->secret()), response);
 }
 
-grpc::Status StoreService::ListWebhooks(grpc::ServerContext* context, const v1::ListWebhooksRequest* request,
+grpc::Status StoreService::ListWebhooks(grpc::ServerContext* context,
+                                        const v1::ListWebhooksRequest* request,
                                         v1::ListWebhooksResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Webhook>> hooks =
@@ -214,7 +221,8 @@ grpc::Status StoreService::ListWebhooks(grpc::ServerContext* context, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::DeleteWebhook(grpc::ServerContext* context, const v1::DeleteWebhookRequest* request,
+grpc::Status StoreService::DeleteWebhook(grpc::ServerContext* context,
+                                         const v1::DeleteWebhookRequest* request,
                                          v1::DeleteWebhookResponse*) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcStatus(registry_.DeleteWebhook(request->id()));
@@ -224,21 +232,24 @@ grpc::Status StoreService::AdvanceWebhookCursor(grpc::ServerContext* context,
                                                 const v1::AdvanceWebhookCursorRequest* request,
                                                 v1::Webhook* response) {
   BABILLARD_AUTHORIZE(context);
-  return Assign(registry_.AdvanceWebhookCursor(request->id(), request->expected_cursor(), request->cursor()),
-                response);
+  return ToGrpcResponse(
+      registry_.AdvanceWebhookCursor(request->id(), request->expected_cursor(), request->cursor()),
+      response);
 }
 
-grpc::Status StoreService::RecordDelivery(grpc::ServerContext* context, const v1::RecordDeliveryRequest* request,
+grpc::Status StoreService::RecordDelivery(grpc::ServerContext* context,
+                                          const v1::RecordDeliveryRequest* request,
                                           v1::RecordDeliveryResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  absl::StatusOr<int> failures = registry_.RecordDelivery(request->webhook_id(), request->delivery(),
-                                                          request->disable(), request->disable_reason());
+  absl::StatusOr<int> failures = registry_.RecordDelivery(
+      request->webhook_id(), request->delivery(), request->disable(), request->disable_reason());
   if (!failures.ok()) return ToGrpcStatus(failures.status());
   response->set_consecutive_failures(*failures);
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::ListDeliveries(grpc::ServerContext* context, const v1::ListDeliveriesRequest* request,
+grpc::Status StoreService::ListDeliveries(grpc::ServerContext* context,
+                                          const v1::ListDeliveriesRequest* request,
                                           v1::ListDeliveriesResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Delivery>> deliveries =

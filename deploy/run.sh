@@ -49,7 +49,7 @@ pids+=($!)
 wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 
 "$bin/services/publish/babillard-publish" --store=127.0.0.1:50053 --http=127.0.0.1:8080 \
-  --listen=127.0.0.1:50052 --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
+  --listen=127.0.0.1:50052 --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"
 year=$(date +%Y)

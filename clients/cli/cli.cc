@@ -21,6 +21,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "babillard/v1/ingest.grpc.pb.h"
+#include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/grpc_status.h"
 
 namespace babillard::cli {
@@ -50,8 +51,19 @@ Federated calendars:
   source remove ID
 Duplicates (admin): the same event from two organizations is shown once
   split UID                      un-merges a duplicate wrongly matched
-Subscriptions:
-  feed urls [--category=C] [--municipality=M] [--lang=fr|en]
+Subscriptions (babillard-publish):
+  feed urls [--category=C] [--municipality=M] [--org=O] [--name=NAMED-FEED]
+  feed create NAME --title=T [--title-en=T] [--category=C,...] [--municipality=M,...]
+         [--org=O,...] [--tag=T,...]           a saved filter with its own URL
+  feed list | feed delete NAME
+  webhook create URL [--category=C] [--municipality=M] [--org=O]   prints its secret, once
+  webhook list                   with each webhook's state and why it was disabled
+  webhook deliveries ID          the recent attempts
+  webhook delete ID
+  watch [--category=C] [--municipality=M] [--org=O] [--from=CURSOR] [--count=N]
+        [--output=json]          prints changes as they happen (Ctrl-C stops)
+  changes [--since=CURSOR] [--category=C] [--municipality=M] [--org=O] [--page-size=N]
+                                 one page of past changes, then the cursor to continue from
 
 The token comes from --token or BABILLARD_TOKEN, the ingest address from --addr or
 BABILLARD_ADDR (default 127.0.0.1:50051), the publish address from --publish-addr or
@@ -120,11 +132,12 @@ std::string CodeName(grpc::StatusCode code) {
   }
 }
 
-int Report(const grpc::Status& status, std::ostream& err, const std::string& addr) {
+int Report(const grpc::Status& status, std::ostream& err, const std::string& addr,
+           const std::string& service = "babillard-ingest", const std::string& flag = "--addr") {
   if (status.ok()) return 0;
   std::string message = status.error_message();
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE && absl::StrContains(message, "connect")) {
-    message = absl::StrCat("cannot reach babillard-ingest at ", addr, " (is it running? see --addr)");
+    message = absl::StrCat("cannot reach ", service, " at ", addr, " (is it running? see ", flag, ")");
   }
   err << "babillard: " << CodeName(status.error_code()) << ": " << message << "\n";
   for (const FieldViolation& v : ViolationsOf(FromGrpcStatus(status))) {
@@ -177,6 +190,10 @@ class Cli {
     publish_addr_ = pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
     feed_base_ = pick("feed-base", "BABILLARD_FEED_BASE", "feed_base", "http://127.0.0.1:8080");
     stub_ = v1::Ingest::NewStub(grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials()));
+    grpc::ChannelArguments large;
+    large.SetMaxReceiveMessageSize(64 << 20);  // a change carries its event's iCalendar texts
+    publish_ = v1::Publish::NewStub(
+        grpc::CreateCustomChannel(publish_addr_, grpc::InsecureChannelCredentials(), large));
   }
 
   int Run() {
@@ -205,7 +222,15 @@ class Cli {
     if (command == "source" && sub == "poll") return SourcePoll();
     if (command == "feed" && sub == "urls") return FeedUrls();
     if (command == "split") return Split();
-    if (command == "watch") return Unavailable("watch");
+    if (command == "feed" && sub == "create") return FeedCreate();
+    if (command == "feed" && sub == "list") return FeedList();
+    if (command == "feed" && sub == "delete") return FeedDelete();
+    if (command == "webhook" && sub == "create") return WebhookCreate();
+    if (command == "webhook" && sub == "list") return WebhookList();
+    if (command == "webhook" && sub == "deliveries") return WebhookDeliveries();
+    if (command == "webhook" && sub == "delete") return WebhookDelete();
+    if (command == "watch") return Watch();
+    if (command == "changes") return Changes();
     err_ << "babillard: unknown command \"" << absl::StrJoin(args_.positional, " ") << "\"; see babillard --help\n";
     return 2;
   }
@@ -220,9 +245,8 @@ class Cli {
     err_ << "babillard: " << message << "; see babillard --help\n";
     return 2;
   }
-  int Unavailable(const std::string& what) {
-    err_ << "babillard: " << what << " is not available yet (publish service, issue #5)\n";
-    return 1;
+  int FailPublish(const grpc::Status& status) {
+    return Report(status, err_, publish_addr_, "babillard-publish", "--publish-addr");
   }
   std::string Arg(size_t i) const { return i < args_.positional.size() ? args_.positional[i] : ""; }
 
@@ -573,9 +597,10 @@ class Cli {
     std::vector<std::string> query;
     if (args_.has("category")) query.push_back("category=" + args_.get("category"));
     if (args_.has("municipality")) query.push_back("municipality=" + args_.get("municipality"));
+    if (args_.has("org")) query.push_back("org=" + args_.get("org"));
     const std::string q = query.empty() ? "" : "?" + absl::StrJoin(query, "&");
     const std::string en = (q.empty() ? "?" : q + "&") + "lang=en";
-    const std::string base = absl::StrCat(feed_base_, "/feeds/all");
+    const std::string base = absl::StrCat(feed_base_, "/feeds/", args_.get("name", "all"));
     std::string webcal = base;
     absl::string_view rest(webcal);
     if (absl::ConsumePrefix(&rest, "https://") || absl::ConsumePrefix(&rest, "http://")) webcal = absl::StrCat("webcal://", rest);
@@ -586,11 +611,203 @@ class Cli {
     return 0;
   }
 
+  // --category, --municipality, --org and --tag as a Filter.
+  v1::Filter FilterFromFlags() const {
+    v1::Filter f;
+    const auto split = [&](const char* flag, auto* list) {
+      for (absl::string_view v : absl::StrSplit(args_.get(flag), ',', absl::SkipEmpty())) list->Add(std::string(v));
+    };
+    split("category", f.mutable_categories());
+    split("municipality", f.mutable_municipalities());
+    split("org", f.mutable_organizations());
+    split("tag", f.mutable_tags());
+    return f;
+  }
+
+  int FeedCreate() {
+    if (Arg(2).empty() || !args_.has("title")) return Usage("feed create NAME --title=TITLE [filters]");
+    v1::CreateNamedFeedRequest request;
+    v1::NamedFeed* feed = request.mutable_feed();
+    feed->set_name(Arg(2));
+    feed->mutable_title()->set_fr(args_.get("title"));
+    feed->mutable_title()->set_en(args_.get("title-en"));
+    *feed->mutable_filter() = FilterFromFlags();
+    if (args_.has("owner")) feed->set_organization(args_.get("owner"));
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::NamedFeed created;
+    if (grpc::Status s = publish_->CreateNamedFeed(&context, request, &created); !s.ok()) return FailPublish(s);
+    out_ << "named feed \"" << created.name() << "\" created\n";
+    args_.flags = {{"name", created.name()}};
+    return FeedUrls();
+  }
+
+  int FeedList() {
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::ListNamedFeedsResponse response;
+    if (grpc::Status s = publish_->ListNamedFeeds(&context, v1::ListNamedFeedsRequest(), &response); !s.ok()) {
+      return FailPublish(s);
+    }
+    out_ << std::left << std::setw(24) << "NAME" << std::setw(16) << "OWNER" << "TITLE / URL\n";
+    for (const v1::NamedFeed& f : response.feeds()) {
+      out_ << std::setw(24) << f.name() << std::setw(16) << f.organization() << f.title().fr() << "\n"
+           << std::setw(40) << "" << feed_base_ << "/feeds/" << f.name() << ".ics\n";
+    }
+    return 0;
+  }
+
+  int FeedDelete() {
+    if (Arg(2).empty()) return Usage("feed delete NAME");
+    v1::DeleteNamedFeedRequest request;
+    request.set_name(Arg(2));
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::DeleteNamedFeedResponse response;
+    if (grpc::Status s = publish_->DeleteNamedFeed(&context, request, &response); !s.ok()) return FailPublish(s);
+    out_ << "named feed \"" << Arg(2) << "\" deleted\n";
+    return 0;
+  }
+
+  int WebhookCreate() {
+    if (Arg(2).empty()) return Usage("webhook create URL [filters]");
+    v1::CreateWebhookRequest request;
+    request.mutable_webhook()->set_url(Arg(2));
+    *request.mutable_webhook()->mutable_filter() = FilterFromFlags();
+    if (args_.has("owner")) request.mutable_webhook()->set_organization(args_.get("owner"));
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::Webhook created;
+    if (grpc::Status s = publish_->CreateWebhook(&context, request, &created); !s.ok()) return FailPublish(s);
+    out_ << "webhook " << created.id() << " created for " << created.url() << "\n"
+         << "signing secret (shown once; verify webhook-signature with it): " << created.secret() << "\n";
+    return 0;
+  }
+
+  int WebhookList() {
+    v1::ListWebhooksRequest request;
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::ListWebhooksResponse response;
+    if (grpc::Status s = publish_->ListWebhooks(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (args_.get("output") == "json") return PrintJson(response);
+    out_ << std::left << std::setw(10) << "ID" << std::setw(16) << "OWNER" << std::setw(10) << "STATE"
+         << std::setw(10) << "FAILURES" << "URL\n";
+    for (const v1::Webhook& w : response.webhooks()) {
+      out_ << std::setw(10) << w.id() << std::setw(16) << w.organization() << std::setw(10)
+           << (w.enabled() ? "active" : "DISABLED") << std::setw(10) << w.consecutive_failures() << w.url() << "\n";
+      if (!w.enabled()) out_ << std::setw(10) << "" << "disabled: " << w.disabled_reason() << "\n";
+    }
+    return 0;
+  }
+
+  int WebhookDeliveries() {
+    if (Arg(2).empty()) return Usage("webhook deliveries ID");
+    v1::ListDeliveriesRequest request;
+    request.set_webhook_id(Arg(2));
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::ListDeliveriesResponse response;
+    if (grpc::Status s = publish_->ListDeliveries(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (args_.get("output") == "json") return PrintJson(response);
+    out_ << std::left << std::setw(22) << "WHEN (UTC)" << std::setw(20) << "MESSAGE" << std::setw(9) << "ATTEMPT"
+         << std::setw(8) << "STATUS" << "TIME / ERROR\n";
+    for (const v1::Delivery& d : response.deliveries()) {
+      out_ << std::setw(22)
+           << absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(d.attempted_at_ms()), absl::UTCTimeZone())
+           << std::setw(20) << d.message_id() << std::setw(9) << d.attempt() << std::setw(8)
+           << (d.http_status() == 0 ? std::string("-") : std::to_string(d.http_status()))
+           << (d.error().empty() ? absl::StrCat(d.duration_ms(), " ms") : d.error()) << "\n";
+    }
+    return 0;
+  }
+
+  int WebhookDelete() {
+    if (Arg(2).empty()) return Usage("webhook delete ID");
+    v1::DeleteWebhookRequest request;
+    request.set_id(Arg(2));
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::DeleteWebhookResponse response;
+    if (grpc::Status s = publish_->DeleteWebhook(&context, request, &response); !s.ok()) return FailPublish(s);
+    out_ << "webhook " << Arg(2) << " deleted\n";
+    return 0;
+  }
+
+  template <typename Message>
+  int PrintJson(const Message& message) {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+    out_ << json << "\n";
+    return 0;
+  }
+
+  void PrintChange(const v1::Change& c) {
+    if (args_.get("output") == "json") {
+      v1::Change copy = c;
+      copy.mutable_event()->clear_ical_fr();
+      copy.mutable_event()->clear_ical_en();
+      PrintJson(copy);
+    } else {
+      const std::string name = v1::Change::Kind_Name(c.kind());
+      absl::string_view kind(name);
+      absl::ConsumePrefix(&kind, "KIND_");
+      out_ << c.cursor() << "  " << absl::AsciiStrToLower(kind) << "  " << c.event().uid() << "  "
+           << c.event().start().local() << "  " << c.event().title().fr() << "\n";
+    }
+    out_.flush();
+  }
+
+  int Watch() {
+    v1::SubscribeRequest request;
+    *request.mutable_filter() = FilterFromFlags();
+    request.set_from_cursor(args_.get("from"));
+    int64_t count = 0;
+    if (args_.has("count") && !absl::SimpleAtoi(args_.get("count"), &count)) return Usage("--count: a number");
+    grpc::ClientContext context;
+    if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+    std::unique_ptr<grpc::ClientReader<v1::Change>> reader = publish_->Subscribe(&context, request);
+    v1::Change change;
+    int64_t seen = 0;
+    while (reader->Read(&change)) {
+      PrintChange(change);
+      if (count > 0 && ++seen >= count) {
+        context.TryCancel();
+        return 0;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (status.ok()) return 0;
+    return FailPublish(status);
+  }
+
+  int Changes() {
+    v1::ListChangesRequest request;
+    *request.mutable_filter() = FilterFromFlags();
+    request.set_since(args_.get("since"));
+    int page_size = 0;
+    if (args_.has("page-size") && !absl::SimpleAtoi(args_.get("page-size"), &page_size)) {
+      return Usage("--page-size: a number");
+    }
+    request.set_page_size(page_size);
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::ListChangesResponse response;
+    if (grpc::Status s = publish_->ListChanges(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (args_.get("output") == "json") return PrintJson(response);
+    for (const v1::Change& c : response.changes()) PrintChange(c);
+    out_ << "next: --since=" << response.next_cursor() << (response.more() ? " (more)" : "") << "\n";
+    return 0;
+  }
+
   Args args_;
   std::ostream& out_;
   std::ostream& err_;
   std::string token_, addr_, publish_addr_, feed_base_;
   std::unique_ptr<v1::Ingest::Stub> stub_;
+  std::unique_ptr<v1::Publish::Stub> publish_;
 };
 
 }  // namespace

@@ -12,19 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "services/ingest/url_guard.h"
+#include "services/common/client/pinned_curl.h"
 
 namespace babillard::ingest {
 namespace {
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
 struct Transfer {
   std::string body;
@@ -76,39 +67,26 @@ std::string Resolve(const std::string& base, const std::string& location) {
 
 absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::string& etag,
                                           const std::string& last_modified, const FetchOptions& options) {
-  static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  if (!initialized) return absl::InternalError("libcurl did not initialize");
   const absl::Time deadline = absl::Now() + options.total_timeout;
   std::string current = url;
   for (int hop = 0; hop <= options.max_redirects; ++hop) {
-    absl::StatusOr<ParsedUrl> parsed = ParseHttpUrl(current);
-    if (!parsed.ok()) return parsed.status();
-    absl::StatusOr<std::vector<std::string>> addresses = ResolvePublic(parsed->host, options.allow_loopback);
-    if (!addresses.ok()) return addresses.status();
-    CurlPtr curl(curl_easy_init());
-    if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
-    // Pin the connection to the addresses just checked.
-    std::string resolve = absl::StrCat(parsed->host, ":", parsed->port, ":", absl::StrJoin(*addresses, ","));
-    SlistPtr resolve_list(curl_slist_append(nullptr, resolve.c_str()));
+    // Each hop is checked and pinned again: a redirect may point anywhere.
+    absl::StatusOr<PinnedCurl> curl = OpenPinnedCurl(current, options.allow_loopback);
+    if (!curl.ok()) return curl.status();
     SlistPtr headers(curl_slist_append(nullptr, "Accept: text/calendar, */*;q=0.5"));
-    if (!etag.empty()) headers.reset(curl_slist_append(headers.release(), ("If-None-Match: " + etag).c_str()));
+    if (!etag.empty()) SlistAppend(headers, "If-None-Match: " + etag);
     if (!last_modified.empty()) {
-      headers.reset(curl_slist_append(headers.release(), ("If-Modified-Since: " + last_modified).c_str()));
+      SlistAppend(headers, "If-Modified-Since: " + last_modified);
     }
     Transfer t;
     t.max_bytes = options.max_bytes;
     const int64_t remaining_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, current.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // each hop is checked here
-    curl_easy_setopt(c, CURLOPT_RESOLVE, resolve_list.get());
+    CURL* c = curl->handle.get();
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate, decoded
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining_ms));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);

@@ -6,7 +6,7 @@ namespace babillard::ingest {
 namespace {
 
 #define BABILLARD_CALLER(caller, context)                \
-  absl::StatusOr<Caller> caller = Authenticate(context); \
+  absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 
 grpc::Status Fill(absl::StatusOr<EventResult> result, v1::SubmitEventResponse* response) {
@@ -17,14 +17,6 @@ grpc::Status Fill(absl::StatusOr<EventResult> result, v1::SubmitEventResponse* r
 }
 
 }  // namespace
-
-absl::StatusOr<Caller> IngestService::Authenticate(grpc::ServerContext* context) {
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find("authorization");
-  if (it == metadata.end())
-    return absl::UnauthenticatedError("authorization: a bearer token is required");
-  return auth_.Authenticate(std::string_view(it->second.data(), it->second.size()));
-}
 
 grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context,
                                         const v1::SubmitEventRequest* request,

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "babillard/v1/ingest.grpc.pb.h"
-#include "services/ingest/authenticator.h"
+#include "services/common/client/authenticator.h"
 #include "services/ingest/ingestor.h"
 #include "services/ingest/source_poller.h"
 
@@ -47,8 +47,6 @@ class IngestService final : public v1::Ingest::Service {
                             v1::DeleteSourceResponse* response) override;
 
  private:
-  absl::StatusOr<Caller> Authenticate(grpc::ServerContext* context);
-
   Authenticator& auth_;
   Ingestor& ingestor_;
   StoreClient& store_;

@@ -15,6 +15,7 @@
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/serializer.h"
 #include "services/common/ical/time_zones.h"
+#include "services/common/text_checks.h"
 #include "services/ingest/duplicates.h"
 
 namespace babillard::ingest {
@@ -22,21 +23,6 @@ namespace {
 
 constexpr int kDefaultPollSeconds = 3600;
 constexpr int kMinPollSeconds = 60;
-
-bool HasControl(std::string_view text, bool multiline) {
-  for (unsigned char c : text) {
-    if (c == 0x7F) return true;
-    if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) return true;
-  }
-  return false;
-}
-
-bool IsSlug(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
 
 // Two versions of an event say the same thing (bookkeeping aside).
 bool SameContent(v1::Event a, v1::Event b) {

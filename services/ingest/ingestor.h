@@ -7,9 +7,9 @@
 #include "absl/time/time.h"
 #include "babillard/v1/ingest.pb.h"
 #include "services/common/ical/calendar_parser.h"
-#include "services/ingest/authenticator.h"
+#include "services/common/client/authenticator.h"
 #include "services/ingest/parse_worker.h"
-#include "services/ingest/store_client.h"
+#include "services/common/client/store_client.h"
 
 namespace babillard::ingest {
 

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   channel_args.SetMaxSendMessageSize(-1);
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);
-  ingest::StoreClient store(v1::Store::NewStub(channel), ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)),
+  StoreClient store(v1::Store::NewStub(channel), ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)),
                             absl::Seconds(30));
   ingest::IngestOptions options;
   options.normalize.default_time_zone = absl::GetFlag(FLAGS_region_zone);
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     options.normalize.known_categories.insert(std::string(c));
   }
   options.max_import_bytes = static_cast<size_t>(max_import);
-  ingest::Authenticator authenticator(store, *admin_sha);
+  Authenticator authenticator(store, *admin_sha);
   std::string worker = absl::GetFlag(FLAGS_parse_worker);
   if (worker.empty()) {
     worker = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "babillard-parse-worker").string();

@@ -9,7 +9,7 @@
 #include "babillard/v1/event.pb.h"
 #include "services/ingest/fetcher.h"
 #include "services/ingest/ingestor.h"
-#include "services/ingest/store_client.h"
+#include "services/common/client/store_client.h"
 
 namespace babillard::ingest {
 

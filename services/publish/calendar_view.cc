@@ -15,7 +15,8 @@ void CalendarView::Reset(std::vector<v1::Event> events, const std::string& curso
   cursor_ = cursor;
 }
 
-void CalendarView::Apply(const v1::Change& change) {
+void CalendarView::Apply(std::shared_ptr<const v1::Change> shared) {
+  const v1::Change& change = *shared;
   absl::MutexLock lock(&mu_);
   if (change.kind() == v1::Change::KIND_DELETED) {
     events_.erase(change.event().uid());
@@ -23,7 +24,7 @@ void CalendarView::Apply(const v1::Change& change) {
     auto it = events_.find(change.event().uid());
     // At-least-once delivery after a reconnect: never go back in versions.
     if (it != events_.end() && it->second->version() >= change.event().version()) return;
-    events_[change.event().uid()] = std::make_shared<const v1::Event>(change.event());
+    events_[change.event().uid()] = EventPtr(shared, &change.event());
   }
   if (!change.cursor().empty()) cursor_ = change.cursor();
   ++version_;

@@ -20,8 +20,9 @@ class CalendarView {
  public:
   // Replaces everything (after a snapshot); the view becomes ready.
   void Reset(std::vector<v1::Event> events, const std::string& cursor);
-  // Applies one change after the snapshot.
-  void Apply(const v1::Change& change);
+  // Applies one change after the snapshot. The view keeps the change's
+  // event in place (shared with the change log), not a copy.
+  void Apply(std::shared_ptr<const v1::Change> change);
   // Every event, in no particular order.
   std::vector<EventPtr> Events() const;
   // Bumped by every Reset and Apply; feeds are rebuilt when it moves.

@@ -6,10 +6,12 @@
 #include <set>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "babillard/v1/store.pb.h"
 #include "services/common/ical/recurrence.h"
+#include "services/publish/change_filter.h"
 
 namespace babillard::publish {
 namespace {
@@ -27,7 +29,7 @@ bool Matches(const v1::Event& e, const FeedQuery& q) {
     for (const std::string& c : e.categories()) hit = hit || AnyOf(q.categories, c);
     if (!hit) return false;
   }
-  return true;
+  return EventMatches(e, q.extra);
 }
 
 }  // namespace
@@ -36,7 +38,7 @@ std::string FeedQuery::Key() const {
   return absl::StrCat(json ? "json" : "ics", "|", language == ical::Language::kFr ? "fr" : "en",
                       "|", absl::StrJoin(municipalities, ","), "|", absl::StrJoin(categories, ","),
                       "|", absl::StrJoin(organizations, ","), "|", absl::ToUnixSeconds(from), "|",
-                      absl::ToUnixSeconds(to), "|", title);
+                      absl::ToUnixSeconds(to), "|", title, "|", absl::CEscape(extra.SerializeAsString()));
 }
 
 absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const FeedQuery& query,

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/ical/serializer.h"
+#include "babillard/v1/event.pb.h"
 #include "services/publish/calendar_view.h"
 
 namespace babillard::publish {
@@ -18,6 +19,8 @@ struct FeedQuery {
   absl::Time from, to;  // occurrences overlapping [from, to)
   bool json = false;
   std::string title;
+  // A named feed's other criteria (tags, text, statuses).
+  v1::Filter extra;
 
   // A stable text form, the cache key.
   std::string Key() const;

@@ -2,6 +2,9 @@
 
 #include <zlib.h>
 
+#include <cstdio>
+#include <optional>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -11,17 +14,11 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
+#include "services/common/string_view.h"
+#include "services/common/text_checks.h"
 
 namespace babillard::publish {
 namespace {
-
-bool IsSlug(absl::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
 
 std::string Gzip(const std::string& data) {
   z_stream z{};
@@ -106,7 +103,7 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     return r;
   }
   const int64_t today = absl::ToUnixSeconds(absl::Now()) / 86400;
-  if (std::shared_ptr<const Entry> hit = Cached(request.target, view_.version(), today)) {
+  if (std::shared_ptr<const Entry> hit = Cached(request.target, Version(), today)) {
     return Respond(request, std::move(hit));
   }
   FeedQuery q;
@@ -118,8 +115,19 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     return Plain(404, "feeds end in .ics or .json");
   }
   std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
+  std::optional<v1::NamedFeed> named;
   if (parts.size() == 1 && parts[0] == "all") {
-  } else if (parts.size() == 2 && IsSlug(parts[1]) &&
+  } else if (parts.size() == 1 && named_feeds_ != nullptr &&
+             (named = named_feeds_->Find(std::string(parts[0]))).has_value()) {
+    const v1::Filter& f = named->filter();
+    q.municipalities.assign(f.municipalities().begin(), f.municipalities().end());
+    q.categories.assign(f.categories().begin(), f.categories().end());
+    q.organizations.assign(f.organizations().begin(), f.organizations().end());
+    q.extra = f;
+    q.extra.clear_municipalities();
+    q.extra.clear_categories();
+    q.extra.clear_organizations();
+  } else if (parts.size() == 2 && IsSlug(Sv(parts[1])) &&
              (parts[0] == "municipality" || parts[0] == "category" || parts[0] == "org")) {
     auto& list = parts[0] == "municipality" ? q.municipalities : parts[0] == "category" ? q.categories : q.organizations;
     list.push_back(std::string(parts[1]));
@@ -139,7 +147,7 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     } else if (key == "category" || key == "municipality" || key == "org") {
       auto& list = key == "category" ? q.categories : key == "municipality" ? q.municipalities : q.organizations;
       for (absl::string_view v : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-        if (!IsSlug(v)) return Plain(400, absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
+        if (!IsSlug(Sv(v))) return Plain(400, absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
         list.push_back(std::string(v));
       }
     } else if (key == "from" || key == "to") {
@@ -150,11 +158,14 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
       return Plain(400, absl::StrCat("unknown parameter \"", key, "\" (lang, category, municipality, org, from, to)"));
     }
   }
+  if (named.has_value()) {
+    q.title = q.language == ical::Language::kEn && !named->title().en().empty() ? named->title().en() : named->title().fr();
+  }
   // The window moves with the day, not the second: a day's requests share one cache entry.
   if (query_text.find("from=") == std::string::npos) q.from = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.from, absl::UTCTimeZone())), absl::UTCTimeZone());
   if (query_text.find("to=") == std::string::npos) q.to = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.to, absl::UTCTimeZone())), absl::UTCTimeZone());
   const std::string key = q.Key();
-  const int64_t version = view_.version();
+  const int64_t version = Version();
   std::shared_ptr<const Entry> entry;
   {
     absl::MutexLock lock(&mu_);
@@ -170,7 +181,12 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
       return r;
     }
     ++builds_;
-    if (body->size() > (1u << 20)) ++over_1mb_;
+    if (body->size() > (1u << 20)) {
+      // Google's fetcher drops what is past about 1 MB.
+      ++over_1mb_;
+      std::fprintf(stderr, "babillard-publish: feed %s is %zu bytes, over 1 MB (Google Calendar truncates it)\n",
+                   request.target.c_str(), body->size());
+    }
     auto fresh = std::make_shared<Entry>();
     fresh->version = version;
     fresh->body = *std::move(body);
@@ -222,6 +238,11 @@ HttpResponse FeedHandler::Respond(const HttpRequest& request, std::shared_ptr<co
   return r;
 }
 
+int64_t FeedHandler::Version() const {
+  // View versions stay far below 2^40; the named feeds' generation sits above.
+  return view_.version() + (named_feeds_ != nullptr ? named_feeds_->generation() << 40 : 0);
+}
+
 HttpResponse FeedHandler::Metrics() {
   HttpResponse r;
   r.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
@@ -233,6 +254,13 @@ HttpResponse FeedHandler::Metrics() {
       "\n# TYPE babillard_feeds_over_1mb_total counter\nbabillard_feeds_over_1mb_total ", over_1mb_.load(),
       "\n# TYPE babillard_view_events gauge\nbabillard_view_events ", view_.size(),
       "\n# TYPE babillard_view_ready gauge\nbabillard_view_ready ", view_.ready() ? 1 : 0, "\n");
+  if (webhooks_ != nullptr) {
+    absl::StrAppend(&r.body, "# TYPE babillard_webhook_deliveries_total counter\n",
+                    "babillard_webhook_deliveries_total{outcome=\"delivered\"} ", webhooks_->delivered.load(), "\n",
+                    "babillard_webhook_deliveries_total{outcome=\"failed\"} ", webhooks_->failed.load(), "\n",
+                    "# TYPE babillard_webhooks_disabled_total counter\nbabillard_webhooks_disabled_total ",
+                    webhooks_->disabled.load(), "\n");
+  }
   return r;
 }
 

@@ -12,6 +12,8 @@
 #include "absl/time/time.h"
 #include "services/publish/calendar_view.h"
 #include "services/publish/feed_builder.h"
+#include "services/publish/named_feeds.h"
+#include "services/publish/webhook_dispatcher.h"
 
 namespace babillard::publish {
 
@@ -39,7 +41,9 @@ struct HttpResponse {
 // Thread-safe.
 class FeedHandler {
  public:
-  FeedHandler(const CalendarView& view, FeedOptions options) : view_(view), options_(std::move(options)) {}
+  FeedHandler(const CalendarView& view, FeedOptions options, const NamedFeedDirectory* named_feeds = nullptr,
+              const WebhookCounters* webhooks = nullptr)
+      : view_(view), options_(std::move(options)), named_feeds_(named_feeds), webhooks_(webhooks) {}
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -58,9 +62,13 @@ class FeedHandler {
   HttpResponse Respond(const HttpRequest& request, std::shared_ptr<const Entry> entry);
   HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query);
   HttpResponse Metrics();
+  // What cached feeds depend on: the view and the named feed definitions.
+  int64_t Version() const;
 
   const CalendarView& view_;
   FeedOptions options_;
+  const NamedFeedDirectory* named_feeds_;
+  const WebhookCounters* webhooks_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);

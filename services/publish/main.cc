@@ -17,18 +17,35 @@
 #include "absl/strings/strip.h"
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/process.h"
+#include "services/common/auth/token.h"
+#include "services/common/client/authenticator.h"
+#include "services/common/client/store_client.h"
+#include "services/publish/change_log.h"
+#include "services/publish/change_reader.h"
 #include "services/publish/feed_handler.h"
+#include "services/publish/named_feeds.h"
+#include "services/publish/publish_service.h"
+#include "services/publish/webhook_dispatcher.h"
 #include "services/publish/http_server.h"
 #include "services/publish/view_feeder.h"
 
 ABSL_FLAG(std::string, http, "127.0.0.1:8080", "HTTP address of the feeds (host:port; port 0 picks one)");
-ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "gRPC address (health now; Subscribe and webhooks: issue #5)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "gRPC address (Subscribe, ListChanges, named feeds, webhooks)");
 ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
 ABSL_FLAG(std::string, ready_file, "", "Written with the HTTP address once serving");
 ABSL_FLAG(std::string, region_name, "MRC des Sources", "Calendar name of the regional feeds");
 ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone calendar apps display the feeds in");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
+ABSL_FLAG(std::string, admin_token_file, "", "The admin token ingest created (var/ingest/admin.token); admins manage every organization's feeds and webhooks");
+ABSL_FLAG(std::string, public_url, "", "Base URL residents reach the feeds at (default: http://<--http>)");
+ABSL_FLAG(absl::Duration, subscriber_max_lag, absl::Seconds(30), "A Subscribe stream that leaves a change unread this long is dropped");
+ABSL_FLAG(int, change_log_size, 20000, "Recent changes kept in memory for subscribers and webhooks (older: from the store)");
+ABSL_FLAG(int, webhook_max_failures, 15, "Failed deliveries in a row that disable a webhook");
+ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(1), "First retry delay of a failed delivery (doubles each time)");
+ABSL_FLAG(absl::Duration, webhook_max_retry, absl::Minutes(10), "Longest retry delay");
+ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10), "Time a receiver has to answer");
+ABSL_FLAG(bool, allow_loopback_webhooks, false, "Tests only: accept webhooks to 127.0.0.1 / ::1");
 
 int main(int argc, char** argv) {
   using namespace babillard;
@@ -38,14 +55,30 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);
+  StoreClient store(v1::Store::NewStub(channel), token);
+  const std::string admin_token = ReadSecretFile(absl::GetFlag(FLAGS_admin_token_file));
+  // Without the admin token file no call is an admin's (an unguessable hash).
+  Authenticator auth(store, admin_token.empty() ? "-" : auth::Sha256Hex(admin_token));
   publish::CalendarView view;
-  publish::ViewFeeder feeder(channel, token, view);
+  publish::ChangeLog log(static_cast<size_t>(std::max(100, absl::GetFlag(FLAGS_change_log_size))));
+  publish::ChangeReader reader(log, store);
+  publish::ViewFeeder feeder(channel, token, view, &log);
   feeder.Start();
+  publish::NamedFeedDirectory named_feeds;
+  named_feeds.Follow(store, absl::Seconds(5));
+  publish::WebhookOptions webhook_options;
+  webhook_options.max_failures = absl::GetFlag(FLAGS_webhook_max_failures);
+  webhook_options.first_retry = absl::GetFlag(FLAGS_webhook_first_retry);
+  webhook_options.max_retry = absl::GetFlag(FLAGS_webhook_max_retry);
+  webhook_options.post.timeout = absl::GetFlag(FLAGS_webhook_timeout);
+  webhook_options.post.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_webhooks);
+  publish::WebhookDispatcher webhooks(store, reader, webhook_options);
+  webhooks.Start();
 
   publish::FeedOptions feed_options;
   feed_options.region_name = absl::GetFlag(FLAGS_region_name);
   feed_options.time_zone = absl::GetFlag(FLAGS_region_zone);
-  publish::FeedHandler handler(view, feed_options);
+  publish::FeedHandler handler(view, feed_options, &named_feeds, &webhooks.counters());
   publish::HttpServerOptions http_options;
   const std::string http = absl::GetFlag(FLAGS_http);
   http_options.address = http.substr(0, http.rfind(':'));
@@ -59,15 +92,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "babillard-publish: %s\n", server.status().ToString().c_str());
     return 1;
   }
+  const std::string url = "http://" + http_options.address + ":" + std::to_string((*server)->port());
+  publish::PublishServiceOptions service_options;
+  service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
+  service_options.public_url = absl::GetFlag(FLAGS_public_url).empty() ? url : absl::GetFlag(FLAGS_public_url);
+  service_options.allow_loopback_webhooks = absl::GetFlag(FLAGS_allow_loopback_webhooks);
+  publish::PublishService publish_api(reader, store, auth, named_feeds, webhooks, service_options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials());
-  // Subscribe, ListChanges, named feeds and webhooks answer UNIMPLEMENTED
-  // until issue #5 lands them; health is served already.
-  v1::Publish::Service publish_api;
   builder.RegisterService(&publish_api);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
-  const std::string url = "http://" + http_options.address + ":" + std::to_string((*server)->port());
+  if (grpc_server == nullptr) {
+    std::fprintf(stderr, "babillard-publish: cannot listen on %s\n", absl::GetFlag(FLAGS_listen).c_str());
+    return 1;
+  }
   std::fprintf(stderr, "babillard-publish: feeds on %s/feeds/all.ics (store %s)\n", url.c_str(),
                absl::GetFlag(FLAGS_store).c_str());
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {
@@ -75,8 +114,10 @@ int main(int argc, char** argv) {
   }
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-publish: signal %d, shutting down\n", signal_number);
-  if (grpc_server) grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   (*server)->Stop();
+  webhooks.Stop();
+  named_feeds.Stop();
   feeder.Stop();
   return 0;
 }

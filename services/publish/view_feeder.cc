@@ -43,12 +43,16 @@ void ViewFeeder::Run() {
         if (response.has_change()) pending.push_back(response.change().event());
         if (response.snapshot_done()) {
           view_.Reset(std::move(pending), response.cursor());
+          if (log_ != nullptr) log_->Reset(response.cursor());
           pending.clear();
           in_snapshot = false;
         }
         continue;
       }
-      if (response.has_change()) view_.Apply(response.change());
+      if (!response.has_change()) continue;
+      auto change = std::make_shared<const v1::Change>(std::move(*response.mutable_change()));
+      view_.Apply(change);
+      if (log_ != nullptr) log_->Append(std::move(change));
     }
     grpc::Status status = reader->Finish();
     {

@@ -9,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "babillard/v1/store.grpc.pb.h"
 #include "services/publish/calendar_view.h"
+#include "services/publish/change_log.h"
 
 namespace babillard::publish {
 
@@ -17,8 +18,10 @@ namespace babillard::publish {
 // no longer has it). While the store is away the view keeps serving.
 class ViewFeeder {
  public:
-  ViewFeeder(std::shared_ptr<grpc::Channel> store, std::string internal_token, CalendarView& view)
-      : stub_(v1::Store::NewStub(store)), token_(std::move(internal_token)), view_(view) {}
+  // `log`, if given, receives every live change after the view has it.
+  ViewFeeder(std::shared_ptr<grpc::Channel> store, std::string internal_token, CalendarView& view,
+             ChangeLog* log = nullptr)
+      : stub_(v1::Store::NewStub(store)), token_(std::move(internal_token)), view_(view), log_(log) {}
   ~ViewFeeder() { Stop(); }
   void Start();
   void Stop();
@@ -29,6 +32,7 @@ class ViewFeeder {
   std::unique_ptr<v1::Store::Stub> stub_;
   std::string token_;
   CalendarView& view_;
+  ChangeLog* log_;
   absl::Notification stop_;
   absl::Mutex mu_;
   grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;

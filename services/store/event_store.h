@@ -36,6 +36,13 @@ struct EventPage {
   std::string next_page_token;
 };
 
+// A stretch of the change stream.
+struct ChangePage {
+  std::vector<v1::Change> changes;
+  // The newest cursor in the stream when it was read ("" when empty).
+  std::string last_cursor;
+};
+
 // Receives the changes of a watch, in commit order. Returning false stops it.
 struct WatchSink {
   // A current event during the snapshot (kind CREATED, empty cursor).
@@ -70,6 +77,9 @@ class EventStore {
   // snapshot, until the sink stops it or it is cancelled (then OK).
   // FAILED_PRECONDITION when the cursor is older than the retained history.
   virtual absl::Status Watch(const std::string& from_cursor, bool snapshot, WatchSink& sink) = 0;
+  // At most `limit` changes after `after` ("" for the oldest retained), in
+  // commit order, without blocking. FAILED_PRECONDITION as for Watch.
+  virtual absl::StatusOr<ChangePage> ReadChanges(const std::string& after, int limit) = 0;
 };
 
 using EventStorePtr = std::unique_ptr<EventStore>;

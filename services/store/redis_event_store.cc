@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/cursor.h"
 #include "services/common/ical/recurrence.h"
 #include "absl/container/flat_hash_set.h"
 #include "services/store/lua_scripts.h"
@@ -19,14 +20,6 @@ namespace {
 
 // Beyond any event: the end of a recurrence with no COUNT or UNTIL.
 constexpr int64_t kForever = 253402300799;  // 9999-12-31T23:59:59Z
-
-std::pair<int64_t, int64_t> SplitCursor(const std::string& c) {
-  std::pair<int64_t, int64_t> out{0, 0};
-  std::vector<std::string> parts = absl::StrSplit(c, '-');
-  if (!parts.empty()) (void)absl::SimpleAtoi(parts[0], &out.first);
-  if (parts.size() > 1) (void)absl::SimpleAtoi(parts[1], &out.second);
-  return out;
-}
 
 // The last instant any occurrence of `e` ends (kForever for an endless rule).
 int64_t LastEnd(const v1::Event& e, const ical::Limits& limits) {
@@ -163,11 +156,6 @@ bool MatchesEvent(const v1::Event& e, const v1::Filter& f, const ical::Limits& l
 }
 
 }  // namespace
-
-int CompareCursors(const std::string& a, const std::string& b) {
-  auto x = SplitCursor(a), y = SplitCursor(b);
-  return x < y ? -1 : (x > y ? 1 : 0);
-}
 
 absl::StatusOr<std::unique_ptr<RedisEventStore>> RedisEventStore::Open(redis::ConnectionPool& pool,
                                                                        RedisStoreOptions options) {
@@ -479,6 +467,36 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
     if (static_cast<int>(ids->elements.size()) < options_.batch) return absl::OkStatus();
     if (sink.cancelled && sink.cancelled()) return absl::CancelledError("watch cancelled");
   }
+}
+
+absl::StatusOr<ChangePage> RedisEventStore::ReadChanges(const std::string& after, int limit) {
+  limit = std::clamp(limit, 1, 10000);
+  const std::string stream = options_.prefix + "changes";
+  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  redis::Connection& c = **lease;
+  if (!after.empty()) {
+    if (absl::Status retained = CheckRetained(c, after); !retained.ok()) return retained;
+  }
+  absl::StatusOr<std::vector<redis::Reply>> replies =
+      c.Pipeline({{"XRANGE", stream, after.empty() ? "-" : "(" + after, "+", "COUNT", std::to_string(limit)},
+                  {"XREVRANGE", stream, "+", "-", "COUNT", "1"}});
+  if (!replies.ok()) {
+    pool_.ReportFailure();
+    return replies.status();
+  }
+  for (const redis::Reply& r : *replies) {
+    if (r.type == redis::Reply::Type::kError) return ReplyError(r);
+  }
+  ChangePage page;
+  for (const redis::Reply& entry : (*replies)[0].elements) {
+    absl::StatusOr<v1::Change> change = ChangeFromEntry(entry);
+    if (!change.ok()) return change.status();
+    page.changes.push_back(*std::move(change));
+  }
+  const redis::Reply& last = (*replies)[1];
+  if (last.is_array() && !last.elements.empty()) page.last_cursor = last.elements[0].elements[0].str;
+  return page;
 }
 
 absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapshot, WatchSink& sink) {

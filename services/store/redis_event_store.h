@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/cursor.h"
 #include "services/common/ical/limits.h"
 #include "services/common/redis/connection_pool.h"
 #include "services/store/event_store.h"
@@ -44,6 +45,7 @@ class RedisEventStore final : public EventStore {
   absl::StatusOr<EventPage> Query(const v1::Filter& filter, int page_size,
                                   const std::string& page_token) override;
   absl::Status Watch(const std::string& from_cursor, bool snapshot, WatchSink& sink) override;
+  absl::StatusOr<ChangePage> ReadChanges(const std::string& after, int limit) override;
 
   const RedisStoreOptions& options() const { return options_; }
 
@@ -76,8 +78,5 @@ class RedisEventStore final : public EventStore {
   bool group_leader_ ABSL_GUARDED_BY(group_mu_) = false;
   std::string delete_sha_;
 };
-
-// "1700000000000-5" < "1700000000001-0"; "" and "0" are the beginning.
-int CompareCursors(const std::string& a, const std::string& b);
 
 }  // namespace babillard::store

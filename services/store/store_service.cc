@@ -118,6 +118,16 @@ grpc::Status StoreService::Watch(grpc::ServerContext* context, const v1::WatchRe
   return ToGrpcStatus(events_.Watch(request->from_cursor(), request->snapshot(), sink));
 }
 
+grpc::Status StoreService::ReadChanges(grpc::ServerContext* context, const v1::ReadChangesRequest* request,
+                                       v1::ReadChangesResponse* response) {
+  BABILLARD_AUTHORIZE(context);
+  absl::StatusOr<ChangePage> page = events_.ReadChanges(request->after(), request->limit() > 0 ? request->limit() : 100);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (v1::Change& c : page->changes) *response->add_changes() = std::move(c);
+  response->set_last_cursor(page->last_cursor);
+  return grpc::Status::OK;
+}
+
 grpc::Status StoreService::PutOrganization(grpc::ServerContext* context,
                                            const v1::PutOrganizationRequest* request,
                                            v1::Organization* response) {

@@ -28,6 +28,8 @@ class StoreService final : public v1::Store::Service {
                            v1::QueryEventsResponse* response) override;
   grpc::Status Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
                      grpc::ServerWriter<v1::WatchResponse>* writer) override;
+  grpc::Status ReadChanges(grpc::ServerContext* context, const v1::ReadChangesRequest* request,
+                           v1::ReadChangesResponse* response) override;
 
   grpc::Status PutOrganization(grpc::ServerContext* context, const v1::PutOrganizationRequest* request,
                                v1::Organization* response) override;

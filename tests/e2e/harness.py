@@ -21,3 +21,100 @@ def wait_for(path, proc, timeout=30):
             raise RuntimeError(f"{proc.args[0]} exited early")
         time.sleep(0.05)
     raise RuntimeError(f"{path} did not appear")
+
+
+class Stack:
+    """The real store, ingest and publish on free loopback ports, in a
+    temporary directory, with the CLI pointed at them. `publish_args` are
+    added to publish's flags (tests turn on loopback webhooks there)."""
+
+    def __init__(self, build, name, publish_args=(), ingest_args=()):
+        import subprocess
+        import tempfile
+        self.build = build
+        self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
+        self.ports = {k: free_port() for k in ("store", "ingest", "publish", "http")}
+        self.procs = {}
+        self.logs = []
+        self.publish_args = list(publish_args)
+        self.start("store", "services/store/babillard-store",
+                   [f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{self.ports['store']}"])
+        self.start("ingest", "services/ingest/babillard-ingest",
+                   [f"--store=127.0.0.1:{self.ports['store']}", f"--listen=127.0.0.1:{self.ports['ingest']}",
+                    f"--data-dir={self.dir}/ingest", *ingest_args])
+        with open(f"{self.dir}/ingest/admin.token") as f:
+            self.admin = f.read().strip()
+        self.start_publish()
+        self.base = f"http://127.0.0.1:{self.ports['http']}"
+
+    def start(self, name, path, args):
+        import subprocess
+        ready = f"{self.dir}/{name}.ready"
+        if os.path.exists(ready):
+            os.unlink(ready)
+        log = open(f"{self.dir}/{name}.log", "a")
+        self.logs.append(log)
+        p = subprocess.Popen([os.path.join(self.build, path), *args, f"--ready-file={ready}"], stdout=log,
+                             stderr=subprocess.STDOUT)
+        self.procs[name] = p
+        wait_for(ready, p)
+        return p
+
+    def start_publish(self):
+        self.start("publish", "services/publish/babillard-publish",
+                   [f"--store=127.0.0.1:{self.ports['store']}", f"--http=127.0.0.1:{self.ports['http']}",
+                    f"--listen=127.0.0.1:{self.ports['publish']}", f"--admin-token-file={self.dir}/ingest/admin.token",
+                    *self.publish_args])
+
+    def kill(self, name, sig=None):
+        import signal
+        p = self.procs[name]
+        p.send_signal(sig or signal.SIGKILL)
+        p.wait(timeout=30)
+
+    def env(self, token=None):
+        env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{self.ports['ingest']}",
+                   BABILLARD_PUBLISH_ADDR=f"127.0.0.1:{self.ports['publish']}", BABILLARD_FEED_BASE=self.base)
+        env.pop("BABILLARD_TOKEN", None)
+        if token:
+            env["BABILLARD_TOKEN"] = token
+        return env
+
+    def cli(self, *args, token=None, timeout=60):
+        import subprocess
+        return subprocess.run([os.path.join(self.build, "clients/cli/babillard"), *args], capture_output=True,
+                              text=True, env=self.env(token), timeout=timeout)
+
+    def cli_popen(self, *args, token=None, **kwargs):
+        import subprocess
+        return subprocess.Popen([os.path.join(self.build, "clients/cli/babillard"), *args], env=self.env(token),
+                                text=True, **kwargs)
+
+    def create_org(self, slug, municipality="danville"):
+        import re
+        r = self.cli("org", "create", f"--slug={slug}", f"--name=Org {slug}", f"--municipality={municipality}",
+                     token=self.admin)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
+        return re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)
+
+    def log(self, name):
+        with open(f"{self.dir}/{name}.log") as f:
+            return f.read()
+
+    def stop(self):
+        import shutil
+        import subprocess
+        for name in ("publish", "ingest", "store"):
+            p = self.procs.get(name)
+            if p is None or p.poll() is not None:
+                continue
+            p.terminate()
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for log in self.logs:
+            log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -173,7 +173,7 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
     EXPECT_TRUE(seen.insert(all[i].event().uid()).second) << "duplicate change for " << all[i].event().uid();
     EXPECT_EQ(all[i].kind(), v1::Change::KIND_CREATED);
     if (i > 0) {
-      EXPECT_LT(store::CompareCursors(all[i - 1].cursor(), all[i].cursor()), 0);
+      EXPECT_LT(CompareCursors(all[i - 1].cursor(), all[i].cursor()), 0);
     }
   }
   // From each client's last cursor: exactly the suffix of the history.

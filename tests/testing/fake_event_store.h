@@ -103,6 +103,17 @@ class FakeEventStore final : public store::EventStore {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<store::ChangePage> ReadChanges(const std::string& after, int limit) override {
+    absl::MutexLock lock(&mu_);
+    if (auto failure = TakeFailure()) return *failure;
+    store::ChangePage page;
+    for (const v1::Change& c : changes_) {
+      if (c.cursor() > after && static_cast<int>(page.changes.size()) < limit) page.changes.push_back(c);
+    }
+    if (!changes_.empty()) page.last_cursor = changes_.back().cursor();
+    return page;
+  }
+
  private:
   std::optional<absl::Status> TakeFailure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!fail_next_.has_value()) return std::nullopt;

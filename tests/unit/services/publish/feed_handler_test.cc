@@ -97,7 +97,7 @@ TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
   *change.mutable_event() = Make("b", "biblio", "danville");
   change.mutable_event()->set_version(1);
   change.set_cursor("2-0");
-  view.Apply(change);
+  view.Apply(std::make_shared<const v1::Change>(change));
   HttpResponse after = Get(handler, "/feeds/all.ics", etag);
   EXPECT_EQ(after.status, 200);
   EXPECT_NE(Header(after, "ETag"), etag);

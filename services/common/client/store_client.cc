@@ -1,26 +1,18 @@
-#include "services/ingest/store_client.h"
+#include "services/common/client/store_client.h"
 
 #include "services/common/grpc_status.h"
 
-namespace babillard::ingest {
+namespace babillard {
 
 void StoreClient::Prepare(grpc::ClientContext& context) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
   if (!internal_token_.empty()) context.AddMetadata("authorization", "Bearer " + internal_token_);
 }
 
-// Calls `method` with a prepared context and maps the status.
-#define BABILLARD_STORE_CALL(method, request, response)                   \
-  grpc::ClientContext context;                                            \
-  Prepare(context);                                                       \
-  if (grpc::Status s = stub_->method(&context, request, &response); !s.ok()) return FromGrpcStatus(s)
-
 absl::StatusOr<v1::PutEventsResponse> StoreClient::PutEvents(const std::vector<v1::Event>& events) {
   v1::PutEventsRequest request;
   for (const v1::Event& e : events) *request.add_events() = e;
-  v1::PutEventsResponse response;
-  BABILLARD_STORE_CALL(PutEvents, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::PutEvents, request);
 }
 
 absl::StatusOr<v1::PutEventResponse> StoreClient::PutEvent(const v1::Event& event, int64_t expected_version,
@@ -29,32 +21,24 @@ absl::StatusOr<v1::PutEventResponse> StoreClient::PutEvent(const v1::Event& even
   *request.mutable_event() = event;
   request.set_expected_version(expected_version);
   request.set_create_only(create_only);
-  v1::PutEventResponse response;
-  BABILLARD_STORE_CALL(PutEvent, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::PutEvent, request);
 }
 
 absl::StatusOr<v1::Event> StoreClient::GetEvent(const std::string& uid) {
   v1::GetEventRequest request;
   request.set_uid(uid);
-  v1::Event response;
-  BABILLARD_STORE_CALL(GetEvent, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::GetEvent, request);
 }
 
 absl::Status StoreClient::DeleteEvent(const std::string& uid, int64_t expected_version) {
   v1::DeleteEventRequest request;
   request.set_uid(uid);
   request.set_expected_version(expected_version);
-  v1::DeleteEventResponse response;
-  BABILLARD_STORE_CALL(DeleteEvent, request, response);
-  return absl::OkStatus();
+  return Call(&v1::Store::StubInterface::DeleteEvent, request).status();
 }
 
 absl::StatusOr<v1::QueryEventsResponse> StoreClient::QueryEvents(const v1::QueryEventsRequest& request) {
-  v1::QueryEventsResponse response;
-  BABILLARD_STORE_CALL(QueryEvents, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::QueryEvents, request);
 }
 
 absl::StatusOr<std::vector<v1::Event>> StoreClient::EventsOf(const std::string& organization) {
@@ -78,64 +62,52 @@ absl::StatusOr<v1::Organization> StoreClient::PutOrganization(const v1::Organiza
   *request.mutable_organization() = org;
   request.set_token_sha256(token_sha256);
   request.set_create_only(create_only);
-  v1::Organization response;
-  BABILLARD_STORE_CALL(PutOrganization, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::PutOrganization, request);
 }
 
 absl::StatusOr<v1::Organization> StoreClient::GetOrganization(const std::string& slug) {
   v1::GetOrganizationRequest request;
   request.set_slug(slug);
-  v1::Organization response;
-  BABILLARD_STORE_CALL(GetOrganization, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::GetOrganization, request);
 }
 
 absl::StatusOr<std::vector<v1::Organization>> StoreClient::ListOrganizations() {
   v1::ListOrganizationsRequest request;
-  v1::ListOrganizationsResponse response;
-  BABILLARD_STORE_CALL(ListOrganizations, request, response);
-  return std::vector<v1::Organization>(response.organizations().begin(), response.organizations().end());
+  absl::StatusOr<v1::ListOrganizationsResponse> response = Call(&v1::Store::StubInterface::ListOrganizations, request);
+  if (!response.ok()) return response.status();
+  return std::vector<v1::Organization>(response->organizations().begin(), response->organizations().end());
 }
 
 absl::StatusOr<v1::Organization> StoreClient::LookupToken(const std::string& token_sha256) {
   v1::LookupTokenRequest request;
   request.set_token_sha256(token_sha256);
-  v1::Organization response;
-  BABILLARD_STORE_CALL(LookupToken, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::LookupToken, request);
 }
 
 absl::StatusOr<v1::Source> StoreClient::PutSource(const v1::Source& source) {
   v1::PutSourceRequest request;
   *request.mutable_source() = source;
-  v1::Source response;
-  BABILLARD_STORE_CALL(PutSource, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::PutSource, request);
 }
 
 absl::StatusOr<v1::Source> StoreClient::GetSource(const std::string& id) {
   v1::GetSourceRequest request;
   request.set_id(id);
-  v1::Source response;
-  BABILLARD_STORE_CALL(GetSource, request, response);
-  return response;
+  return Call(&v1::Store::StubInterface::GetSource, request);
 }
 
 absl::StatusOr<std::vector<v1::Source>> StoreClient::ListSources(const std::string& organization) {
   v1::ListSourcesRequest request;
   request.set_organization(organization);
-  v1::ListSourcesResponse response;
-  BABILLARD_STORE_CALL(ListSources, request, response);
-  return std::vector<v1::Source>(response.sources().begin(), response.sources().end());
+  absl::StatusOr<v1::ListSourcesResponse> response = Call(&v1::Store::StubInterface::ListSources, request);
+  if (!response.ok()) return response.status();
+  return std::vector<v1::Source>(response->sources().begin(), response->sources().end());
 }
 
 absl::Status StoreClient::DeleteSource(const std::string& id) {
   v1::DeleteSourceRequest request;
   request.set_id(id);
-  v1::DeleteSourceResponse response;
-  BABILLARD_STORE_CALL(DeleteSource, request, response);
-  return absl::OkStatus();
+  return Call(&v1::Store::StubInterface::DeleteSource, request).status();
 }
 
-}  // namespace babillard::ingest
+}  // namespace babillard

@@ -1,4 +1,4 @@
-#include "services/ingest/url_guard.h"
+#include "services/common/client/url_guard.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -13,7 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
-namespace babillard::ingest {
+namespace babillard {
 namespace {
 
 bool ForbiddenV4(uint32_t a, bool allow_loopback) {  // host byte order
@@ -117,4 +117,4 @@ absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host, 
   return out;
 }
 
-}  // namespace babillard::ingest
+}  // namespace babillard

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace babillard::ingest {
+namespace babillard {
 
 // A URL split into what the fetcher needs.
 struct ParsedUrl {
@@ -31,4 +31,4 @@ bool IsForbiddenAddress(const sockaddr* address, bool allow_loopback);
 // resolve. The fetcher then connects to these addresses only (no rebinding).
 absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host, bool allow_loopback);
 
-}  // namespace babillard::ingest
+}  // namespace babillard

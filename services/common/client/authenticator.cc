@@ -1,4 +1,4 @@
-#include "services/ingest/authenticator.h"
+#include "services/common/client/authenticator.h"
 
 #include <openssl/crypto.h>
 
@@ -8,12 +8,19 @@
 #include "absl/strings/strip.h"
 #include "services/common/auth/token.h"
 
-namespace babillard::ingest {
+namespace babillard {
 
 absl::Status CheckCanWrite(const Caller& caller, const std::string& organization) {
   if (caller.is_admin() || caller.organization == organization) return absl::OkStatus();
   return absl::PermissionDeniedError(
       absl::StrCat("organization ", caller.organization, " may not change ", organization, "'s data"));
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return absl::UnauthenticatedError("authorization: a bearer token is required");
+  return Authenticate(std::string_view(it->second.data(), it->second.size()));
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorization) {
@@ -45,4 +52,4 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
   return caller;
 }
 
-}  // namespace babillard::ingest
+}  // namespace babillard

@@ -3,15 +3,17 @@
 #include <string>
 #include <string_view>
 
+#include <grpcpp/grpcpp.h>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
-#include "services/ingest/store_client.h"
+#include "services/common/client/store_client.h"
 
-namespace babillard::ingest {
+namespace babillard {
 
 // Who is calling: an organization and its role.
 struct Caller {
@@ -35,6 +37,8 @@ class Authenticator {
   // `authorization` is the header value ("Bearer <token>"). UNAUTHENTICATED
   // for a missing, malformed or unknown token; UNAVAILABLE if the store is.
   absl::StatusOr<Caller> Authenticate(std::string_view authorization);
+  // The same, from a call's "authorization" metadata.
+  absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context);
 
  private:
   StoreClient& store_;
@@ -44,4 +48,4 @@ class Authenticator {
   absl::flat_hash_map<std::string, std::pair<Caller, absl::Time>> cache_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace babillard::ingest
+}  // namespace babillard

@@ -9,8 +9,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "babillard/v1/store.grpc.pb.h"
+#include "services/common/grpc_status.h"
 
-namespace babillard::ingest {
+namespace babillard {
 
 // The Store API as ingest uses it: deadlines, the internal token and protos
 // hidden; every call returns a Status. Thread-safe.
@@ -39,6 +40,19 @@ class StoreClient {
   absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string& organization);
   absl::Status DeleteSource(const std::string& id);
 
+  // Any other Store call, with the same deadline and token:
+  //   store.Call(&v1::Store::StubInterface::ListWebhooks, request)
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(grpc::Status (v1::Store::StubInterface::*method)(grpc::ClientContext*,
+                                                                                 const Request&, Response*),
+                                const Request& request) const {
+    grpc::ClientContext context;
+    Prepare(context);
+    Response response;
+    if (grpc::Status s = (stub_.get()->*method)(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+    return response;
+  }
+
  private:
   void Prepare(grpc::ClientContext& context) const;
 
@@ -47,4 +61,4 @@ class StoreClient {
   absl::Duration deadline_;
 };
 
-}  // namespace babillard::ingest
+}  // namespace babillard

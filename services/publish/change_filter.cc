@@ -1,0 +1,93 @@
+#include "services/publish/change_filter.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/grpc_status.h"
+#include "services/common/ical/recurrence.h"
+#include "services/common/text_checks.h"
+
+namespace babillard::publish {
+namespace {
+
+template <typename List, typename Value>
+bool AnyOf(const List& wanted, const Value& value) {
+  return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+}
+
+template <typename List, typename Values>
+bool Intersects(const List& wanted, const Values& values) {
+  if (wanted.empty()) return true;
+  return std::any_of(values.begin(), values.end(), [&](const std::string& v) { return AnyOf(wanted, v); });
+}
+
+}  // namespace
+
+absl::Status ValidateFilter(const v1::Filter& filter, const std::string& prefix) {
+  std::vector<FieldViolation> violations;
+  const auto slugs = [&](const auto& list, const char* name) {
+    if (list.size() > 50) violations.push_back({prefix + name, "at most 50 values"});
+    for (const std::string& s : list) {
+      if (!IsSlug(s)) violations.push_back({prefix + name, absl::StrCat("\"", s, "\" is not a slug ([a-z0-9-]{1,64})")});
+    }
+  };
+  slugs(filter.municipalities(), "municipalities");
+  slugs(filter.categories(), "categories");
+  slugs(filter.organizations(), "organizations");
+  if (filter.tags_size() > 50) violations.push_back({prefix + "tags", "at most 50 values"});
+  for (const std::string& t : filter.tags()) {
+    if (t.empty() || t.size() > 64 || HasControl(t, false)) violations.push_back({prefix + "tags", "1 to 64 printable characters"});
+  }
+  if (filter.text().size() > 200 || HasControl(filter.text(), false)) {
+    violations.push_back({prefix + "text", "at most 200 printable characters"});
+  }
+  for (int s : filter.statuses()) {
+    if (!v1::Event::Status_IsValid(s) || s == 0) violations.push_back({prefix + "statuses", absl::StrCat("unknown status ", s)});
+  }
+  if (filter.from_seconds() < 0 || filter.to_seconds() < 0 ||
+      (filter.to_seconds() > 0 && filter.to_seconds() <= filter.from_seconds())) {
+    violations.push_back({prefix + "to_seconds", "the window must be non-negative and end after it starts"});
+  }
+  if (violations.empty()) return absl::OkStatus();
+  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+}
+
+bool EventMatches(const v1::Event& e, const v1::Filter& filter) {
+  if (e.visibility() == v1::Event::VISIBILITY_PRIVATE) return false;
+  if (!AnyOf(filter.organizations(), e.organization())) return false;
+  if (!AnyOf(filter.municipalities(), e.location().municipality())) return false;
+  if (!Intersects(filter.categories(), e.categories())) return false;
+  if (!Intersects(filter.tags(), e.tags())) return false;
+  if (!AnyOf(filter.statuses(), static_cast<int>(e.status()))) return false;
+  if (!filter.text().empty()) {
+    const std::string needle = absl::AsciiStrToLower(filter.text());
+    if (!absl::StrContains(absl::AsciiStrToLower(e.title().fr()), needle) &&
+        !absl::StrContains(absl::AsciiStrToLower(e.title().en()), needle)) {
+      return false;
+    }
+  }
+  if (filter.from_seconds() > 0 || filter.to_seconds() > 0) {
+    const absl::Time from = absl::FromUnixSeconds(filter.from_seconds());
+    const absl::Time to = filter.to_seconds() > 0 ? absl::FromUnixSeconds(filter.to_seconds()) : absl::InfiniteFuture();
+    if (filter.by_start()) {
+      const absl::Time start = absl::FromUnixSeconds(e.start().utc_seconds());
+      return from <= start && start < to;
+    }
+    absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(e, from, to, ical::Limits());
+    return x.ok() && !x->occurrences.empty();
+  }
+  return true;
+}
+
+bool ChangeMatches(const v1::Change& change, const v1::Filter& filter) {
+  if (change.kind() == v1::Change::KIND_SOURCE_FLAGGED) {
+    return AnyOf(filter.organizations(), change.source().organization());
+  }
+  return change.has_event() && EventMatches(change.event(), filter);
+}
+
+}  // namespace babillard::publish

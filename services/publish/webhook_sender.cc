@@ -1,0 +1,109 @@
+#include "services/publish/webhook_sender.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/client/pinned_curl.h"
+
+namespace babillard::publish {
+namespace {
+
+size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+const char* TypeOf(v1::Change::Kind kind) {
+  switch (kind) {
+    case v1::Change::KIND_CREATED:
+      return "event.created";
+    case v1::Change::KIND_UPDATED:
+      return "event.updated";
+    case v1::Change::KIND_CANCELLED:
+      return "event.cancelled";
+    case v1::Change::KIND_DELETED:
+      return "event.deleted";
+    case v1::Change::KIND_SOURCE_FLAGGED:
+      return "source.flagged";
+    default:
+      return "change";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::string& id, int64_t timestamp,
+                                        const std::string& body) {
+  std::string key;
+  if (!absl::StartsWith(secret, "whsec_") || !absl::Base64Unescape(secret.substr(6), &key) || key.empty()) {
+    return absl::InvalidArgumentError("webhook secret: expected whsec_<base64>");
+  }
+  const std::string signed_content = absl::StrCat(id, ".", timestamp, ".", body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(signed_content.data()), signed_content.size(), mac,
+           &mac_size) == nullptr) {
+    return absl::InternalError("HMAC-SHA256 failed");
+  }
+  return absl::StrCat("v1,", absl::Base64Escape(absl::string_view(reinterpret_cast<const char*>(mac), mac_size)));
+}
+
+std::string WebhookBody(const v1::Change& change) {
+  v1::Change data = change;
+  data.mutable_event()->clear_ical_fr();
+  data.mutable_event()->clear_ical_en();
+  if (!change.has_event()) data.clear_event();
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(data, &json, options);
+  const std::string timestamp =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(change.committed_at_ms()), absl::UTCTimeZone());
+  return absl::StrCat(R"({"type":")", TypeOf(change.kind()), R"(","timestamp":")", timestamp, R"(","data":)", json,
+                      "}");
+}
+
+WebhookPostResult PostWebhook(const std::string& url, const std::string& secret, const std::string& message_id,
+                              const std::string& body, const WebhookPostOptions& options) {
+  WebhookPostResult result;
+  const absl::Time start = absl::Now();
+  const int64_t timestamp = absl::ToUnixSeconds(start);
+  absl::StatusOr<std::string> signature = SignWebhook(secret, message_id, timestamp, body);
+  if (!signature.ok()) {
+    result.error = std::string(signature.status().message());
+    return result;
+  }
+  absl::StatusOr<PinnedCurl> curl = OpenPinnedCurl(url, options.allow_loopback);
+  if (!curl.ok()) {
+    result.error = std::string(curl.status().message());
+    return result;
+  }
+  SlistPtr headers;
+  SlistAppend(headers, "Content-Type: application/json");
+  SlistAppend(headers, "webhook-id: " + message_id);
+  SlistAppend(headers, absl::StrCat("webhook-timestamp: ", timestamp));
+  SlistAppend(headers, "webhook-signature: " + *signature);
+  SlistAppend(headers, "Expect:");  // no 100-continue round trip
+  CURL* c = curl->handle.get();
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "babillard-webhooks/1.0");
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options.timeout)));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
+  const CURLcode rc = curl_easy_perform(c);
+  result.duration = absl::Now() - start;
+  if (rc != CURLE_OK) {
+    result.error = curl_easy_strerror(rc);
+    return result;
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  result.http_status = static_cast<int>(status);
+  return result;
+}
+
+}  // namespace babillard::publish

@@ -1,0 +1,336 @@
+#!/usr/bin/python3
+"""The pushes that follow every change, end to end: the real store, ingest and
+publish binaries on loopback; the real CLI for Subscribe (`babillard watch`),
+ListChanges (`babillard changes`), named feeds and webhooks; a local webhook
+receiver that checks every Standard Webhooks signature; publish killed and
+restarted mid-stream.
+
+usage: publish_e2e_test.py BUILD_DIR
+"""
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import http.server
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import icalendar
+
+from harness import Stack
+
+BUILD = sys.argv[1]
+YEAR = dt.date.today().year + 1
+STACK = None
+
+
+def setUpModule():
+    global STACK
+    STACK = Stack(BUILD, "publish-e2e", publish_args=[
+        "--allow-loopback-webhooks", "--subscriber-max-lag=1s", "--webhook-first-retry=100ms",
+        "--webhook-max-retry=400ms", "--webhook-max-failures=4", "--webhook-timeout=2s"])
+
+
+def tearDownModule():
+    STACK.stop()
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that verifies each signature and
+    answers `fail_first` requests with 500 (or every one with `always`)."""
+
+    def __init__(self, fail_first=0, always=None):
+        self.secret = None
+        self.received = []  # (webhook-id, parsed body) of every valid request, in arrival order
+        self.bad_signatures = 0
+        self.fail_first, self.always = fail_first, always
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                mid, ts, sig = (self.headers[h] for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+                with receiver.lock:
+                    key = base64.b64decode(receiver.secret[len("whsec_"):])
+                    expected = base64.b64encode(hmac.new(key, f"{mid}.{ts}.".encode() + body,
+                                                         hashlib.sha256).digest()).decode()
+                    fresh = abs(time.time() - int(ts)) < 300
+                    if sig != f"v1,{expected}" or not fresh:
+                        receiver.bad_signatures += 1
+                        code = 400
+                    elif receiver.always is not None:
+                        code = receiver.always
+                    elif receiver.fail_first > 0:
+                        receiver.fail_first -= 1
+                        code = 500
+                    else:
+                        receiver.received.append((mid, json.loads(body)))
+                        code = 204
+                self.send_response(code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def ids(self):
+        with self.lock:
+            return [m for m, _ in self.received]
+
+    def stop(self):
+        self.server.shutdown()
+
+
+class Publish(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.token = STACK.create_org(cls.__name__.lower())
+        cls.org = cls.__name__.lower()
+
+    def cli(self, *args, token=None, ok=True):
+        r = STACK.cli(*args, token=token or self.token)
+        if ok:
+            self.assertEqual(r.returncode, 0, r.stderr)
+        return r
+
+    def submit(self, title, *extra, day=4):
+        return self.cli("submit", f"--title={title}", f"--start={YEAR}-07-{day:02d} 10:00",
+                        f"--end={YEAR}-07-{day:02d} 11:00", "--municipality=danville", "--category=culture",
+                        *extra).stdout.strip()
+
+    def head(self):
+        """The newest cursor, as `babillard changes` reports it after paging to the end."""
+        since = ""
+        while True:
+            out = self.cli("changes", f"--since={since}", "--page-size=1000").stdout
+            since, more = re.search(r"^next: --since=(\S*)( \(more\))?$", out, re.M).groups()
+            if not more:
+                return since
+
+    def wait_until(self, predicate, timeout=20):
+        deadline = time.time() + timeout
+        while not predicate():
+            if time.time() > deadline:
+                self.fail("timed out")
+            time.sleep(0.05)
+
+
+class Streams(Publish):
+    def test_subscribe_sees_create_update_cancel_delete_in_order(self):
+        start = self.head()
+        watch = STACK.cli_popen("watch", f"--from={start}", "--count=4", "--output=json", "--category=culture",
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # An event the filter excludes never reaches the stream.
+        self.cli("submit", "--title=Hors filtre", f"--start={YEAR}-07-05 10:00", "--category=sport")
+        uid = self.submit("Heure du conte")
+        self.cli("update", uid, "--title=Heure du conte (nouvelle salle)")
+        self.cli("cancel", uid, "--reason=Malade")
+        self.cli("delete", uid)
+        out, err = watch.communicate(timeout=30)
+        self.assertEqual(watch.returncode, 0, err)
+        changes = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual([c["kind"] for c in changes], ["KIND_CREATED", "KIND_UPDATED", "KIND_CANCELLED", "KIND_DELETED"])
+        self.assertEqual({c["event"]["uid"] for c in changes}, {uid})
+        self.assertEqual(changes[1]["event"]["title"]["fr"], "Heure du conte (nouvelle salle)")
+        self.assertEqual(changes[2]["event"]["status"], "STATUS_CANCELLED")
+        cursors = [tuple(map(int, c["cursor"].split("-"))) for c in changes]
+        self.assertEqual(cursors, sorted(cursors))
+
+    def test_list_changes_pages_through_the_same_changes(self):
+        start = self.head()
+        uids = [self.submit(f"Atelier {i}", day=10 + i) for i in range(5)]
+        seen, since = [], start
+        for _ in range(10):
+            out = self.cli("changes", f"--since={since}", "--page-size=2", "--output=json").stdout
+            page = json.loads(out)
+            self.assertLessEqual(len(page.get("changes", [])), 2)
+            seen += [c["event"]["uid"] for c in page.get("changes", [])]
+            since = page["next_cursor"]
+            if not page.get("more"):
+                break
+        self.assertEqual([u for u in seen if u in uids], uids)
+
+    def test_bad_cursor_and_filter_are_invalid_argument(self):
+        r = self.cli("changes", "--since=yesterday", ok=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("invalid argument", r.stderr)
+        self.assertIn("since", r.stderr)
+        r = self.cli("watch", "--category=Not A Slug", ok=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("filter.categories", r.stderr)
+
+    def test_a_subscriber_that_stops_reading_is_dropped_and_the_others_are_not(self):
+        start = self.head()
+        fast = STACK.cli_popen("watch", f"--from={start}", "--count=1501", stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        fast_out = []
+        threading.Thread(target=lambda: fast_out.append(fast.communicate(timeout=120)), daemon=True).start()
+        # The slow one's stdout is a pipe nobody reads: it blocks, then stops reading its stream.
+        slow = STACK.cli_popen("watch", f"--from={start}", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        body = "".join(
+            f"BEGIN:VEVENT\r\nUID:slow-{i}@test\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART;TZID=America/Toronto:{YEAR}0801T{10 + i % 8:02d}0000\r\nDURATION:PT1H\r\n"
+            f"SUMMARY:Atelier numéro {i} {'x' * 400}\r\nDESCRIPTION:{'y' * 800}\r\nEND:VEVENT\r\n"
+            for i in range(1500))
+        path = f"{STACK.dir}/many.ics"
+        with open(path, "w") as f:
+            f.write(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n")
+        self.cli("import", path)
+        time.sleep(2.5)  # beyond --subscriber-max-lag=1s
+        self.submit("Une de plus")
+        self.wait_until(lambda: fast_out, timeout=120)
+        out, err = fast_out[0]
+        self.assertEqual(fast.returncode, 0, err)
+        self.assertEqual(len(out.splitlines()), 1501)
+        slow_out, slow_err = slow.communicate(timeout=60)
+        self.assertEqual(slow.returncode, 1)
+        self.assertIn("too slow", slow_err)
+        # What it did get is a prefix, so it can resume from its last cursor.
+        got = [line.split()[0] for line in slow_out.splitlines()]
+        want = [line.split()[0] for line in out.splitlines()]
+        self.assertEqual(got, want[:len(got)])
+        self.assertLess(len(got), 1501)
+
+    def test_publish_restarted_mid_stream_resumes_without_gap(self):
+        start = self.head()
+        uids = [self.submit(f"Avant {i}", day=20) for i in range(3)]
+        STACK.kill("publish")
+        uids += [self.submit(f"Pendant {i}", day=21) for i in range(3)]  # publish is down
+        STACK.start_publish()
+        uids += [self.submit(f"Après {i}", day=22) for i in range(3)]
+        out = self.cli("watch", f"--from={start}", "--count=9", f"--org={self.org}").stdout
+        self.assertEqual([line.split()[2] for line in out.splitlines()], uids)
+
+
+class Webhooks(Publish):
+    def create(self, receiver, *filters):
+        out = self.cli("webhook", "create", receiver.url, *filters).stdout
+        hook_id = re.search(r"^webhook (\S+) created", out, re.M).group(1)
+        with receiver.lock:
+            receiver.secret = re.search(r"(whsec_\S+)", out).group(1)
+        return hook_id
+
+    def test_deliveries_are_signed_in_order_and_survive_a_failing_receiver_and_a_restart(self):
+        receiver = Receiver(fail_first=3)
+        self.addCleanup(receiver.stop)
+        hook = self.create(receiver, f"--org={self.org}")
+        uids = [self.submit(f"Concert {i}", day=5) for i in range(4)]
+        self.wait_until(lambda: len(receiver.ids()) >= 4)
+        STACK.kill("publish")
+        uids += [self.submit(f"Concert {i}", day=6) for i in range(4, 7)]
+        STACK.start_publish()
+        self.wait_until(lambda: len(receiver.ids()) >= 7)
+        time.sleep(0.5)
+        ids = receiver.ids()
+        bodies = [b for _, b in receiver.received]
+        self.assertEqual(receiver.bad_signatures, 0)
+        # At least once, in order: nothing lost, and a repeat can only be of the change just before.
+        distinct = [m for i, m in enumerate(ids) if i == 0 or ids[i - 1] != m]
+        self.assertEqual(len(distinct), 7, ids)
+        self.assertEqual([tuple(map(int, m.split("-"))) for m in distinct],
+                         sorted(tuple(map(int, m.split("-"))) for m in distinct))
+        firsts = [b for i, (m, b) in enumerate(receiver.received) if i == 0 or receiver.received[i - 1][0] != m]
+        self.assertEqual([b["data"]["event"]["uid"] for b in firsts], uids)
+        self.assertTrue(all(b["type"] == "event.created" for b in bodies))
+        out = self.cli("webhook", "deliveries", hook).stdout
+        self.assertIn(" 500 ", out)
+        self.assertIn(" 204 ", out)
+        listing = self.cli("webhook", "list").stdout
+        self.assertRegex(listing, rf"{hook}\s+{self.org}\s+active")
+
+    def test_a_receiver_failing_again_and_again_disables_the_webhook_with_the_reason(self):
+        receiver = Receiver(always=500)
+        self.addCleanup(receiver.stop)
+        hook = self.create(receiver, f"--org={self.org}")
+        self.submit("Jamais livré")
+        self.wait_until(lambda: "DISABLED" in self.cli("webhook", "list").stdout)
+        listing = self.cli("webhook", "list").stdout
+        self.assertIn("4 failed deliveries in a row; last: HTTP 500", listing)
+        self.assertIn(hook, listing)
+
+    def test_private_and_link_local_receivers_are_refused(self):
+        for url in ("http://169.254.169.254/latest", "http://10.1.2.3/hook", "ftp://example.org/x"):
+            r = self.cli("webhook", "create", url, ok=False)
+            self.assertEqual(r.returncode, 1, url)
+            self.assertIn("webhook.url", r.stderr)
+
+    def test_webhooks_belong_to_their_organization(self):
+        receiver = Receiver()
+        self.addCleanup(receiver.stop)
+        hook = self.create(receiver)
+        other = STACK.create_org("webhooks-other")
+        self.assertNotIn(hook, self.cli("webhook", "list", token=other).stdout)
+        r = self.cli("webhook", "delete", hook, token=other, ok=False)
+        self.assertIn("not found", r.stderr)
+        r = self.cli("webhook", "list", token="bab_wrong", ok=False)
+        self.assertIn("not authenticated", r.stderr)
+        self.cli("webhook", "delete", hook)
+        self.assertNotIn(hook, self.cli("webhook", "list").stdout)
+
+
+class LoopbackOffByDefault(unittest.TestCase):
+    def test_a_publish_without_the_test_flag_refuses_loopback_receivers(self):
+        stack = Stack(BUILD, "publish-e2e-default")
+        self.addCleanup(stack.stop)
+        token = stack.create_org("town")
+        r = stack.cli("webhook", "create", "http://127.0.0.1:9/hook", token=token)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("webhook.url", r.stderr)
+        self.assertIn("127.0.0.1", r.stderr)
+
+
+class NamedFeeds(Publish):
+    def test_a_named_feed_has_its_own_url_title_and_filter(self):
+        inside = self.submit("Vernissage", day=12)
+        outside = self.cli("submit", "--title=Match", f"--start={YEAR}-07-12 19:00", "--municipality=danville",
+                           "--category=sport").stdout.strip()
+        out = self.cli("feed", "create", "culture-danville", "--title=Culture à Danville",
+                       "--title-en=Culture in Danville", "--category=culture", "--municipality=danville").stdout
+        self.assertIn("/feeds/culture-danville.ics", out)
+        self.assertIn("culture-danville", self.cli("feed", "list").stdout)
+        deadline = time.time() + 20
+        while True:
+            status, body = get(STACK.base + "/feeds/culture-danville.ics")
+            if status == 200:
+                cal = icalendar.Calendar.from_ical(body)
+                uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+                if inside in uids or time.time() > deadline:
+                    break
+            self.assertLess(time.time(), deadline, body)
+            time.sleep(0.1)
+        self.assertEqual(str(cal["X-WR-CALNAME"]), "Culture à Danville")
+        self.assertIn(inside, uids)
+        self.assertNotIn(outside, uids)
+        status, body = get(STACK.base + "/feeds/culture-danville.ics?lang=en")
+        self.assertEqual(str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"]), "Culture in Danville")
+        r = self.cli("feed", "create", "culture-danville", "--title=Encore", ok=False)
+        self.assertIn("already exists", r.stderr)
+        r = self.cli("feed", "create", "all", "--title=Tout", ok=False)
+        self.assertIn("feed.name", r.stderr)
+        self.cli("feed", "delete", "culture-danville")
+        self.assertEqual(get(STACK.base + "/feeds/culture-danville.ics")[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -19,5 +19,8 @@ fi
   "$root/$build/bench/store_bench" "$root/$build/services/store/babillard-store" 100000
   "$root/$build/bench/ingest_bench" "$root/$build/services/store/babillard-store" \
     "$root/$build/services/ingest/babillard-ingest" "$data/feed-10000.ics"
+  "$root/$build/bench/publish_bench" "$root/$build/services/store/babillard-store" \
+    "$root/$build/services/ingest/babillard-ingest" "$root/$build/services/publish/babillard-publish" \
+    "$data/feed-10000.ics"
   bash "$root/bench/feed_bench.sh" "$root/$build"
 } | tee "$root/bench/results/latest.md"

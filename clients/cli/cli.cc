@@ -754,8 +754,13 @@ class Cli {
       const std::string name = v1::Change::Kind_Name(c.kind());
       absl::string_view kind(name);
       absl::ConsumePrefix(&kind, "KIND_");
-      out_ << c.cursor() << "  " << absl::AsciiStrToLower(kind) << "  " << c.event().uid() << "  "
-           << c.event().start().local() << "  " << c.event().title().fr() << "\n";
+      if (c.kind() == v1::Change::KIND_SOURCE_FLAGGED) {
+        out_ << c.cursor() << "  source_flagged  " << c.source().id() << "  " << c.source().url() << "  "
+             << c.source().health_reason() << "\n";
+      } else {
+        out_ << c.cursor() << "  " << absl::AsciiStrToLower(kind) << "  " << c.event().uid() << "  "
+             << c.event().start().local() << "  " << c.event().title().fr() << "\n";
+      }
     }
     out_.flush();
   }

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   store_options.retention = absl::GetFlag(FLAGS_retention);
   absl::StatusOr<std::unique_ptr<store::RedisEventStore>> events = store::RedisEventStore::Open(pool, store_options);
   if (!events.ok()) return Fail(events.status());
-  store::RedisRegistry registry(pool, store_options.prefix);
+  store::RedisRegistry registry(pool, store_options.prefix, store_options.retention);
   store::StoreService service(**events, registry, ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)));
 
   grpc::EnableDefaultHealthCheckService(true);

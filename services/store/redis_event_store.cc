@@ -63,6 +63,8 @@ v1::Change::Kind KindOf(int64_t k) {
       return v1::Change::KIND_CANCELLED;
     case 4:
       return v1::Change::KIND_DELETED;
+    case 5:
+      return v1::Change::KIND_SOURCE_FLAGGED;
     default:
       return v1::Change::KIND_UNSPECIFIED;
   }
@@ -87,13 +89,17 @@ absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
       change.set_kind(KindOf(k));
     } else if (name == "v") {
       (void)absl::SimpleAtoi(value, &version);
+    } else if (name == "src") {
+      if (!change.mutable_source()->ParseFromString(value)) {
+        return absl::InternalError("redis: unreadable source in the change stream");
+      }
     } else if (name == "pb") {
       if (!change.mutable_event()->ParseFromString(value)) {
         return absl::InternalError("redis: unreadable event in the change stream");
       }
     }
   }
-  change.mutable_event()->set_version(version);
+  if (change.kind() != v1::Change::KIND_SOURCE_FLAGGED) change.mutable_event()->set_version(version);
   return change;
 }
 

@@ -177,8 +177,24 @@ absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
     if (!id.ok()) return id.status();
     s.set_id(*id);
   }
-  absl::Status status = Transaction({{"SET", prefix_ + "src:" + s.id(), s.SerializeAsString()},
-                                     {"SADD", prefix_ + "srcs", s.id()}});
+  std::vector<std::vector<std::string>> commands = {{"SET", prefix_ + "src:" + s.id(), s.SerializeAsString()},
+                                                    {"SADD", prefix_ + "srcs", s.id()}};
+  // Subscribers and webhooks hear when a source needs a human: once, as it
+  // becomes flagged or disabled (or changes between the two).
+  const bool alarming = s.health() == v1::Source::HEALTH_FLAGGED || s.health() == v1::Source::HEALTH_DISABLED;
+  if (alarming) {
+    absl::StatusOr<std::string> before = Get(prefix_ + "src:" + s.id());
+    v1::Source previous;
+    if (before.ok()) (void)previous.ParseFromString(*before);
+    if (!before.ok() || previous.health() != s.health()) {
+      v1::Source announced = s;
+      announced.clear_etag();
+      announced.clear_last_modified();
+      commands.push_back({"XADD", prefix_ + "changes", "MAXLEN", "~", std::to_string(retention_), "*", "k", "5", "u",
+                          s.id(), "v", "0", "src", announced.SerializeAsString()});
+    }
+  }
+  absl::Status status = Transaction(commands);
   if (!status.ok()) return status;
   return s;
 }

@@ -12,8 +12,10 @@ namespace babillard::store {
 // Registry on Redis. Key layout: services/store/README.md.
 class RedisRegistry final : public Registry {
  public:
-  RedisRegistry(redis::ConnectionPool& pool, std::string prefix)
-      : pool_(pool), prefix_(std::move(prefix)) {}
+  // `retention` bounds the change stream, where a source that becomes
+  // flagged or disabled is announced (KIND_SOURCE_FLAGGED).
+  RedisRegistry(redis::ConnectionPool& pool, std::string prefix, int64_t retention = 100000)
+      : pool_(pool), prefix_(std::move(prefix)), retention_(retention) {}
 
   absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization& org,
                                                    const std::string& token_sha256,
@@ -51,6 +53,7 @@ class RedisRegistry final : public Registry {
 
   redis::ConnectionPool& pool_;
   std::string prefix_;
+  int64_t retention_;
 };
 
 }  // namespace babillard::store

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "services/store/redis_event_store.h"
 #include "tests/testing/redis_fixture.h"
 
 namespace babillard::store {
@@ -60,6 +61,41 @@ TEST_F(RedisRegistryTest, SourcesGetIdsAndKeepTheirPollingState) {
   EXPECT_EQ(registry_->ListSources("other")->size(), 0u);
   ASSERT_TRUE(registry_->DeleteSource(created->id()).ok());
   EXPECT_TRUE(absl::IsNotFound(registry_->GetSource(created->id()).status()));
+}
+
+TEST_F(RedisRegistryTest, ASourceBecomingFlaggedOrDisabledIsAnnouncedOnceInTheChangeStream) {
+  auto events = RedisEventStore::Open(*pool_, RedisStoreOptions());
+  ASSERT_TRUE(events.ok()) << events.status();
+  v1::Source s;
+  s.set_organization("biblio");
+  s.set_url("https://example.org/cal.ics");
+  s.set_health(v1::Source::HEALTH_OK);
+  auto created = registry_->PutSource(s);
+  ASSERT_TRUE(created.ok());
+  EXPECT_TRUE((*events)->ReadChanges("", 10)->changes.empty());
+  v1::Source flagged = *created;
+  flagged.set_health(v1::Source::HEALTH_FLAGGED);
+  flagged.set_health_reason("event count fell from 40 to 2");
+  flagged.set_etag("\"secret-ish\"");
+  ASSERT_TRUE(registry_->PutSource(flagged).ok());
+  ASSERT_TRUE(registry_->PutSource(flagged).ok());  // still flagged: no second announcement
+  flagged.set_health(v1::Source::HEALTH_DISABLED);
+  flagged.set_health_reason("410 Gone");
+  ASSERT_TRUE(registry_->PutSource(flagged).ok());
+  auto page = (*events)->ReadChanges("", 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->changes.size(), 2u);
+  const v1::Change& first = page->changes[0];
+  EXPECT_EQ(first.kind(), v1::Change::KIND_SOURCE_FLAGGED);
+  EXPECT_EQ(first.source().id(), created->id());
+  EXPECT_EQ(first.source().organization(), "biblio");
+  EXPECT_EQ(first.source().health_reason(), "event count fell from 40 to 2");
+  EXPECT_TRUE(first.source().etag().empty());
+  EXPECT_FALSE(first.has_event());
+  EXPECT_EQ(page->changes[1].source().health(), v1::Source::HEALTH_DISABLED);
+  EXPECT_EQ(page->last_cursor, page->changes[1].cursor());
+  // ReadChanges pages after a cursor.
+  EXPECT_EQ((*events)->ReadChanges(first.cursor(), 10)->changes.size(), 1u);
 }
 
 TEST_F(RedisRegistryTest, NamedFeedsRoundTrip) {

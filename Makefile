@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 PACKAGES := cmake g++ make ninja-build pkg-config \
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libabsl-dev \
   libhiredis-dev libical-dev libboost-dev libgtest-dev libgmock-dev \
-  redis-server tzdata python3 python3-icalendar curl libcurl4-openssl-dev libssl-dev zlib1g-dev \
+  redis-server tzdata python3 python3-icalendar python3-yaml curl libcurl4-openssl-dev libssl-dev zlib1g-dev \
   clang libclang-rt-14-dev
 # The reference systems `make bench` compares against.
 BENCH_PACKAGES := nginx-light wrk redis-tools

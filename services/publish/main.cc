@@ -46,6 +46,7 @@ ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(1), "First retry de
 ABSL_FLAG(absl::Duration, webhook_max_retry, absl::Minutes(10), "Longest retry delay");
 ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10), "Time a receiver has to answer");
 ABSL_FLAG(bool, allow_loopback_webhooks, false, "Tests only: accept webhooks to 127.0.0.1 / ::1");
+ABSL_FLAG(bool, deliver_webhooks, true, "Deliver webhooks from this process (one replica per region should)");
 
 int main(int argc, char** argv) {
   using namespace babillard;
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
   webhook_options.post.timeout = absl::GetFlag(FLAGS_webhook_timeout);
   webhook_options.post.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_webhooks);
   publish::WebhookDispatcher webhooks(store, reader, webhook_options);
-  webhooks.Start();
+  if (absl::GetFlag(FLAGS_deliver_webhooks)) webhooks.Start();
 
   publish::FeedOptions feed_options;
   feed_options.region_name = absl::GetFlag(FLAGS_region_name);

@@ -1,0 +1,221 @@
+#!/usr/bin/python3
+"""Checks every file under deploy/ against the binaries just built: each
+manifest parses; every image is one the project builds (deploy/Dockerfile)
+or the Redis it documents; every babillard command is installed by the
+Dockerfile and every flag it passes is one that binary lists in --help;
+ports agree between flags, containers and Services; Services, ConfigMaps,
+Secrets and systemd units that are referred to exist.
+
+usage: manifests_test.py SOURCE_DIR BUILD_DIR
+"""
+import configparser
+import glob
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+import yaml
+
+SOURCE, BUILD = sys.argv[1], sys.argv[2]
+DEPLOY = os.path.join(SOURCE, "deploy")
+BINARIES = {
+    "babillard-store": "services/store/babillard-store",
+    "babillard-ingest": "services/ingest/babillard-ingest",
+    "babillard-publish": "services/publish/babillard-publish",
+}
+REDIS_IMAGE = "redis:7.0"
+
+
+def flags_of(binary):
+    """The flags a binary accepts, as its --help lists them (dashes or underscores)."""
+    out = subprocess.run([os.path.join(BUILD, BINARIES[binary]), "--help"], capture_output=True, text=True,
+                         timeout=30)
+    return set(re.findall(r"^\s+--(\w+) ", out.stdout + out.stderr, re.M))
+
+
+def babillard_image():
+    """The tag deploy/Dockerfile documents building."""
+    with open(os.path.join(DEPLOY, "Dockerfile")) as f:
+        text = f.read()
+    return re.search(r"docker build -f deploy/Dockerfile -t (\S+) \.", text).group(1), text
+
+
+def k8s_docs():
+    docs = []
+    for path in sorted(glob.glob(os.path.join(DEPLOY, "k8s", "*.yaml"))):
+        with open(path) as f:
+            docs += [(os.path.basename(path), d) for d in yaml.safe_load_all(f) if d]
+    return docs
+
+
+def flag_value(args, name):
+    for a in args:
+        m = re.match(rf"--{name.replace('_', '[-_]')}=(.*)$", a)
+        if m:
+            return m.group(1)
+    return None
+
+
+class Deploy(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.flags = {b: flags_of(b) for b in BINARIES}
+        cls.image, cls.dockerfile = babillard_image()
+
+    def check_command(self, where, argv):
+        """A babillard command line: installed by the image, every flag known to the binary."""
+        binary = os.path.basename(argv[0])
+        self.assertIn(binary, BINARIES, f"{where}: unknown program {argv[0]}")
+        self.assertIn(f"/build/{BINARIES[binary]}", self.dockerfile, f"{where}: the image does not install {binary}")
+        for a in argv[1:]:
+            self.assertTrue(a.startswith("--"), f"{where}: {a!r} is not a flag")
+            name = a[2:].split("=", 1)[0].replace("-", "_")
+            self.assertIn(name, self.flags[binary], f"{where}: {binary} has no flag --{name}")
+
+    def test_systemd_units(self):
+        units = glob.glob(os.path.join(DEPLOY, "systemd", "*.service"))
+        self.assertEqual({os.path.basename(u) for u in units},
+                         {"babillard-redis.service", "babillard-store.service", "babillard-ingest.service",
+                          "babillard-publish.service"})
+        for path in units:
+            unit = configparser.ConfigParser(strict=False, interpolation=None)
+            unit.optionxform = str
+            unit.read(path)
+            name = os.path.basename(path)
+            for section in ("Unit", "Service", "Install"):
+                self.assertIn(section, unit, f"{name}: no [{section}]")
+            argv = unit["Service"]["ExecStart"].replace("\\\n", " ").split()
+            for dep in unit["Unit"].get("Requires", "").split():
+                self.assertTrue(os.path.exists(os.path.join(DEPLOY, "systemd", dep)), f"{name}: requires {dep}")
+            if name == "babillard-redis.service":
+                self.assertEqual(argv[0], "/usr/bin/redis-server")
+                self.assertTrue(os.path.exists(os.path.join(DEPLOY, "redis", "redis.conf")))
+                continue
+            self.assertTrue(argv[0].startswith("/usr/local/bin/"), name)
+            self.check_command(name, argv)
+
+    def test_redis_conf_keeps_acknowledged_writes(self):
+        with open(os.path.join(DEPLOY, "redis", "redis.conf")) as f:
+            conf = dict(line.split(None, 1) for line in f.read().splitlines() if line and not line.startswith("#"))
+        self.assertEqual(conf["appendonly"], "yes")
+        self.assertEqual(conf["appendfsync"], "always")
+        self.assertEqual(conf["maxmemory-policy"], "noeviction")
+
+    def test_compose(self):
+        with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+            compose = yaml.safe_load(f)
+        services = compose["services"]
+        self.assertEqual(set(services), {"redis", "store", "ingest", "publish"})
+        for name, svc in services.items():
+            self.assertIn(svc["image"], (self.image, REDIS_IMAGE), name)
+            for dep in svc.get("depends_on", []):
+                self.assertIn(dep, services, f"{name} depends on {dep}")
+            for secret in svc.get("secrets", []):
+                self.assertIn(secret, compose["secrets"])
+                self.assertTrue(os.path.exists(os.path.join(DEPLOY, compose["secrets"][secret]["file"])))
+            for volume in svc.get("volumes", []):
+                self.assertIn(volume.split(":")[0], compose["volumes"], name)
+            if svc["image"] == self.image:
+                argv = svc["command"]
+                self.check_command(f"compose {name}", argv)
+                # Addresses name services of the file, on the port they listen on.
+                for flag in ("store", "redis"):
+                    target = flag_value(argv[1:], flag)
+                    if target:
+                        host, port = target.rsplit(":", 1)
+                        self.assertIn(host, services, f"{name}: --{flag}={target}")
+                        if host != "redis":
+                            self.assertEqual(flag_value(services[host]["command"][1:], "listen").rsplit(":", 1)[1],
+                                             port, f"{name}: --{flag}={target}")
+                for mapping in svc.get("ports", []):
+                    container_port = mapping.rsplit(":", 1)[1]
+                    listening = [flag_value(argv[1:], f) for f in ("listen", "http")]
+                    self.assertIn(container_port, [v.rsplit(":", 1)[1] for v in listening if v],
+                                  f"{name}: publishes {mapping} but listens on {listening}")
+
+    def test_kubernetes(self):
+        docs = k8s_docs()
+        self.assertGreaterEqual(len(docs), 10)
+        by_kind = {}
+        for file, d in docs:
+            for key in ("apiVersion", "kind", "metadata"):
+                self.assertIn(key, d, file)
+            by_kind.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
+        for kind in ("Namespace", "ConfigMap", "Secret", "Service", "Deployment", "StatefulSet"):
+            self.assertIn(kind, by_kind)
+        for name in ("babillard-store", "babillard-ingest", "babillard-publish"):
+            self.assertIn(name, by_kind["Deployment"])
+        self.assertIn("redis", by_kind["StatefulSet"])
+        self.assertIn("redis-sentinel", by_kind["StatefulSet"])
+        services = by_kind["Service"]
+        workloads = list(by_kind["Deployment"].values()) + list(by_kind["StatefulSet"].values())
+        for w in workloads:
+            name = w["metadata"]["name"]
+            self.assertEqual(w["spec"]["selector"]["matchLabels"], w["spec"]["template"]["metadata"]["labels"], name)
+            pod = w["spec"]["template"]["spec"]
+            volumes = {v["name"]: v for v in pod.get("volumes", [])}
+            claims = {c["metadata"]["name"] for c in w["spec"].get("volumeClaimTemplates", [])}
+            for c in pod.get("initContainers", []) + pod["containers"]:
+                where = f"{name}/{c['name']}"
+                self.assertIn(c["image"], (self.image, REDIS_IMAGE), where)
+                for m in c.get("volumeMounts", []):
+                    self.assertTrue(m["name"] in volumes or m["name"] in claims, f"{where}: volume {m['name']}")
+                for source in c.get("envFrom", []):
+                    self.assertIn(source["configMapRef"]["name"], by_kind["ConfigMap"], where)
+                if c["image"] != self.image:
+                    continue
+                argv = c["command"] + c.get("args", [])
+                self.check_command(where, argv)
+                # $(VAR) in args must come from the ConfigMap the container loads.
+                env = {}
+                for source in c.get("envFrom", []):
+                    env.update(by_kind["ConfigMap"][source["configMapRef"]["name"]]["data"])
+                for var in re.findall(r"\$\((\w+)\)", " ".join(argv)):
+                    self.assertIn(var, env, f"{where}: $({var})")
+                container_ports = {p["containerPort"] for p in c.get("ports", [])}
+                for flag in ("listen", "http"):
+                    value = flag_value(argv[1:], flag)
+                    if value:
+                        self.assertIn(int(value.rsplit(":", 1)[1]), container_ports, f"{where}: --{flag}={value}")
+                for flag in ("store",):
+                    value = flag_value(argv[1:], flag)
+                    if value:
+                        host, port = value.rsplit(":", 1)
+                        self.assertIn(host, services, f"{where}: --store={value}")
+                        self.assertIn(int(port), [p["port"] for p in services[host]["spec"]["ports"]], where)
+                for flag in ("admin_token_file", "internal_token_file"):
+                    value = flag_value(argv[1:], flag)
+                    if value:
+                        mount = [m for m in c["volumeMounts"] if value.startswith(m["mountPath"] + "/")]
+                        self.assertTrue(mount, f"{where}: {value} is not mounted")
+                        secret = volumes[mount[0]["name"]]["secret"]["secretName"]
+                        self.assertIn(os.path.basename(value), by_kind["Secret"][secret]["stringData"], where)
+                sentinels = flag_value(argv[1:], "redis_sentinels")
+                if sentinels:
+                    host, port = sentinels.split(",")[0].rsplit(":", 1)
+                    self.assertIn(host, services, where)
+                    self.assertIn(int(port), [p["port"] for p in services[host]["spec"]["ports"]], where)
+        # Every Service reaches some pod on each of its target ports.
+        for name, svc in services.items():
+            selected = [w for w in workloads
+                        if all(w["spec"]["template"]["metadata"]["labels"].get(k) == v
+                               for k, v in svc["spec"]["selector"].items())]
+            self.assertTrue(selected, f"Service {name} selects nothing")
+            ports = {p["containerPort"] for w in selected for c in w["spec"]["template"]["spec"]["containers"]
+                     for p in c.get("ports", [])}
+            for p in svc["spec"]["ports"]:
+                self.assertIn(p["targetPort"], ports, f"Service {name} port {p}")
+
+    def test_readme_names_every_file(self):
+        with open(os.path.join(DEPLOY, "README.md")) as f:
+            readme = f.read()
+        for path in glob.glob(os.path.join(DEPLOY, "**", "*"), recursive=True):
+            rel = os.path.relpath(path, DEPLOY)
+            if os.path.isfile(path) and rel != "README.md":
+                self.assertIn(rel, readme, f"deploy/README.md does not mention {rel}")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -1,7 +1,13 @@
 """What the end-to-end tests share: free loopback ports and waiting for a
 service's ready file."""
+import base64
+import hashlib
+import hmac
+import http.server
+import json
 import os
 import socket
+import threading
 import time
 
 
@@ -118,3 +124,54 @@ class Stack:
         for log in self.logs:
             log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that verifies each signature and
+    answers `fail_first` requests with 500 (or every one with `always`)."""
+
+    def __init__(self, fail_first=0, always=None):
+        self.secret = None
+        self.received = []  # (webhook-id, parsed body) of every valid request, in arrival order
+        self.bad_signatures = 0
+        self.fail_first, self.always = fail_first, always
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                mid, ts, sig = (self.headers[h] for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+                with receiver.lock:
+                    key = base64.b64decode(receiver.secret[len("whsec_"):])
+                    expected = base64.b64encode(hmac.new(key, f"{mid}.{ts}.".encode() + body,
+                                                         hashlib.sha256).digest()).decode()
+                    fresh = abs(time.time() - int(ts)) < 300
+                    if sig != f"v1,{expected}" or not fresh:
+                        receiver.bad_signatures += 1
+                        code = 400
+                    elif receiver.always is not None:
+                        code = receiver.always
+                    elif receiver.fail_first > 0:
+                        receiver.fail_first -= 1
+                        code = 500
+                    else:
+                        receiver.received.append((mid, json.loads(body)))
+                        code = 204
+                self.send_response(code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def ids(self):
+        with self.lock:
+            return [m for m, _ in self.received]
+
+    def stop(self):
+        self.server.shutdown()

@@ -7,11 +7,7 @@ restarted mid-stream.
 
 usage: publish_e2e_test.py BUILD_DIR
 """
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import http.server
 import json
 import re
 import signal
@@ -25,7 +21,7 @@ import urllib.request
 
 import icalendar
 
-from harness import Stack
+from harness import Receiver, Stack
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
@@ -49,57 +45,6 @@ def get(url):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that verifies each signature and
-    answers `fail_first` requests with 500 (or every one with `always`)."""
-
-    def __init__(self, fail_first=0, always=None):
-        self.secret = None
-        self.received = []  # (webhook-id, parsed body) of every valid request, in arrival order
-        self.bad_signatures = 0
-        self.fail_first, self.always = fail_first, always
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                mid, ts, sig = (self.headers[h] for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
-                with receiver.lock:
-                    key = base64.b64decode(receiver.secret[len("whsec_"):])
-                    expected = base64.b64encode(hmac.new(key, f"{mid}.{ts}.".encode() + body,
-                                                         hashlib.sha256).digest()).decode()
-                    fresh = abs(time.time() - int(ts)) < 300
-                    if sig != f"v1,{expected}" or not fresh:
-                        receiver.bad_signatures += 1
-                        code = 400
-                    elif receiver.always is not None:
-                        code = receiver.always
-                    elif receiver.fail_first > 0:
-                        receiver.fail_first -= 1
-                        code = 500
-                    else:
-                        receiver.received.append((mid, json.loads(body)))
-                        code = 204
-                self.send_response(code)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def ids(self):
-        with self.lock:
-            return [m for m, _ in self.received]
-
-    def stop(self):
-        self.server.shutdown()
 
 
 class Publish(unittest.TestCase):

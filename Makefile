@@ -18,12 +18,13 @@ PACKAGES := cmake g++ make ninja-build pkg-config \
 # The reference systems `make bench` compares against.
 BENCH_PACKAGES := nginx-light wrk redis-tools
 
-.PHONY: help deps bench-deps build run test test-unit test-asan test-fuzz bench fmt clean
+.PHONY: help deps bench-deps build run test test-unit test-asan test-fuzz bench drill fmt clean
 
 help:
 	@echo "make run    build babillard and start it (prints the feed URL); DEMO=1 loads a demo region"
 	@echo "make test   build and run every test (unit, integration, ASan+UBSan, fuzz)"
 	@echo "make bench  run the benchmarks beside their reference systems"
+	@echo "make drill  kill each process and Redis under load, Redis down, 60 s import fuzz"
 	@echo "make deps   install the Debian packages babillard needs"
 	@echo "make fmt    format the C++ sources with clang-format"
 
@@ -74,6 +75,11 @@ test: build
 
 bench: bench-deps build
 	@bash bench/run.sh $(BUILD)
+
+# The drills at length: SIGKILL of each process and of Redis under a write
+# load (three rounds), Redis down, 60 s of import fuzzing through ingest.
+drill: build
+	DRILL_FULL=1 $(PYTHON) tests/drill/drill_test.py $(CURDIR) $(BUILD)
 
 fmt:
 	@command -v clang-format >/dev/null || $(MAKE) deps

@@ -34,17 +34,25 @@ class Stack:
     temporary directory, with the CLI pointed at them. `publish_args` are
     added to publish's flags (tests turn on loopback webhooks there)."""
 
-    def __init__(self, build, name, publish_args=(), ingest_args=()):
-        import subprocess
+    def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False):
         import tempfile
         self.build = build
         self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
         self.ports = {k: free_port() for k in ("store", "ingest", "publish", "http")}
         self.procs = {}
+        self.commands = {}
         self.logs = []
         self.publish_args = list(publish_args)
-        self.start("store", "services/store/babillard-store",
-                   [f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{self.ports['store']}"])
+        store_args = [f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{self.ports['store']}"]
+        if own_redis:
+            # A Redis of the test's own (as in production), so drills can kill it.
+            self.redis_socket = f"{self.dir}/redis.sock"
+            os.makedirs(f"{self.dir}/redis", exist_ok=True)
+            self.start("redis", "/usr/bin/redis-server",
+                       ["--port", "0", "--unixsocket", self.redis_socket, "--dir", f"{self.dir}/redis",
+                        "--appendonly", "yes", "--appendfsync", "always", "--save", ""], ready=self.redis_socket)
+            store_args.append(f"--redis=unix:{self.redis_socket}")
+        self.start("store", "services/store/babillard-store", store_args)
         self.start("ingest", "services/ingest/babillard-ingest",
                    [f"--store=127.0.0.1:{self.ports['store']}", f"--listen=127.0.0.1:{self.ports['ingest']}",
                     f"--data-dir={self.dir}/ingest", *ingest_args])
@@ -53,18 +61,33 @@ class Stack:
         self.start_publish()
         self.base = f"http://127.0.0.1:{self.ports['http']}"
 
-    def start(self, name, path, args):
+    def start(self, name, path, args, ready=None):
+        """Starts a service and waits for its --ready-file (or the path `ready`)."""
         import subprocess
-        ready = f"{self.dir}/{name}.ready"
-        if os.path.exists(ready):
-            os.unlink(ready)
+        self.commands[name] = (path, args, ready)
+        wait = ready or f"{self.dir}/{name}.ready"
+        if os.path.exists(wait):
+            os.unlink(wait)
         log = open(f"{self.dir}/{name}.log", "a")
         self.logs.append(log)
-        p = subprocess.Popen([os.path.join(self.build, path), *args, f"--ready-file={ready}"], stdout=log,
-                             stderr=subprocess.STDOUT)
+        argv = [path if path.startswith("/") else os.path.join(self.build, path), *args]
+        if ready is None:
+            argv.append(f"--ready-file={wait}")
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = p
-        wait_for(ready, p)
+        wait_for(wait, p) if ready is None else self._wait_path(wait, p)
         return p
+
+    @staticmethod
+    def _wait_path(path, proc, timeout=30):
+        deadline = time.time() + timeout
+        while not os.path.exists(path):
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"{path} did not appear")
+            time.sleep(0.02)
+
+    def restart(self, name):
+        self.start(name, *self.commands[name])
 
     def start_publish(self):
         self.start("publish", "services/publish/babillard-publish",
@@ -111,7 +134,7 @@ class Stack:
     def stop(self):
         import shutil
         import subprocess
-        for name in ("publish", "ingest", "store"):
+        for name in ("publish", "ingest", "store", "redis"):
             p = self.procs.get(name)
             if p is None or p.poll() is not None:
                 continue

@@ -78,7 +78,14 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   if (path == "/healthz") return view_.ready() ? Plain(200, "ok") : Plain(503, "waiting for the first snapshot");
   if (path == "/metrics") return Metrics();
   if (absl::StartsWith(path, "/feeds/")) {
+    const absl::Time start = absl::Now();
     HttpResponse r = Feed(request, std::string(path), std::string(query));
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    size_t bucket = 0;
+    while (bucket < std::size(kLatencyBuckets) && seconds > kLatencyBuckets[bucket]) ++bucket;
+    ++latency_counts_[bucket];
+    latency_sum_us_ += static_cast<int64_t>(seconds * 1e6);
+    if (request.method != "HEAD") bytes_sent_ += static_cast<int64_t>(r.size());
     if (request.method == "HEAD") {  // same headers; the server sends GET's Content-Length
       r.body.clear();
       r.shared_body.reset();
@@ -181,6 +188,10 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
       return r;
     }
     ++builds_;
+    last_build_bytes_ = static_cast<int64_t>(body->size());
+    for (int64_t seen = largest_build_bytes_.load(); seen < static_cast<int64_t>(body->size()) &&
+                                                     !largest_build_bytes_.compare_exchange_weak(seen, body->size());) {
+    }
     if (body->size() > (1u << 20)) {
       // Google's fetcher drops what is past about 1 MB.
       ++over_1mb_;
@@ -254,6 +265,19 @@ HttpResponse FeedHandler::Metrics() {
       "\n# TYPE babillard_feeds_over_1mb_total counter\nbabillard_feeds_over_1mb_total ", over_1mb_.load(),
       "\n# TYPE babillard_view_events gauge\nbabillard_view_events ", view_.size(),
       "\n# TYPE babillard_view_ready gauge\nbabillard_view_ready ", view_.ready() ? 1 : 0, "\n");
+  absl::StrAppend(&r.body, "# TYPE babillard_feed_request_duration_seconds histogram\n");
+  int64_t cumulative = 0;
+  for (size_t b = 0; b <= std::size(kLatencyBuckets); ++b) {
+    cumulative += latency_counts_[b].load();
+    const std::string le = b < std::size(kLatencyBuckets) ? absl::StrCat(kLatencyBuckets[b]) : "+Inf";
+    absl::StrAppend(&r.body, "babillard_feed_request_duration_seconds_bucket{le=\"", le, "\"} ", cumulative, "\n");
+  }
+  absl::StrAppend(&r.body, "babillard_feed_request_duration_seconds_sum ", latency_sum_us_.load() / 1e6, "\n",
+                  "babillard_feed_request_duration_seconds_count ", cumulative, "\n",
+                  "# TYPE babillard_feed_bytes_sent_total counter\nbabillard_feed_bytes_sent_total ", bytes_sent_.load(),
+                  "\n# TYPE babillard_feed_last_build_bytes gauge\nbabillard_feed_last_build_bytes ",
+                  last_build_bytes_.load(), "\n# TYPE babillard_feed_largest_build_bytes gauge\n",
+                  "babillard_feed_largest_build_bytes ", largest_build_bytes_.load(), "\n");
   if (webhooks_ != nullptr) {
     absl::StrAppend(&r.body, "# TYPE babillard_webhook_deliveries_total counter\n",
                     "babillard_webhook_deliveries_total{outcome=\"delivered\"} ", webhooks_->delivered.load(), "\n",

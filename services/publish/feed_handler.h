@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,10 @@ class FeedHandler {
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
+  // Feed request latency (handling, not the network): a Prometheus histogram.
+  static constexpr double kLatencyBuckets[] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+  std::atomic<int64_t> latency_counts_[std::size(kLatencyBuckets) + 1] = {};
+  std::atomic<int64_t> latency_sum_us_{0}, bytes_sent_{0}, last_build_bytes_{0}, largest_build_bytes_{0};
 };
 
 }  // namespace babillard::publish

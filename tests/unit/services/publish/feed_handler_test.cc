@@ -106,3 +106,37 @@ TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
 
 }  // namespace
 }  // namespace babillard::publish
+
+namespace babillard::publish {
+namespace {
+
+TEST(FeedHandler, NamedFeedsAndMetrics) {
+  CalendarView view;
+  view.Reset({Make("a", "biblio", "danville"), Make("b", "mairie", "wotton")}, "1-0");
+  NamedFeedDirectory named;
+  FeedHandler handler(view, FeedOptions(), &named);
+  EXPECT_EQ(Get(handler, "/feeds/wotton-events.ics").status, 404);
+  v1::NamedFeed feed;
+  feed.set_name("wotton-events");
+  feed.mutable_title()->set_fr("À Wotton");
+  feed.mutable_filter()->add_municipalities("wotton");
+  named.Put(feed);
+  HttpResponse r = Get(handler, "/feeds/wotton-events.ics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(absl::StrContains(Body(r), "X-WR-CALNAME:À Wotton"));
+  EXPECT_TRUE(absl::StrContains(Body(r), "UID:b"));
+  EXPECT_FALSE(absl::StrContains(Body(r), "UID:a"));
+  // A changed definition is not served from the cache of the old one.
+  feed.mutable_filter()->set_municipalities(0, "danville");
+  named.Put(feed);
+  r = Get(handler, "/feeds/wotton-events.ics");
+  EXPECT_TRUE(absl::StrContains(Body(r), "UID:a"));
+  const std::string metrics = Body(Get(handler, "/metrics"));
+  EXPECT_TRUE(absl::StrContains(metrics, "babillard_feed_request_duration_seconds_count 3")) << metrics;
+  EXPECT_TRUE(absl::StrContains(metrics, "babillard_feed_request_duration_seconds_bucket{le=\"+Inf\"} 3"));
+  EXPECT_FALSE(absl::StrContains(metrics, "babillard_feed_largest_build_bytes 0\n"));
+  EXPECT_TRUE(absl::StrContains(metrics, "babillard_view_events 2"));
+}
+
+}  // namespace
+}  // namespace babillard::publish

@@ -90,6 +90,7 @@ Try it, in another terminal:
   export BABILLARD_TOKEN=<the token it printed>
   $build/clients/cli/babillard submit --title="Heure du conte" --start="$year-12-20 10:00" --end="$year-12-20 11:00" --municipality=danville --category=culture
   $build/clients/cli/babillard list
+  $build/clients/cli/babillard watch          # changes as they happen
   curl http://127.0.0.1:8080/feeds/all.ics
 MSG
 wait -n "${pids[@]}" || true

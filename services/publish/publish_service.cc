@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
 #include "services/common/client/url_guard.h"
@@ -170,17 +171,17 @@ absl::StatusOr<std::string> PublishService::HeadCursor() {
 
 absl::StatusOr<v1::Webhook> PublishService::DoCreateWebhook(const Caller& caller, v1::Webhook webhook) {
   BABILLARD_ASSIGN_OR_RETURN(std::string org, ActingFor(caller, webhook.organization(), "webhook.organization"));
+  // The guard's messages start with "url: "; here the field is webhook.url.
+  const auto refuse = [](const absl::Status& s) {
+    absl::string_view reason = s.message();
+    absl::ConsumePrefix(&reason, "url: ");
+    return BadRequestError(absl::StrCat("webhook.url: ", reason), {{"webhook.url", std::string(reason)}});
+  };
   absl::StatusOr<ParsedUrl> url = ParseHttpUrl(webhook.url());
-  if (!url.ok()) {
-    return BadRequestError(absl::StrCat("webhook.url: ", url.status().message()),
-                           {{"webhook.url", std::string(url.status().message())}});
-  }
+  if (!url.ok()) return refuse(url.status());
   if (webhook.url().size() > 2048) return BadRequestError("webhook.url: too long", {{"webhook.url", "at most 2048 characters"}});
   absl::StatusOr<std::vector<std::string>> addresses = ResolvePublic(url->host, options_.allow_loopback_webhooks);
-  if (!addresses.ok()) {
-    return BadRequestError(absl::StrCat("webhook.url: ", addresses.status().message()),
-                           {{"webhook.url", std::string(addresses.status().message())}});
-  }
+  if (!addresses.ok()) return refuse(addresses.status());
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(webhook.filter(), "webhook.filter."));
   BABILLARD_ASSIGN_OR_RETURN(std::string secret, auth::NewWebhookSecret());
   BABILLARD_ASSIGN_OR_RETURN(std::string head, HeadCursor());

@@ -68,6 +68,20 @@ bool ChangeLog::ready() const {
   return ready_;
 }
 
+void ChangeLog::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  absl::MutexLock lock(&listeners_mu_);
+  for (auto& [id, listener] : listeners_) listener();
+}
+
+bool ChangeLog::closed() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return closed_;
+}
+
 uint64_t ChangeLog::AddListener(std::function<void()> listener) {
   absl::MutexLock lock(&listeners_mu_);
   listeners_[++next_listener_] = std::move(listener);

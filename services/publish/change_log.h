@@ -45,6 +45,10 @@ class ChangeLog {
   // Commit time (ms) of the oldest change after `after` in the log; 0 if none.
   int64_t OldestAfter(const std::string& after) const;
 
+  // At shutdown: wakes the listeners one last time; closed() is then true.
+  void Close();
+  bool closed() const;
+
   // Called after each Append (on the appending thread, which must not be
   // held long). Remove before the listener dies.
   uint64_t AddListener(std::function<void()> listener);
@@ -59,6 +63,7 @@ class ChangeLog {
   std::string base_ ABSL_GUARDED_BY(mu_);  // every change after it is in changes_
   std::string head_ ABSL_GUARDED_BY(mu_);
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex listeners_mu_;
   uint64_t next_listener_ ABSL_GUARDED_BY(listeners_mu_) = 0;

@@ -102,6 +102,11 @@ int main(int argc, char** argv) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials());
+  // Subscribe streams are long and mostly idle: find dead peers.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.RegisterService(&publish_api);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr) {
@@ -115,6 +120,10 @@ int main(int argc, char** argv) {
   }
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-publish: signal %d, shutting down\n", signal_number);
+  // Health says NOT_SERVING first, then streams end with UNAVAILABLE (their
+  // clients resume elsewhere from their cursors); unary calls finish.
+  grpc_server->GetHealthCheckService()->SetServingStatus(false);
+  log.Close();
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   (*server)->Stop();
   webhooks.Stop();

@@ -68,6 +68,7 @@ grpc::ServerWriteReactor<v1::Change>* PublishService::Subscribe(grpc::CallbackSe
                                                                 const v1::SubscribeRequest* request) {
   absl::Status valid = ValidateCursor(request->from_cursor(), "from_cursor");
   if (valid.ok()) valid = ValidateFilter(request->filter(), "filter.");
+  if (valid.ok() && reader_.log().closed()) valid = absl::UnavailableError("publish is shutting down; retry");
   if (!valid.ok()) return new RefusedStream(valid);
   return Subscription::Start(reader_, request->filter(), request->from_cursor(), options_.subscription);
 }

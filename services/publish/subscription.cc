@@ -29,6 +29,10 @@ grpc::ServerWriteReactor<v1::Change>* Subscription::Start(ChangeReader& reader, 
 void Subscription::Notify() {
   absl::MutexLock lock(&mu_);
   if (ended_) return;
+  if (reader_.log().closed()) {
+    End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "publish is shutting down; resume from your last cursor"));
+    return;
+  }
   if (writing_ && live_ && absl::Now() - write_started_ > options_.max_lag) {
     End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                      absl::StrCat("subscriber too slow: no change read for ", absl::FormatDuration(options_.max_lag),

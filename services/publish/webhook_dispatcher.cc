@@ -142,7 +142,8 @@ class WebhookDispatcher::Worker {
                 &delivery);
         break;
       }
-      if (!WaitForStop(backoff)) break;
+      // A receiver asking for time (429 or 503 with Retry-After) gets it.
+      if (!WaitForStop(std::max(backoff, post.retry_after))) break;
       backoff = std::min(backoff * 2, owner_.options_.max_retry);
     }
     finished_ = true;

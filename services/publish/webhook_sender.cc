@@ -4,7 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -14,6 +18,17 @@ namespace babillard::publish {
 namespace {
 
 size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  absl::string_view line(data, size * count);
+  if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
+    int64_t seconds = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(12)), &seconds) && seconds > 0) {
+      *static_cast<absl::Duration*>(user) = absl::Seconds(std::min<int64_t>(seconds, 3600));
+    }
+  }
+  return size * count;
+}
 
 const char* TypeOf(v1::Change::Kind kind) {
   switch (kind) {
@@ -94,6 +109,9 @@ WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options.timeout)));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
+  absl::Duration retry_after;
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &retry_after);
   const CURLcode rc = curl_easy_perform(c);
   result.duration = absl::Now() - start;
   if (rc != CURLE_OK) {
@@ -103,6 +121,7 @@ WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   result.http_status = static_cast<int>(status);
+  if (status == 429 || status == 503) result.retry_after = retry_after;
   return result;
 }
 

@@ -28,6 +28,8 @@ struct WebhookPostResult {
   int http_status = 0;  // 0 when there was no answer
   std::string error;    // why there was no answer
   absl::Duration duration;
+  // The receiver's Retry-After (seconds form), with a 429 or 503; zero if none.
+  absl::Duration retry_after;
 };
 
 // POSTs one signed message. Redirects are not followed (a 3xx is a failed

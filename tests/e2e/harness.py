@@ -99,7 +99,7 @@ class Stack:
         import signal
         p = self.procs[name]
         p.send_signal(sig or signal.SIGKILL)
-        p.wait(timeout=30)
+        return p.wait(timeout=30)
 
     def env(self, token=None):
         env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{self.ports['ingest']}",
@@ -151,13 +151,17 @@ class Stack:
 
 class Receiver:
     """A webhook endpoint on 127.0.0.1 that verifies each signature and
-    answers `fail_first` requests with 500 (or every one with `always`)."""
+    answers `fail_first` requests with 500 (or every one with `always`), or
+    follows `script`: (status, headers, seconds to hang) per request, then 204.
+    `attempts` records (time, webhook-id, status) of every signed request."""
 
-    def __init__(self, fail_first=0, always=None):
+    def __init__(self, fail_first=0, always=None, script=None):
         self.secret = None
         self.received = []  # (webhook-id, parsed body) of every valid request, in arrival order
         self.bad_signatures = 0
         self.fail_first, self.always = fail_first, always
+        self.script = list(script or [])
+        self.attempts = []
         self.lock = threading.Lock()
         receiver = self
 
@@ -170,9 +174,14 @@ class Receiver:
                     expected = base64.b64encode(hmac.new(key, f"{mid}.{ts}.".encode() + body,
                                                          hashlib.sha256).digest()).decode()
                     fresh = abs(time.time() - int(ts)) < 300
+                    headers, hang = {}, 0
                     if sig != f"v1,{expected}" or not fresh:
                         receiver.bad_signatures += 1
                         code = 400
+                    elif receiver.script:
+                        code, headers, hang = receiver.script.pop(0)
+                        if code < 300:
+                            receiver.received.append((mid, json.loads(body)))
                     elif receiver.always is not None:
                         code = receiver.always
                     elif receiver.fail_first > 0:
@@ -181,9 +190,17 @@ class Receiver:
                     else:
                         receiver.received.append((mid, json.loads(body)))
                         code = 204
-                self.send_response(code)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                    receiver.attempts.append((time.time(), mid, code))
+                if hang:
+                    time.sleep(hang)
+                try:
+                    self.send_response(code)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender gave up waiting
 
             def log_message(self, *args):
                 pass

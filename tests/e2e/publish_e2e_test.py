@@ -157,6 +157,23 @@ class Streams(Publish):
         self.assertEqual(got, want[:len(got)])
         self.assertLess(len(got), 1501)
 
+    def test_sigterm_ends_open_streams_with_unavailable_and_exits_cleanly(self):
+        watchers = [STACK.cli_popen("watch", stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(5)]
+        time.sleep(1)  # let them subscribe
+        started = time.time()
+        code = STACK.kill("publish", signal.SIGTERM)
+        elapsed = time.time() - started
+        try:
+            self.assertEqual(code, 0)
+            self.assertLess(elapsed, 6)
+            for w in watchers:
+                _, err = w.communicate(timeout=10)
+                self.assertEqual(w.returncode, 1)
+                self.assertIn("unavailable", err)
+                self.assertIn("shutting down", err)
+        finally:
+            STACK.start_publish()
+
     def test_publish_restarted_mid_stream_resumes_without_gap(self):
         start = self.head()
         uids = [self.submit(f"Avant {i}", day=20) for i in range(3)]
@@ -213,6 +230,27 @@ class Webhooks(Publish):
         listing = self.cli("webhook", "list").stdout
         self.assertIn("4 failed deliveries in a row; last: HTTP 500", listing)
         self.assertIn(hook, listing)
+
+    def test_retry_after_timeout_and_410_are_honoured(self):
+        receiver = Receiver(script=[(429, {"Retry-After": "2"}, 0), (204, {}, 3)])  # then a hang past the timeout
+        self.addCleanup(receiver.stop)
+        hook = self.create(receiver, f"--org={self.org}")
+        self.submit("Patient", day=15)
+        self.wait_until(lambda: len(receiver.attempts) >= 3, timeout=30)
+        (t1, id1, c1), (t2, id2, _), (t3, id3, c3) = receiver.attempts[:3]
+        self.assertEqual((c1, c3), (429, 204))
+        self.assertGreaterEqual(t2 - t1, 1.9, "Retry-After: 2 not honoured")
+        self.assertEqual(len({id1, id2, id3}), 1, "webhook-id must not change between retries")
+        deliveries = self.cli("webhook", "deliveries", hook).stdout
+        self.assertIn("Timeout", deliveries)  # --webhook-timeout=2s cut the hang
+        gone = Receiver(script=[(410, {}, 0)])
+        self.addCleanup(gone.stop)
+        gone_hook = self.create(gone, f"--org={self.org}")
+        self.submit("Parti", day=16)
+        self.wait_until(lambda: "410 Gone" in self.cli("webhook", "list").stdout)
+        time.sleep(1)
+        self.assertEqual(len(gone.attempts), 1, "410 must disable after exactly one attempt")
+        self.assertIn(gone_hook, self.cli("webhook", "list").stdout)
 
     def test_private_and_link_local_receivers_are_refused(self):
         for url in ("http://169.254.169.254/latest", "http://10.1.2.3/hook", "ftp://example.org/x"):

@@ -444,8 +444,7 @@ absl::Status RedisEventStore::CheckRetained(redis::Connection& connection, const
   return absl::OkStatus();
 }
 
-absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink& sink,
-                                       absl::flat_hash_map<std::string, int64_t>& sent) {
+absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink& sink) {
   for (int64_t offset = 0;; offset += options_.batch) {
     absl::StatusOr<redis::Reply> ids =
         connection.Run({"ZRANGE", options_.prefix + "idx:start", std::to_string(offset),
@@ -467,7 +466,6 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
       change.mutable_event()->set_version(v);
-      sent[change.event().uid()] = v;
       if (!sink.on_change(change)) return absl::CancelledError("watch ended by the receiver");
     }
     if (static_cast<int>(ids->elements.size()) < options_.batch) return absl::OkStatus();
@@ -514,7 +512,6 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
   redis::Connection& c = **connection;
   const std::string stream = options_.prefix + "changes";
   std::string cursor = from_cursor;
-  absl::flat_hash_map<std::string, int64_t> sent;
   if (snapshot || cursor.empty()) {
     absl::StatusOr<redis::Reply> last = c.Run({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
     if (!last.ok()) return last.status();
@@ -523,7 +520,7 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
     return retained;
   }
   if (snapshot) {
-    absl::Status status = Snapshot(c, sink, sent);
+    absl::Status status = Snapshot(c, sink);
     if (absl::IsCancelled(status)) return absl::OkStatus();
     if (!status.ok()) return status;
     if (!sink.on_snapshot_done(cursor)) return absl::OkStatus();
@@ -544,9 +541,6 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
       absl::StatusOr<v1::Change> change = ChangeFromEntry(entry);
       if (!change.ok()) return change.status();
       cursor = change->cursor();
-      if (auto it = sent.find(change->event().uid()); it != sent.end() && change->event().version() <= it->second) {
-        continue;  // already in the snapshot
-      }
       if (!sink.on_change(*change)) return absl::OkStatus();
     }
   }

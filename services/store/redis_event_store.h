@@ -66,8 +66,7 @@ class RedisEventStore final : public EventStore {
       const std::vector<const std::vector<std::string>*>& events, bool atomic);
   absl::StatusOr<WriteResult> PutGrouped(std::vector<std::string> args);
   absl::Status CheckRetained(redis::Connection& connection, const std::string& cursor);
-  absl::Status Snapshot(redis::Connection& connection, WatchSink& sink,
-                        absl::flat_hash_map<std::string, int64_t>& sent);
+  absl::Status Snapshot(redis::Connection& connection, WatchSink& sink);
 
   redis::ConnectionPool& pool_;
   RedisStoreOptions options_;

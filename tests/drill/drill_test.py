@@ -186,8 +186,9 @@ class Drills(unittest.TestCase):
         rng = random.Random(seed)
         duration = 60 if FULL else 10
         path = f"{s.dir}/fuzz.ics"
-        end, runs, outcomes = time.time() + duration, 0, {}
-        while time.time() < end and runs < 2000:
+        began = time.time()
+        end, runs, outcomes = began + duration, 0, {}
+        while time.time() < end and runs < 20000:
             data = bytearray(rng.choice(seeds))
             for _ in range(rng.randint(1, 8)):
                 op, at = rng.randrange(6), rng.randrange(max(1, len(data)))
@@ -219,7 +220,8 @@ class Drills(unittest.TestCase):
         self.assertIsNone(s.procs["store"].poll())
         r = s.cli("submit", "--title=Toujours là", f"--start={YEAR}-11-01 10:00", token=token)
         self.assertEqual(r.returncode, 0, r.stderr)
-        print(f"\n  {runs} mutated calendars imported in {duration} s (seed {seed}): {outcomes}", file=sys.stderr)
+        print(f"\n  {runs} mutated calendars imported in {time.time() - began:.0f} s (seed {seed}): {outcomes}",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":

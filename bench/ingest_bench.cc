@@ -23,18 +23,12 @@
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "babillard/v1/store.grpc.pb.h"
 #include "services/common/ical/calendar_parser.h"
+#include "bench/bench_support.h"
 #include "tests/testing/child_process.h"
 
 namespace {
 
 using namespace babillard;
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 v1::Event Structured(const std::string& org, int client, int i) {
   v1::Event e;
@@ -76,15 +70,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = testing::MakeTempDir("babillard-ingest-bench");
-  testing::ChildProcess store({argv[1], "--data-dir=" + dir + "/store", "--listen=unix:" + dir + "/store.sock",
-                               "--ready-file=" + dir + "/store.ready"},
-                              dir + "/store.log");
-  if (!store.Start().ok() || !store.WaitForFile(dir + "/store.ready", absl::Seconds(30)).ok()) return 1;
-  testing::ChildProcess ingest({argv[2], "--store=unix:" + dir + "/store.sock", "--listen=unix:" + dir + "/ingest.sock",
-                                "--data-dir=" + dir + "/ingest", "--ready-file=" + dir + "/ingest.ready", "--poll=false"},
-                               dir + "/ingest.log");
-  if (!ingest.Start().ok() || !ingest.WaitForFile(dir + "/ingest.ready", absl::Seconds(30)).ok()) return 1;
-  const std::string admin(absl::StripAsciiWhitespace(Read(dir + "/ingest/admin.token")));
+  bench::StoreAndIngest services;
+  if (!services.Start(argv[1], argv[2], dir)) return 1;
+  const std::string admin(absl::StripAsciiWhitespace(bench::ReadFile(dir + "/ingest/admin.token")));
   auto ingest_channel = [&](int c) {
     grpc::ChannelArguments args;
     args.SetInt("bench-channel", c);
@@ -133,7 +121,7 @@ int main(int argc, char** argv) {
   });
 
   // The regional calendar, end to end.
-  const std::string feed = Read(argv[3]);
+  const std::string feed = bench::ReadFile(argv[3]);
   absl::Time start = absl::Now();
   grpc::ClientContext import_context;
   import_context.AddMetadata("authorization", "Bearer " + importer);
@@ -167,8 +155,7 @@ int main(int argc, char** argv) {
   std::printf("| import of %d events end to end (worker parse, diff, one atomic write) | %.2f s | core parse %.2f s + store batch write %.2f s = %.2f s | %.2f | - |\n",
               report.accepted() + report.updated() + report.unchanged(), import_s, parse_s, write_s,
               parse_s + write_s, (parse_s + write_s) / import_s);
-  ingest.Stop();
-  store.Stop();
+  services.Stop();
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -28,8 +28,10 @@
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "babillard/v1/publish.grpc.pb.h"
 #include "babillard/v1/store.grpc.pb.h"
+#include "services/common/client/pinned_curl.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/serializer.h"
+#include "bench/bench_support.h"
 #include "tests/testing/child_process.h"
 
 namespace {
@@ -38,13 +40,6 @@ using namespace babillard;
 
 constexpr int kSubscribers = 1000;
 constexpr int kMeasured = 100;
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 // Every arrival: (uid, when), kept for after the run.
 class Arrivals {
@@ -107,13 +102,12 @@ size_t OnBody(char* data, size_t size, size_t count, void* out) {
 
 std::string HttpGet(const std::string& url) {
   std::string body;
-  CURL* c = curl_easy_init();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-  curl_easy_perform(c);
-  curl_easy_cleanup(c);
+  CurlPtr c(curl_easy_init());
+  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, 10L);
+  curl_easy_perform(c.get());
   return body;
 }
 
@@ -139,11 +133,6 @@ int64_t RssKiB(pid_t pid) {
   return -1;
 }
 
-int FreePort() {
-  // The kernel's ephemeral range is busy with the 1,000 streams' neighbours; a fixed high port is simplest.
-  return 20000 + static_cast<int>(getpid() % 20000);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,23 +144,18 @@ int main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string dir = testing::MakeTempDir("babillard-publish-bench");
-  testing::ChildProcess store({argv[1], "--data-dir=" + dir + "/store", "--listen=unix:" + dir + "/store.sock",
-                               "--ready-file=" + dir + "/store.ready"},
-                              dir + "/store.log");
-  if (!store.Start().ok() || !store.WaitForFile(dir + "/store.ready", absl::Seconds(30)).ok()) return 1;
-  testing::ChildProcess ingest({argv[2], "--store=unix:" + dir + "/store.sock", "--listen=unix:" + dir + "/ingest.sock",
-                                "--data-dir=" + dir + "/ingest", "--ready-file=" + dir + "/ingest.ready", "--poll=false"},
-                               dir + "/ingest.log");
-  if (!ingest.Start().ok() || !ingest.WaitForFile(dir + "/ingest.ready", absl::Seconds(30)).ok()) return 1;
-  const int http_port = FreePort();
-  const std::string http = absl::StrCat("127.0.0.1:", http_port);
-  std::vector<std::string> publish_argv = {argv[3], "--store=unix:" + dir + "/store.sock", "--http=" + http,
+  bench::StoreAndIngest services;
+  if (!services.Start(argv[1], argv[2], dir)) return 1;
+  // Port 0: publish picks one and writes its URL to the ready file.
+  std::vector<std::string> publish_argv = {argv[3], "--store=unix:" + dir + "/store.sock", "--http=127.0.0.1:0",
                                            "--listen=unix:" + dir + "/publish.sock",
                                            "--ready-file=" + dir + "/publish.ready"};
   auto publish = std::make_unique<testing::ChildProcess>(publish_argv, dir + "/publish.log");
-  if (!publish->Start().ok() || !publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30)).ok()) return 1;
+  if (!publish->Start().ok()) return 1;
+  absl::StatusOr<std::string> http = publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30));
+  if (!http.ok()) return 1;
 
-  const std::string admin(absl::StripAsciiWhitespace(Read(dir + "/ingest/admin.token")));
+  const std::string admin(absl::StripAsciiWhitespace(bench::ReadFile(dir + "/ingest/admin.token")));
   auto ingest_stub = v1::Ingest::NewStub(grpc::CreateChannel("unix:" + dir + "/ingest.sock", grpc::InsecureChannelCredentials()));
   std::string token;
   {
@@ -254,7 +238,7 @@ int main(int argc, char** argv) {
 
   // 100,000 events written to the store as ingest would (texts serialized
   // once per language), then a fresh publish loads them.
-  const std::string feed = Read(argv[4]);
+  const std::string feed = bench::ReadFile(argv[4]);
   ical::NormalizeOptions options;
   options.known_categories = {"culture", "sport", "tourism", "community", "education", "health", "municipal"};
   absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(feed, options);
@@ -288,24 +272,25 @@ int main(int argc, char** argv) {
   publish->Stop();
   std::filesystem::remove(dir + "/publish.ready");
   publish = std::make_unique<testing::ChildProcess>(publish_argv, dir + "/publish-2.log");
-  if (!publish->Start().ok() || !publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30)).ok()) return 1;
+  if (!publish->Start().ok()) return 1;
+  http = publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30));
+  if (!http.ok()) return 1;
   const absl::Time load_start = absl::Now();
   int64_t view = 0;
   while (view < events && absl::Now() - load_start < absl::Seconds(120)) {
-    view = MetricValue(HttpGet("http://" + http + "/metrics"), "babillard_view_events");
+    view = MetricValue(HttpGet(*http + "/metrics"), "babillard_view_events");
     absl::SleepFor(absl::Milliseconds(100));
   }
   absl::SleepFor(absl::Seconds(1));
   const int64_t rss_kib = RssKiB(publish->pid());
   // The regional feed once, as residents would ask it (builds and caches it).
-  const size_t feed_bytes = HttpGet("http://" + http + "/feeds/all.ics").size();
+  const size_t feed_bytes = HttpGet(*http + "/feeds/all.ics").size();
   const int64_t rss_after_feed_kib = RssKiB(publish->pid());
   std::printf("| publish resident memory, %lld events loaded (VEVENT texts fr+en: %.0f MB) | %.0f MB (after serving the %.0f MB regional feed: %.0f MB) | texts: %.0f MB | %.2f | <= 3 |\n",
               static_cast<long long>(view), text_bytes / 1e6, rss_kib / 1024.0, feed_bytes / 1e6,
               rss_after_feed_kib / 1024.0, text_bytes / 1e6, rss_kib * 1024.0 / text_bytes);
   publish->Stop();
-  ingest.Stop();
-  store.Stop();
+  services.Stop();
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -67,9 +67,9 @@ Subscriptions (babillard-publish):
 
 The token comes from --token or BABILLARD_TOKEN, the ingest address from --addr or
 BABILLARD_ADDR (default 127.0.0.1:50051), the publish address from --publish-addr or
-BABILLARD_PUBLISH_ADDR (default 127.0.0.1:50052), the feed base from --feed-base
-(default http://127.0.0.1:8080); a file named by --config or BABILLARD_CONFIG may hold
-token=, addr=, publish_addr= and feed_base= lines. Every command takes --help.
+BABILLARD_PUBLISH_ADDR (default 127.0.0.1:50052); a file named by --config or
+BABILLARD_CONFIG may hold token=, addr= and publish_addr= lines. Feed URLs are the ones
+publish hands out (its --public-url). Every command takes --help.
 )";
 
 struct Args {
@@ -188,7 +188,6 @@ class Cli {
     token_ = pick("token", "BABILLARD_TOKEN", "token", "");
     addr_ = pick("addr", "BABILLARD_ADDR", "addr", "127.0.0.1:50051");
     publish_addr_ = pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
-    feed_base_ = pick("feed-base", "BABILLARD_FEED_BASE", "feed_base", "http://127.0.0.1:8080");
     stub_ = v1::Ingest::NewStub(grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials()));
     grpc::ChannelArguments large;
     large.SetMaxReceiveMessageSize(64 << 20);  // a change carries its event's iCalendar texts
@@ -593,21 +592,19 @@ class Cli {
     return 0;
   }
 
+  // The subscription URLs, as publish builds them (from its --public-url).
   int FeedUrls() {
-    std::vector<std::string> query;
-    if (args_.has("category")) query.push_back("category=" + args_.get("category"));
-    if (args_.has("municipality")) query.push_back("municipality=" + args_.get("municipality"));
-    if (args_.has("org")) query.push_back("org=" + args_.get("org"));
-    const std::string q = query.empty() ? "" : "?" + absl::StrJoin(query, "&");
-    const std::string en = (q.empty() ? "?" : q + "&") + "lang=en";
-    const std::string base = absl::StrCat(feed_base_, "/feeds/", args_.get("name", "all"));
-    std::string webcal = base;
-    absl::string_view rest(webcal);
-    if (absl::ConsumePrefix(&rest, "https://") || absl::ConsumePrefix(&rest, "http://")) webcal = absl::StrCat("webcal://", rest);
-    out_ << "French:   " << base << ".ics" << q << "\n"
-         << "English:  " << base << ".ics" << en << "\n"
-         << "JSON:     " << base << ".json" << q << "\n"
-         << "One-click (Apple, Outlook): " << webcal << ".ics" << q << "\n";
+    v1::GetFeedUrlsRequest request;
+    request.set_named_feed(args_.get("name"));
+    if (request.named_feed().empty()) *request.mutable_filter() = FilterFromFlags();
+    grpc::ClientContext context;
+    Prepare(context);
+    v1::GetFeedUrlsResponse urls;
+    if (grpc::Status s = publish_->GetFeedUrls(&context, request, &urls); !s.ok()) return FailPublish(s);
+    out_ << "French:   " << urls.ics_fr() << "\n"
+         << "English:  " << urls.ics_en() << "\n"
+         << "JSON:     " << urls.json() << "\n"
+         << "One-click (Apple, Outlook): " << urls.webcal() << "\n";
     return 0;
   }
 
@@ -651,8 +648,13 @@ class Cli {
     }
     out_ << std::left << std::setw(24) << "NAME" << std::setw(16) << "OWNER" << "TITLE / URL\n";
     for (const v1::NamedFeed& f : response.feeds()) {
-      out_ << std::setw(24) << f.name() << std::setw(16) << f.organization() << f.title().fr() << "\n"
-           << std::setw(40) << "" << feed_base_ << "/feeds/" << f.name() << ".ics\n";
+      out_ << std::setw(24) << f.name() << std::setw(16) << f.organization() << f.title().fr() << "\n";
+      v1::GetFeedUrlsRequest request;
+      request.set_named_feed(f.name());
+      grpc::ClientContext url_context;
+      Prepare(url_context);
+      v1::GetFeedUrlsResponse urls;
+      if (publish_->GetFeedUrls(&url_context, request, &urls).ok()) out_ << std::setw(40) << "" << urls.ics_fr() << "\n";
     }
     return 0;
   }
@@ -810,7 +812,7 @@ class Cli {
   Args args_;
   std::ostream& out_;
   std::ostream& err_;
-  std::string token_, addr_, publish_addr_, feed_base_;
+  std::string token_, addr_, publish_addr_;
   std::unique_ptr<v1::Ingest::Stub> stub_;
   std::unique_ptr<v1::Publish::Stub> publish_;
 };

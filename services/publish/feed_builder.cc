@@ -16,20 +16,13 @@
 namespace babillard::publish {
 namespace {
 
-bool AnyOf(const std::vector<std::string>& wanted, const std::string& value) {
-  return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
-}
-
-bool Matches(const v1::Event& e, const FeedQuery& q) {
-  if (e.visibility() == v1::Event::VISIBILITY_PRIVATE) return false;
-  if (!AnyOf(q.organizations, e.organization())) return false;
-  if (!AnyOf(q.municipalities, e.location().municipality())) return false;
-  if (!q.categories.empty()) {
-    bool hit = false;
-    for (const std::string& c : e.categories()) hit = hit || AnyOf(q.categories, c);
-    if (!hit) return false;
-  }
-  return EventMatches(e, q.extra);
+// The query's criteria as one Filter, the form change streams use too.
+v1::Filter FilterOf(const FeedQuery& q) {
+  v1::Filter f = q.extra;
+  for (const std::string& m : q.municipalities) f.add_municipalities(m);
+  for (const std::string& c : q.categories) f.add_categories(c);
+  for (const std::string& o : q.organizations) f.add_organizations(o);
+  return f;
 }
 
 }  // namespace
@@ -47,8 +40,9 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
   for (const EventPtr& e : events) present.insert(e->uid());
   std::vector<const v1::Event*> selected;
   ical::Limits limits;
+  const v1::Filter filter = FilterOf(query);
   for (const EventPtr& e : events) {
-    if (!Matches(*e, query)) continue;
+    if (!EventMatches(*e, filter)) continue;
     // A merged duplicate appears once, as its canonical event (unless only
     // the duplicate's organization is asked for, or the canonical is gone).
     if (!e->duplicate_of().empty() && present.contains(e->duplicate_of()) &&

@@ -82,6 +82,9 @@ absl::StatusOr<v1::ListChangesResponse> PublishService::DoListChanges(const v1::
   const size_t page_size = request.page_size() == 0 ? 100 : request.page_size();
   v1::ListChangesResponse response;
   std::string cursor = request.since();
+  // With no change at all the next cursor is "0-0", before every change:
+  // handed to Subscribe, "" would mean "from now" and skip what comes first.
+  const auto next = [&cursor] { return cursor.empty() ? std::string("0-0") : cursor; };
   // A sparse filter may skip many changes: look at a bounded number per
   // call and let the caller continue from next_cursor.
   constexpr size_t kMaxPageBytes = 2 << 20;
@@ -91,7 +94,7 @@ absl::StatusOr<v1::ListChangesResponse> PublishService::DoListChanges(const v1::
     const size_t want = std::min<size_t>(500, page_size - response.changes_size() + 50);
     BABILLARD_ASSIGN_OR_RETURN(std::vector<ChangePtr> batch, reader_.Read(cursor, want));
     if (batch.empty()) {
-      response.set_next_cursor(cursor);
+      response.set_next_cursor(next());
       return response;
     }
     for (const ChangePtr& c : batch) {
@@ -108,7 +111,7 @@ absl::StatusOr<v1::ListChangesResponse> PublishService::DoListChanges(const v1::
       }
     }
   }
-  response.set_next_cursor(cursor);
+  response.set_next_cursor(next());
   response.set_more(true);
   return response;
 }

@@ -51,15 +51,19 @@ class WebhookDispatcher::Worker {
     return stop_;
   }
 
-  void Disable(const std::string& reason, const v1::Delivery* last) {
+  // Appends the attempt to the webhook's recent deliveries, and disables the
+  // webhook with `disable_reason` when one is given.
+  void Record(const v1::Delivery& delivery, const std::string& disable_reason) {
     v1::RecordDeliveryRequest request;
     request.set_webhook_id(hook_.id());
-    if (last != nullptr) *request.mutable_delivery() = *last;
-    request.set_disable(true);
-    request.set_disable_reason(reason);
+    *request.mutable_delivery() = delivery;
+    if (!disable_reason.empty()) {
+      request.set_disable(true);
+      request.set_disable_reason(disable_reason);
+      ++owner_.counters_.disabled;
+      std::fprintf(stderr, "babillard-publish: webhook %s disabled: %s\n", hook_.id().c_str(), disable_reason.c_str());
+    }
     (void)owner_.store_.Call(&v1::Store::StubInterface::RecordDelivery, request);
-    ++owner_.counters_.disabled;
-    std::fprintf(stderr, "babillard-publish: webhook %s disabled: %s\n", hook_.id().c_str(), reason.c_str());
   }
 
   void Run() {
@@ -68,14 +72,15 @@ class WebhookDispatcher::Worker {
     std::deque<ChangePtr> queue;
     absl::Duration backoff = owner_.options_.first_retry;
     int attempt = 0;
+    int failures = hook_.consecutive_failures();
     while (!stopped()) {
       if (queue.empty()) {
         const int64_t seen = generation();
         absl::StatusOr<std::vector<ChangePtr>> batch = owner_.reader_.Read(scan, 200);
         if (!batch.ok()) {
           if (absl::IsFailedPrecondition(batch.status())) {
-            Disable(absl::StrCat("changes after ", scan, " left the store's history before they could be delivered"),
-                    nullptr);
+            Record(v1::Delivery(), absl::StrCat("changes after ", scan,
+                                                      " left the store's history before they could be delivered"));
             break;
           }
           if (!Wait(absl::Seconds(1), seen)) break;
@@ -125,23 +130,18 @@ class WebhookDispatcher::Worker {
       } else {
         ++owner_.counters_.failed;
       }
-      v1::RecordDeliveryRequest record;
-      record.set_webhook_id(hook_.id());
-      *record.mutable_delivery() = delivery;
-      absl::StatusOr<v1::RecordDeliveryResponse> recorded =
-          owner_.store_.Call(&v1::Store::StubInterface::RecordDelivery, record);
-      if (ok) continue;
+      // One record per attempt; the one that crosses a limit also disables.
+      failures = ok ? 0 : failures + 1;
+      std::string disable;
       if (post.http_status == 410) {
-        Disable("the receiver answered 410 Gone", &delivery);
-        break;
+        disable = "the receiver answered 410 Gone";
+      } else if (failures >= owner_.options_.max_failures) {
+        disable = absl::StrCat(failures, " failed deliveries in a row; last: ",
+                               post.http_status != 0 ? absl::StrCat("HTTP ", post.http_status) : post.error);
       }
-      const int failures = recorded.ok() ? recorded->consecutive_failures() : attempt;
-      if (failures >= owner_.options_.max_failures) {
-        Disable(absl::StrCat(failures, " failed deliveries in a row; last: ",
-                             post.http_status != 0 ? absl::StrCat("HTTP ", post.http_status) : post.error),
-                &delivery);
-        break;
-      }
+      Record(delivery, disable);
+      if (!disable.empty()) break;
+      if (ok) continue;
       // A receiver asking for time (429 or 503 with Retry-After) gets it.
       if (!WaitForStop(std::max(backoff, post.retry_after))) break;
       backoff = std::min(backoff * 2, owner_.options_.max_retry);

@@ -61,7 +61,7 @@ class WebhookDispatcher {
   absl::Notification stop_;
   absl::Mutex mu_;
   bool refresh_requested_ ABSL_GUARDED_BY(mu_) = false;
-  absl::flat_hash_map<std::string, std::unique_ptr<Worker>> workers_;  // only touched by Run()'s thread
+  absl::flat_hash_map<std::string, std::unique_ptr<Worker>> workers_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

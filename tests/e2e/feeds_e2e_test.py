@@ -10,10 +10,8 @@ import datetime as dt
 import gzip
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import urllib.error
@@ -21,15 +19,13 @@ import urllib.request
 
 import icalendar
 
-from harness import free_port, wait_for
+from harness import Stack, free_port, wait_for
 
 BUILD = sys.argv[1]
 BIN = {name: os.path.join(BUILD, path) for name, path in {
     "store": "services/store/babillard-store", "ingest": "services/ingest/babillard-ingest",
     "publish": "services/publish/babillard-publish", "cli": "clients/cli/babillard"}.items()}
 YEAR = dt.date.today().year + 1
-
-
 
 
 def get(url, headers=None, method="GET"):
@@ -44,43 +40,20 @@ def get(url, headers=None, method="GET"):
 class Feeds(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="babillard-feeds-e2e-")
-        store_port, ingest_port, http_port = free_port(), free_port(), free_port()
-        cls.procs = []
-
-        def start(name, args, ready):
-            log = open(os.path.join(cls.dir, f"{name}.log"), "w")
-            p = subprocess.Popen([BIN[name], *args, f"--ready-file={cls.dir}/{ready}"], stdout=log,
-                                 stderr=subprocess.STDOUT)
-            cls.procs.append(p)
-            wait_for(f"{cls.dir}/{ready}", p)
-
-        start("store", [f"--data-dir={cls.dir}/store", f"--listen=127.0.0.1:{store_port}"], "store.ready")
-        start("ingest", [f"--store=127.0.0.1:{store_port}", f"--listen=127.0.0.1:{ingest_port}",
-                         f"--data-dir={cls.dir}/ingest"], "ingest.ready")
-        start("publish", [f"--store=127.0.0.1:{store_port}", f"--http=127.0.0.1:{http_port}",
-                          f"--listen=127.0.0.1:{free_port()}"], "publish.ready")
-        cls.base = f"http://127.0.0.1:{http_port}"
-        cls.env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{ingest_port}")
-        with open(f"{cls.dir}/ingest/admin.token") as f:
-            admin = f.read().strip()
-        out = cls.cli("org", "create", "--slug=biblio", "--name=Bibliothèque", "--municipality=danville", token=admin)
-        cls.token = re.search(r"^token: (\S+)$", out.stdout, re.M).group(1)
+        cls.stack = Stack(BUILD, "feeds-e2e")
+        cls.dir, cls.base = cls.stack.dir, cls.stack.base
+        cls.token = cls.stack.create_org("biblio")
         deadline = time.time() + 20
         while get(cls.base + "/healthz")[0] != 200 and time.time() < deadline:
             time.sleep(0.1)
 
     @classmethod
     def tearDownClass(cls):
-        for p in reversed(cls.procs):
-            p.terminate()
-            p.wait(timeout=20)
-        shutil.rmtree(cls.dir)
+        cls.stack.stop()
 
     @classmethod
     def cli(cls, *args, token=None):
-        env = dict(cls.env, BABILLARD_TOKEN=token or cls.token)
-        return subprocess.run([BIN["cli"], *args], capture_output=True, text=True, env=env, timeout=60)
+        return cls.stack.cli(*args, token=token or cls.token)
 
     def submit(self, *args):
         r = self.cli("submit", *args)

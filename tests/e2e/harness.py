@@ -1,12 +1,17 @@
-"""What the end-to-end tests share: free loopback ports and waiting for a
-service's ready file."""
+"""What the end-to-end tests share: free loopback ports, waiting for a
+service's ready file, a Stack of the real services, and a webhook Receiver."""
 import base64
 import hashlib
 import hmac
 import http.server
 import json
 import os
+import re
+import shutil
+import signal
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 
@@ -35,7 +40,6 @@ class Stack:
     added to publish's flags (tests turn on loopback webhooks there)."""
 
     def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False):
-        import tempfile
         self.build = build
         self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
         self.ports = {k: free_port() for k in ("store", "ingest", "publish", "http")}
@@ -63,7 +67,6 @@ class Stack:
 
     def start(self, name, path, args, ready=None):
         """Starts a service and waits for its --ready-file (or the path `ready`)."""
-        import subprocess
         self.commands[name] = (path, args, ready)
         wait = ready or f"{self.dir}/{name}.ready"
         if os.path.exists(wait):
@@ -96,31 +99,27 @@ class Stack:
                     *self.publish_args])
 
     def kill(self, name, sig=None):
-        import signal
         p = self.procs[name]
         p.send_signal(sig or signal.SIGKILL)
         return p.wait(timeout=30)
 
     def env(self, token=None):
         env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{self.ports['ingest']}",
-                   BABILLARD_PUBLISH_ADDR=f"127.0.0.1:{self.ports['publish']}", BABILLARD_FEED_BASE=self.base)
+                   BABILLARD_PUBLISH_ADDR=f"127.0.0.1:{self.ports['publish']}")
         env.pop("BABILLARD_TOKEN", None)
         if token:
             env["BABILLARD_TOKEN"] = token
         return env
 
     def cli(self, *args, token=None, timeout=60):
-        import subprocess
         return subprocess.run([os.path.join(self.build, "clients/cli/babillard"), *args], capture_output=True,
                               text=True, env=self.env(token), timeout=timeout)
 
     def cli_popen(self, *args, token=None, **kwargs):
-        import subprocess
         return subprocess.Popen([os.path.join(self.build, "clients/cli/babillard"), *args], env=self.env(token),
                                 text=True, **kwargs)
 
     def create_org(self, slug, municipality="danville"):
-        import re
         r = self.cli("org", "create", f"--slug={slug}", f"--name=Org {slug}", f"--municipality={municipality}",
                      token=self.admin)
         if r.returncode != 0:
@@ -132,8 +131,6 @@ class Stack:
             return f.read()
 
     def stop(self):
-        import shutil
-        import subprocess
         for name in ("publish", "ingest", "store", "redis"):
             p = self.procs.get(name)
             if p is None or p.poll() is not None:

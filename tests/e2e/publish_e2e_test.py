@@ -277,6 +277,8 @@ class LoopbackOffByDefault(unittest.TestCase):
         stack = Stack(BUILD, "publish-e2e-default")
         self.addCleanup(stack.stop)
         token = stack.create_org("town")
+        # Before any change the cursor to follow from is "0-0" (from the start), never "" (from now).
+        self.assertIn("next: --since=0-0\n", stack.cli("changes", token=token).stdout)
         r = stack.cli("webhook", "create", "http://127.0.0.1:9/hook", token=token)
         self.assertEqual(r.returncode, 1)
         self.assertIn("webhook.url", r.stderr)
@@ -291,7 +293,12 @@ class NamedFeeds(Publish):
         out = self.cli("feed", "create", "culture-danville", "--title=Culture à Danville",
                        "--title-en=Culture in Danville", "--category=culture", "--municipality=danville").stdout
         self.assertIn("/feeds/culture-danville.ics", out)
-        self.assertIn("culture-danville", self.cli("feed", "list").stdout)
+        self.assertIn(f"{STACK.base}/feeds/culture-danville.ics", self.cli("feed", "list").stdout)
+        urls = self.cli("feed", "urls", "--category=culture", "--municipality=danville").stdout
+        french = re.search(r"^French:\s+(\S+)$", urls, re.M).group(1)
+        self.assertEqual(french, f"{STACK.base}/feeds/all.ics?category=culture&municipality=danville")
+        self.assertIn("webcal://127.0.0.1:", urls)
+        self.assertEqual(get(french)[0], 200)
         deadline = time.time() + 20
         while True:
             status, body = get(STACK.base + "/feeds/culture-danville.ics")

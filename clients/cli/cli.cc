@@ -40,7 +40,7 @@ Events (your organization's; an admin adds --org=SLUG):
   delete UID
   import FILE.ics [--dry-run] [--municipality=M] [--category=C]   prints the report
   list [--org=O] [--municipality=M] [--category=C] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD]
-       [--output=table|json]
+       [--tz=America/Toronto] [--output=table|json]      days start at midnight in --tz
 Organizations (admin):
   org create --slug=SLUG --name=NAME [--municipality=M]   prints its token, once
   org list
@@ -420,13 +420,16 @@ class Cli {
     absl::CivilDay day;
     const absl::Time now = absl::Now();
     f->set_from_seconds(absl::ToUnixSeconds(now));  // upcoming by default
+    // Days are the region's days (midnight in --tz), as a resident reads them.
+    absl::TimeZone zone;
+    if (!absl::LoadTimeZone(args_.get("tz", "America/Toronto"), &zone)) return Usage("--tz: unknown time zone");
     if (args_.has("from")) {
       if (!absl::ParseCivilTime(args_.get("from"), &day)) return Usage("--from is YYYY-MM-DD");
-      f->set_from_seconds(absl::ToUnixSeconds(absl::FromCivil(day, absl::UTCTimeZone())));
+      f->set_from_seconds(absl::ToUnixSeconds(absl::FromCivil(day, zone)));
     }
     if (args_.has("to")) {
       if (!absl::ParseCivilTime(args_.get("to"), &day)) return Usage("--to is YYYY-MM-DD");
-      f->set_to_seconds(absl::ToUnixSeconds(absl::FromCivil(day, absl::UTCTimeZone())));
+      f->set_to_seconds(absl::ToUnixSeconds(absl::FromCivil(day, zone)));
     }
     request.set_page_size(200);
     const bool json = args_.get("output", "table") == "json";

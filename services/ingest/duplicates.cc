@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
 #include "services/common/ical/calendar_parser.h"
+#include "services/common/ical/duplicate_keys.h"
 
 namespace babillard::ingest {
 namespace {
@@ -16,16 +16,11 @@ bool Listed(const v1::Event& e, const std::string& uid) {
 
 }  // namespace
 
-std::string DuplicateBucket(const v1::Event& e) {
-  return absl::StrCat(e.start().all_day() ? e.start().local() : std::to_string(e.start().utc_seconds()),
-                      e.start().all_day() ? "d" : "t");
-}
-
 bool AreDuplicates(const v1::Event& a, const v1::Event& b) {
   if (a.organization() == b.organization() || a.uid() == b.uid()) return false;
   if (!a.duplicate_of().empty() || !b.duplicate_of().empty()) return false;
   if (Listed(a, b.uid()) || Listed(b, a.uid())) return false;
-  if (DuplicateBucket(a) != DuplicateBucket(b)) return false;
+  if (ical::DuplicateBucket(a) != ical::DuplicateBucket(b)) return false;
   const bool same_title = SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().fr())) ||
                           SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().en())) ||
                           SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().en())) ||

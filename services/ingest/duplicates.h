@@ -16,9 +16,8 @@ namespace babillard::ingest {
 //   3. they name the same municipality, or the same place (normalized
 //      location name).
 // Neither may already be a duplicate, nor have been split from the other.
+// The store indexes conditions 1 and 2 (ical::DuplicateKeys), so a submit
+// whose keys no other organization's event shares is written at once.
 bool AreDuplicates(const v1::Event& a, const v1::Event& b);
-
-// The key events that may be duplicates share: start instant and all-day flag.
-std::string DuplicateBucket(const v1::Event& e);
 
 }  // namespace babillard::ingest

@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_status.h"
+#include "services/common/ical/duplicate_keys.h"
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/serializer.h"
 #include "services/common/ical/time_zones.h"
@@ -184,24 +185,34 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::Sub
   p->set_organization(org);
   p->set_source_uid(source_uid);
   Stamp(e, nullptr);
+  auto create = [&](bool unique) -> absl::StatusOr<v1::PutEventResponse> {
+    absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, 0, /*create_only=*/true, unique);
+    if (absl::IsAlreadyExists(put.status())) {
+      return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
+    }
+    return put;
+  };
+  // Most submits share no start and title with another organization's event:
+  // the store checks that and writes in one step. Otherwise the full rule.
+  absl::StatusOr<v1::PutEventResponse> put = create(/*unique=*/true);
+  if (put.ok()) {
+    e.set_version(put->version());
+    return result;
+  }
+  if (!absl::IsFailedPrecondition(put.status())) return put.status();
   absl::StatusOr<std::vector<v1::Event>> merged = MergeDuplicates({&e});
   if (!merged.ok()) return merged.status();
   if (merged->empty()) {
-    absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, 0, /*create_only=*/true);
-    if (!put.ok()) {
-      if (absl::IsAlreadyExists(put.status())) {
-        return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
-      }
-      return put.status();
-    }
+    put = create(/*unique=*/false);
+    if (!put.ok()) return put.status();
     e.set_version(put->version());
     return result;
   }
   std::vector<v1::Event> writes = {e};
   writes.insert(writes.end(), merged->begin(), merged->end());
-  absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
-  if (!put.ok()) return put.status();
-  e.set_version(put->results(0).version());
+  absl::StatusOr<v1::PutEventsResponse> put_merged = store_.PutEvents(writes);
+  if (!put_merged.ok()) return put_merged.status();
+  e.set_version(put_merged->results(0).version());
   result->warnings.push_back(absl::StrCat("same event as ", e.duplicate_of(),
                                           ": the regional calendar shows it once, with both organizations"));
   return result;
@@ -408,14 +419,14 @@ absl::StatusOr<std::vector<v1::Event>> Ingestor::MergeDuplicates(std::vector<v1:
     if (!page.ok()) return page.status();
     for (v1::Event& e : *page->mutable_events()) {
       if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
-        buckets[DuplicateBucket(e)].push_back(std::move(e));
+        buckets[ical::DuplicateBucket(e)].push_back(std::move(e));
       }
     }
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   absl::flat_hash_map<std::string, size_t> merged_index;
   for (v1::Event* e : fresh) {
-    auto it = buckets.find(DuplicateBucket(*e));
+    auto it = buckets.find(ical::DuplicateBucket(*e));
     if (it == buckets.end()) continue;
     for (v1::Event& candidate : it->second) {
       if (!AreDuplicates(*e, candidate)) continue;

@@ -26,6 +26,9 @@ struct Expect {
   enum class Mode { kAny, kAbsent, kVersion };
   Mode mode = Mode::kAny;
   int64_t version = 0;
+  // Refuse the write (FAILED_PRECONDITION, "possible duplicate of <uid>") if
+  // another organization's event shares one of its ical::DuplicateKeys.
+  bool unique = false;
   static Expect Any() { return {}; }
   static Expect Absent() { return {Mode::kAbsent, 0}; }
   static Expect Version(int64_t v) { return {Mode::kVersion, v}; }

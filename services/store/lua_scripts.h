@@ -11,12 +11,15 @@ namespace babillard::store::lua {
 
 // Writes N events. ARGV: prefix, maxlen, n, atomic ("1": all or none; "0":
 // each event on its own, as when concurrent writes are grouped into one
-// call), then per event 10 values: uid, expected ("" any, "new" must not
+// call), then per event 12 values: uid, expected ("" any, "new" must not
 // exist, else the version), pb, org, muni, cats (comma-separated), status,
-// start, end, recurring. Returns, per event, {version, kind, cursor}; kind 0
-// = unchanged (no new version, no change entry). Errors ("STALE <uid>
-// <version>", "EXISTS <uid>", "WRONGTYPE <key>") fail the whole call when
+// start, end, recurring, dk (its duplicate keys, newline-separated), unique
+// ("1": refuse the write if another organization's event shares a key).
+// Returns, per event, {version, kind, cursor}; kind 0 = unchanged (no new
+// version, no change entry). Errors ("STALE <uid> <version>", "EXISTS <uid>",
+// "DUPLICATE <uid> <other uid>", "WRONGTYPE <key>") fail the whole call when
 // atomic, else come back as {-1, error, ''} for that event alone.
+// idx:dup is one sorted set of "<key>|<uid>", read by prefix (ZRANGEBYLEX).
 // An atomic batch must not name a uid twice (checked by the caller).
 inline constexpr char kPutEvents[] = R"lua(
 local p = ARGV[1]
@@ -24,9 +27,24 @@ local maxlen = ARGV[2]
 local n = tonumber(ARGV[3])
 local atomic = ARGV[4] == '1'
 local stream = p .. 'changes'
+local dup = p .. 'idx:dup'
 local function wrongtype(key, kind)
   local t = redis.call('TYPE', key)['ok']
   if t ~= 'none' and t ~= kind then return 'WRONGTYPE ' .. key end
+end
+-- Another organization's event sharing one of the keys in `dk` (an index
+-- entry that no longer names a readable event counts: the caller looks).
+local function shares_key(uid, org, dk)
+  for k in string.gmatch(dk, '[^\n]+') do
+    local prefix = k .. '|'
+    for _, m in ipairs(redis.call('ZRANGEBYLEX', dup, '[' .. prefix, '(' .. prefix .. '\255')) do
+      local other = string.sub(m, #prefix + 1)
+      if other ~= uid then
+        local okey = p .. 'ev:' .. other
+        if wrongtype(okey, 'hash') or redis.call('HGET', okey, 'org') ~= org then return other end
+      end
+    end
+  end
 end
 local function index_keys(org, muni, cats, status)
   local keys = {p .. 'idx:org:' .. org, p .. 'idx:status:' .. status}
@@ -36,16 +54,20 @@ local function index_keys(org, muni, cats, status)
 end
 -- Every check for one event; returns its plan or an error string. No writes.
 local function check(i)
-  local a = 5 + i * 10
+  local a = 5 + i * 12
   local uid, expected, pb = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local key = p .. 'ev:' .. uid
   local err = wrongtype(key, 'hash')
   if err then return nil, err end
-  local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb')
+  local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb', 'dk')
   local version = tonumber(cur[1] or '0') or 0
   if expected == 'new' and version > 0 then return nil, 'EXISTS ' .. uid end
   if expected ~= '' and expected ~= 'new' and tonumber(expected) ~= version then
     return nil, 'STALE ' .. uid .. ' ' .. version
+  end
+  if ARGV[a + 11] == '1' then
+    local other = shares_key(uid, ARGV[a + 3], ARGV[a + 10])
+    if other then return nil, 'DUPLICATE ' .. uid .. ' ' .. other end
   end
   local new_keys = index_keys(ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
   for _, k in ipairs(new_keys) do
@@ -55,7 +77,7 @@ local function check(i)
   local old_keys = {}
   if version > 0 then old_keys = index_keys(cur[2] or '', cur[3] or '', cur[4] or '', cur[5] or '') end
   return {uid = uid, key = key, a = a, version = version, same = (cur[6] == pb),
-          old_status = cur[5], old_keys = old_keys, new_keys = new_keys}
+          old_status = cur[5], old_keys = old_keys, new_keys = new_keys, old_dk = cur[7] or ''}
 end
 -- The writes for one checked event: none of them can fail on checked keys.
 local function write(e)
@@ -63,11 +85,13 @@ local function write(e)
   if e.same then return {e.version, 0, ''} end
   for _, k in ipairs(e.old_keys) do redis.call('SREM', k, e.uid) end
   for _, k in ipairs(e.new_keys) do redis.call('SADD', k, e.uid) end
+  for k in string.gmatch(e.old_dk, '[^\n]+') do redis.call('ZREM', dup, k .. '|' .. e.uid) end
+  for k in string.gmatch(ARGV[a + 10], '[^\n]+') do redis.call('ZADD', dup, 0, k .. '|' .. e.uid) end
   redis.call('ZADD', p .. 'idx:start', ARGV[a + 7], e.uid)
   local v = e.version + 1
   redis.call('HSET', e.key, 'v', v, 'pb', ARGV[a + 2], 'org', ARGV[a + 3], 'muni', ARGV[a + 4],
              'cats', ARGV[a + 5], 'status', ARGV[a + 6], 'start', ARGV[a + 7], 'end', ARGV[a + 8],
-             'rec', ARGV[a + 9])
+             'rec', ARGV[a + 9], 'dk', ARGV[a + 10])
   local kind = 2
   if e.version == 0 then
     kind = 1
@@ -78,7 +102,7 @@ local function write(e)
                         'pb', ARGV[a + 2])
   return {v, kind, id}
 end
-local err = wrongtype(stream, 'stream') or wrongtype(p .. 'idx:start', 'zset')
+local err = wrongtype(stream, 'stream') or wrongtype(p .. 'idx:start', 'zset') or wrongtype(dup, 'zset')
 if err then return redis.error_reply(err) end
 local out = {}
 if atomic then
@@ -108,7 +132,9 @@ if t == 'none' then return {0, ''} end
 if t ~= 'hash' then return redis.error_reply('WRONGTYPE ' .. key) end
 local st = redis.call('TYPE', p .. 'changes')['ok']
 if st ~= 'none' and st ~= 'stream' then return redis.error_reply('WRONGTYPE ' .. p .. 'changes') end
-local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb')
+local dt = redis.call('TYPE', p .. 'idx:dup')['ok']
+if dt ~= 'none' and dt ~= 'zset' then return redis.error_reply('WRONGTYPE ' .. p .. 'idx:dup') end
+local cur = redis.call('HMGET', key, 'v', 'org', 'muni', 'cats', 'status', 'pb', 'dk')
 local version = tonumber(cur[1] or '0') or 0
 if expected ~= '' and tonumber(expected) ~= version then
   return redis.error_reply('STALE ' .. uid .. ' ' .. version)
@@ -121,11 +147,38 @@ for _, k in ipairs(keys) do
   if kt ~= 'none' and kt ~= 'set' then return redis.error_reply('WRONGTYPE ' .. k) end
 end
 for _, k in ipairs(keys) do redis.call('SREM', k, uid) end
+for k in string.gmatch(cur[7] or '', '[^\n]+') do redis.call('ZREM', p .. 'idx:dup', k .. '|' .. uid) end
 redis.call('ZREM', p .. 'idx:start', uid)
 redis.call('DEL', key)
 local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*',
                       'k', 4, 'u', uid, 'v', version + 1, 'pb', cur[6] or '')
 return {version + 1, id}
+)lua";
+
+// Indexes the duplicate keys of events stored before idx:dup existed. ARGV:
+// prefix, n, then per event: uid, the version its keys were computed from,
+// dk. An event written since (another version) already has its own keys.
+// Returns how many were indexed.
+inline constexpr char kIndexDuplicateKeys[] = R"lua(
+local p, n = ARGV[1], tonumber(ARGV[2])
+local dup = p .. 'idx:dup'
+local dt = redis.call('TYPE', dup)['ok']
+if dt ~= 'none' and dt ~= 'zset' then return redis.error_reply('WRONGTYPE ' .. dup) end
+local done = 0
+for i = 0, n - 1 do
+  local uid, v, dk = ARGV[3 + i * 3], ARGV[4 + i * 3], ARGV[5 + i * 3]
+  local key = p .. 'ev:' .. uid
+  if redis.call('TYPE', key)['ok'] == 'hash' then
+    local cur = redis.call('HMGET', key, 'v', 'dk')
+    if cur[1] == v then
+      for k in string.gmatch(cur[2] or '', '[^\n]+') do redis.call('ZREM', dup, k .. '|' .. uid) end
+      for k in string.gmatch(dk, '[^\n]+') do redis.call('ZADD', dup, 0, k .. '|' .. uid) end
+      redis.call('HSET', key, 'dk', dk)
+      done = done + 1
+    end
+  end
+end
+return done
 )lua";
 
 }  // namespace babillard::store::lua

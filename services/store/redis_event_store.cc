@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/cursor.h"
+#include "services/common/ical/duplicate_keys.h"
 #include "services/common/ical/recurrence.h"
 #include "absl/container/flat_hash_set.h"
 #include "services/store/lua_scripts.h"
@@ -42,6 +43,11 @@ absl::Status ReplyError(const redis::Reply& reply) {
   const std::string& e = reply.str;
   if (absl::StartsWith(e, "STALE")) return absl::AbortedError(absl::StrCat("stale version: ", e.substr(6)));
   if (absl::StartsWith(e, "EXISTS")) return absl::AlreadyExistsError(absl::StrCat("event exists: ", e.substr(7)));
+  if (absl::StartsWith(e, "DUPLICATE")) {
+    std::vector<std::string> uids = absl::StrSplit(e.substr(10), absl::MaxSplits(' ', 1));
+    return absl::FailedPreconditionError(
+        absl::StrCat("event ", uids[0], ": possible duplicate of ", uids.size() > 1 ? uids[1] : "?"));
+  }
   if (absl::StartsWith(e, "WRONGTYPE")) {
     return absl::FailedPreconditionError(absl::StrCat("redis: a key has the wrong type: ", e));
   }
@@ -173,7 +179,48 @@ absl::StatusOr<std::unique_ptr<RedisEventStore>> RedisEventStore::Open(redis::Co
     if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
     *sha = reply->str;
   }
+  if (absl::Status s = store->IndexDuplicateKeys(); !s.ok()) return s;
   return store;
+}
+
+absl::Status RedisEventStore::IndexDuplicateKeys() {
+  const std::string marker = options_.prefix + "meta:dup-index";
+  absl::StatusOr<redis::Reply> done = pool_.Run({"GET", marker});
+  if (!done.ok()) return done.status();
+  if (done->str == "1") return absl::OkStatus();
+  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  std::vector<std::string> batch;
+  int pending = 0;
+  auto flush = [&]() -> absl::Status {
+    if (pending == 0) return absl::OkStatus();
+    std::vector<std::string> args = {options_.prefix, std::to_string(pending)};
+    args.insert(args.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+    batch.clear();
+    pending = 0;
+    std::vector<std::string> command = {"EVAL", lua::kIndexDuplicateKeys, "0"};
+    command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    absl::StatusOr<redis::Reply> reply = (*lease)->Run(command);
+    if (!reply.ok()) return reply.status();
+    if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
+    return absl::OkStatus();
+  };
+  absl::Status failed;
+  WatchSink sink;
+  sink.on_change = [&](const v1::Change& change) {
+    const v1::Event& e = change.event();
+    batch.insert(batch.end(), {e.uid(), std::to_string(e.version()), absl::StrJoin(ical::DuplicateKeys(e), "\n")});
+    if (++pending < options_.batch) return true;
+    failed = flush();
+    return failed.ok();
+  };
+  absl::Status scanned = Snapshot(**lease, sink);
+  if (!failed.ok()) return failed;
+  if (!scanned.ok()) return scanned;
+  if (absl::Status s = flush(); !s.ok()) return s;
+  absl::StatusOr<redis::Reply> set = pool_.Run({"SET", marker, "1"});
+  if (!set.ok()) return set.status();
+  return set->type == redis::Reply::Type::kError ? ReplyError(*set) : absl::OkStatus();
 }
 
 absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const char* script, const std::string& sha,
@@ -207,14 +254,16 @@ absl::StatusOr<std::vector<std::string>> RedisEventStore::EventArgs(const v1::Ev
       std::to_string(static_cast<int>(e.status())),
       std::to_string(e.start().utc_seconds()),
       std::to_string(LastEnd(e, options_.limits)),
-      e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1"};
+      e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1",
+      absl::StrJoin(ical::DuplicateKeys(e), "\n"),
+      x.unique ? "1" : "0"};
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut(
     const std::vector<const std::vector<std::string>*>& events, bool atomic) {
   std::vector<std::string> args = {options_.prefix, std::to_string(options_.retention),
                                    std::to_string(events.size()), atomic ? "1" : "0"};
-  args.reserve(4 + events.size() * 10);
+  args.reserve(4 + events.size() * 12);
   for (const std::vector<std::string>* e : events) args.insert(args.end(), e->begin(), e->end());
   absl::StatusOr<redis::Reply> reply = RunScript(lua::kPutEvents, put_sha_, std::move(args));
   if (!reply.ok()) return reply.status();

@@ -67,6 +67,9 @@ class RedisEventStore final : public EventStore {
   absl::StatusOr<WriteResult> PutGrouped(std::vector<std::string> args);
   absl::Status CheckRetained(redis::Connection& connection, const std::string& cursor);
   absl::Status Snapshot(redis::Connection& connection, WatchSink& sink);
+  // Once per database: indexes the duplicate keys of events written before
+  // the index existed (marker key meta:dup-index).
+  absl::Status IndexDuplicateKeys();
 
   redis::ConnectionPool& pool_;
   RedisStoreOptions options_;

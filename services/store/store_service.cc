@@ -42,8 +42,9 @@ grpc::Status StoreService::PutEvent(grpc::ServerContext* context,
                                     const v1::PutEventRequest* request,
                                     v1::PutEventResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  absl::StatusOr<std::vector<WriteResult>> results = events_.Put(
-      {request->event()}, {ExpectFor(request->expected_version(), request->create_only())});
+  Expect expect = ExpectFor(request->expected_version(), request->create_only());
+  expect.unique = request->unique();
+  absl::StatusOr<std::vector<WriteResult>> results = events_.Put({request->event()}, {expect});
   if (!results.ok()) return ToGrpcStatus(results.status());
   Fill(results->front(), response);
   return grpc::Status::OK;

@@ -6,6 +6,7 @@ binary exactly as a user types it.
 usage: cli_e2e_test.py BUILD_DIR CORPUS_DIR
 """
 import http.server
+import json
 import os
 import re
 import threading
@@ -120,6 +121,10 @@ class Cluster:
             env["BABILLARD_TOKEN"] = token
         return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=120)
 
+    def cli_popen(self, *args, token=None):
+        env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{self.ingest_port}", BABILLARD_TOKEN=token or "")
+        return subprocess.Popen([CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
 
 CLUSTER = None
 TOKENS = {}
@@ -214,6 +219,26 @@ class CliEndToEnd(unittest.TestCase):
         table = self.c.cli("list", "--from=2031-06-24", "--to=2031-06-26", token=self.c.admin).stdout
         self.assertNotIn("same event as", table)
         self.assertNotIn("published by", table)
+
+    def test_the_same_event_submitted_by_two_organizations_at_once_is_merged(self):
+        # The store checks for a possible duplicate in the step that writes:
+        # two simultaneous submits cannot both miss each other.
+        for day in range(10, 16):
+            args = ["--title=Soirée contes", f"--start=2032-03-{day} 19:00", "--municipality=wotton"]
+            runs = {org: self.c.cli_popen("submit", *args, token=self.tokens[org])
+                    for org in ("biblio", "club")}
+            for org, p in runs.items():
+                out, err = p.communicate(timeout=60)
+                self.assertEqual(p.returncode, 0, err)
+            listed = self.c.cli("list", "--output=json", f"--from=2032-03-{day}", f"--to=2032-03-{day + 1}",
+                                token=self.c.admin)
+            events = [e for e in json.loads(listed.stdout) if e["title"]["fr"] == "Soirée contes"]
+            self.assertEqual(len(events), 2, listed.stdout)
+            canonical = [e for e in events if not e.get("duplicateOf")]
+            self.assertEqual(len(canonical), 1, f"day {day}: {listed.stdout}")
+            other = [e for e in events if e.get("duplicateOf")][0]
+            self.assertEqual(other["duplicateOf"], canonical[0]["uid"])
+            self.assertEqual(sorted(p["organization"] for p in canonical[0]["provenance"]), ["biblio", "club"])
 
     def test_rotating_a_token_retires_the_old_one(self):
         r = self.c.cli("org", "create", "--slug=rotate", "--name=Rotation", token=self.c.admin)

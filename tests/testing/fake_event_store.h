@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/ical/duplicate_keys.h"
 #include "services/store/event_store.h"
 
 namespace babillard::testing {
@@ -34,6 +36,17 @@ class FakeEventStore final : public store::EventStore {
       const int64_t version = it == events_.end() ? 0 : it->second.version();
       if (x.mode == store::Expect::Mode::kAbsent && version > 0) return absl::AlreadyExistsError(events[i].uid());
       if (x.mode == store::Expect::Mode::kVersion && x.version != version) return absl::AbortedError(events[i].uid());
+      if (x.unique) {
+        for (const std::string& key : ical::DuplicateKeys(events[i])) {
+          for (const auto& [uid, other] : events_) {
+            if (uid == events[i].uid() || other.organization() == events[i].organization()) continue;
+            const std::vector<std::string> keys = ical::DuplicateKeys(other);
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+              return absl::FailedPreconditionError(events[i].uid() + ": possible duplicate of " + uid);
+            }
+          }
+        }
+      }
     }
     std::vector<store::WriteResult> results;
     for (const v1::Event& e : events) {

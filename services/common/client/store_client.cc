@@ -16,11 +16,12 @@ absl::StatusOr<v1::PutEventsResponse> StoreClient::PutEvents(const std::vector<v
 }
 
 absl::StatusOr<v1::PutEventResponse> StoreClient::PutEvent(const v1::Event& event, int64_t expected_version,
-                                                           bool create_only) {
+                                                           bool create_only, bool unique) {
   v1::PutEventRequest request;
   *request.mutable_event() = event;
   request.set_expected_version(expected_version);
   request.set_create_only(create_only);
+  request.set_unique(unique);
   return Call(&v1::Store::StubInterface::PutEvent, request);
 }
 

@@ -22,8 +22,9 @@ class StoreClient {
       : stub_(std::move(stub)), internal_token_(std::move(internal_token)), deadline_(deadline) {}
 
   absl::StatusOr<v1::PutEventsResponse> PutEvents(const std::vector<v1::Event>& events);
+  // `unique`: see PutEventRequest.unique (FAILED_PRECONDITION when refused).
   absl::StatusOr<v1::PutEventResponse> PutEvent(const v1::Event& event, int64_t expected_version,
-                                                bool create_only);
+                                                bool create_only, bool unique = false);
   absl::StatusOr<v1::Event> GetEvent(const std::string& uid);
   absl::Status DeleteEvent(const std::string& uid, int64_t expected_version);
   absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const v1::QueryEventsRequest& request);

@@ -206,6 +206,91 @@ TEST_F(RedisEventStoreTest, DeleteRemovesFromIndexesAndTellsWatchers) {
   EXPECT_TRUE(absl::IsNotFound(store_->Delete("a", Expect::Any()).status()));
   EXPECT_EQ(Redis({"SCARD", "bab:idx:org:biblio"}).integer, 0);
   EXPECT_EQ(Redis({"ZCARD", "bab:idx:start"}).integer, 0);
+  EXPECT_EQ(Redis({"ZCARD", "bab:idx:dup"}).integer, 0);
+}
+
+v1::Event Titled(const std::string& uid, const std::string& org, const std::string& title,
+                 int64_t start = kJuly1) {
+  v1::Event e = MakeEvent(uid, start, org);
+  e.mutable_title()->set_fr(title);
+  return e;
+}
+
+Expect Unique() {
+  Expect x = Expect::Absent();
+  x.unique = true;
+  return x;
+}
+
+TEST_F(RedisEventStoreTest, AUniqueWriteIsRefusedWhenAnotherOrganizationHasTheSameStartAndTitle) {
+  PutOk(Titled("biblio/a", "biblio", "Feux de la Saint-Jean"));
+  auto refused = store_->Put({Titled("club/b", "club", "FEUX DE LA SAINT JEAN !")}, {Unique()});
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("possible duplicate of biblio/a"));
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("club/b").status())) << "a refused write writes nothing";
+  // The same organization, another title, another start, or an English title
+  // that matches nothing: no candidate.
+  PutOk(Titled("biblio/c", "biblio", "Feux de la Saint-Jean"), Unique());
+  PutOk(Titled("club/d", "club", "Marché de Noël"), Unique());
+  PutOk(Titled("club/e", "club", "Feux de la Saint-Jean", kJuly1 + 60), Unique());
+  // The English title counts too.
+  v1::Event english = Titled("mairie/f", "mairie", "Bonfire");
+  english.mutable_title()->set_en("Feux de la Saint Jean");
+  EXPECT_EQ(store_->Put({english}, {Unique()}).status().code(), absl::StatusCode::kFailedPrecondition);
+  // Without the flag the write goes through (the caller applied the rule).
+  PutOk(Titled("club/b", "club", "FEUX DE LA SAINT JEAN !"));
+}
+
+TEST_F(RedisEventStoreTest, TheDuplicateIndexFollowsUpdatesAndDeletes) {
+  WriteResult a = PutOk(Titled("biblio/a", "biblio", "Concert"));
+  v1::Event renamed = Titled("biblio/a", "biblio", "Conférence");
+  PutOk(renamed, Expect::Version(a.version));
+  PutOk(Titled("club/b", "club", "Concert"), Unique());
+  EXPECT_EQ(store_->Put({Titled("club/c", "club", "Conference")}, {Unique()}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->Delete("biblio/a", Expect::Any()).ok());
+  PutOk(Titled("club/c", "club", "Conference"), Unique());
+  EXPECT_EQ(Redis({"ZCARD", "bab:idx:dup"}).integer, 2);
+}
+
+TEST_F(RedisEventStoreTest, TwoOrganizationsWritingTheSameEventAtOnceCannotBothPassTheCheck) {
+  // The check and the write are one step: of two concurrent unique writes
+  // of the same event, exactly one is refused, however they interleave.
+  for (int round = 0; round < 20; ++round) {
+    const int64_t start = kJuly1 + round * 3600;
+    std::atomic<int> refused{0};
+    auto writer = [&](const std::string& org) {
+      auto r = store_->Put({Titled(absl::StrCat(org, "/", round), org, "Bal", start)}, {Unique()});
+      if (!r.ok()) {
+        EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
+        ++refused;
+      }
+    };
+    std::thread a(writer, "biblio"), b(writer, "club");
+    a.join();
+    b.join();
+    EXPECT_EQ(refused, 1) << "round " << round;
+  }
+}
+
+TEST_F(RedisEventStoreTest, ADatabaseFromBeforeTheDuplicateIndexIsIndexedOnOpen) {
+  PutOk(Titled("biblio/a", "biblio", "Concert"));
+  PutOk(Titled("biblio/b", "biblio", "Atelier", kJuly1 + 60));
+  // What an older store left: no index, no keys on the events, no marker.
+  Redis({"DEL", "bab:idx:dup", "bab:meta:dup-index"});
+  Redis({"HDEL", "bab:ev:biblio/a", "dk"});
+  Redis({"HDEL", "bab:ev:biblio/b", "dk"});
+  PutOk(Titled("club/a", "club", "Concert"), Unique());  // not indexed yet: let through
+  ASSERT_TRUE(store_->Delete("club/a", Expect::Any()).ok());
+  RedisStoreOptions options;
+  options.batch = 1;  // one script call per event: exercises the batching
+  Open(options);
+  EXPECT_EQ(Redis({"GET", "bab:meta:dup-index"}).str, "1");
+  EXPECT_EQ(Redis({"ZCARD", "bab:idx:dup"}).integer, 2);
+  EXPECT_EQ(store_->Put({Titled("club/a", "club", "Concert")}, {Unique()}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->Put({Titled("club/b", "club", "atelier", kJuly1 + 60)}, {Unique()}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(RedisEventStoreTest, QueriesByEveryDimensionInAStableOrder) {

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   const std::string command = absl::StrCat(
       "redis-benchmark -s ", redis_address.unix_path, " -c ", kClients, " -n 60000 -r 100000000 -q ",
       "EVALSHA ", sha->str, " 0 rb: 100000 1 0 rb__rand_int__ '' ", pb,
-      " bibliotheque-danville danville culture 1 1782914400 1782918000 0 2>/dev/null");
+      " bibliotheque-danville danville culture 1 1782914400 1782918000 0 '1782914400t|atelier' 0 2>/dev/null");
   double redis_rate = 0;
   if (FILE* p = popen(command.c_str(), "r")) {
     char line[4096];

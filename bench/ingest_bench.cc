@@ -23,6 +23,7 @@
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "babillard/v1/store.grpc.pb.h"
 #include "services/common/ical/calendar_parser.h"
+#include "services/common/ical/serializer.h"
 #include "bench/bench_support.h"
 #include "tests/testing/child_process.h"
 
@@ -104,14 +105,31 @@ int main(int argc, char** argv) {
   }
   // Store writes and submits alternate, so both see the same database size
   // (and the same AOF rewrites): four rounds of 1.25 s each.
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (int c = 0; c < 16; ++c) {
+    ical::SerializeOptions en;
+    en.language = ical::Language::kEn;
+    v1::Event e = Structured("direct", c, 0);
+    e.set_uid(absl::StrCat("direct/", c, "-0@direct.babillard"));
+    texts.emplace_back(ical::SerializeEvent(e, {}), ical::SerializeEvent(e, en));
+  }
   auto store_round = [&](int round) {
     return Rate(absl::Milliseconds(1250), [&](int c, int i) {
       grpc::ClientContext context;
       v1::PutEventRequest request;
       const int n = round * 20000 + i;
-      *request.mutable_event() = Structured("direct", c, n);
-      request.mutable_event()->set_uid(absl::StrCat("direct/", c, "-", n));
-      request.mutable_event()->mutable_start()->set_utc_seconds(1924992000 + (c * 100000 + n) * 60);
+      // The event as ingest stores it: its iCalendar texts (fr, en) and
+      // provenance ride along, so both sides write the same bytes.
+      v1::Event* e = request.mutable_event();
+      *e = Structured("direct", c, n);
+      e->set_uid(absl::StrCat("direct/", c, "-", n, "@direct.babillard"));
+      e->mutable_start()->set_utc_seconds(1924992000 + (c * 100000 + n) * 60);
+      e->add_provenance()->set_organization("direct");
+      e->set_dtstamp(1924992000);
+      e->set_last_modified(e->dtstamp());
+      e->set_created(e->dtstamp());
+      e->set_ical_fr(texts[c].first);  // the store keeps them as bytes: one text per client will do
+      e->set_ical_en(texts[c].second);
       v1::PutEventResponse response;
       return store_stubs[c]->PutEvent(&context, request, &response).ok();
     });

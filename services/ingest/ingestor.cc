@@ -75,6 +75,23 @@ absl::Status ResolveTime(v1::EventTime& t, const std::string& field, const std::
 
 }  // namespace
 
+Ingestor::Ingestor(StoreClient& store, IngestOptions options, CalendarParser parse_untrusted)
+    : store_(store),
+      options_(std::move(options)),
+      parse_untrusted_(std::move(parse_untrusted)),
+      creations_(64, [this](const std::vector<const Creation*>& group) {
+        v1::PutEventsRequest request;
+        for (const Creation* c : group) {
+          v1::PutEventRequest* w = request.add_writes();
+          *w->mutable_event() = *c->event;
+          w->set_create_only(true);
+          w->set_unique(c->unique);
+        }
+        absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> results = store_.PutEach(request);
+        if (!results.ok()) return std::vector<absl::StatusOr<v1::PutEventResponse>>(group.size(), results.status());
+        return *std::move(results);
+      }) {}
+
 std::string StoredUid(const std::string& organization, const std::string& uid) {
   const std::string prefix = organization + "/";
   return absl::StartsWith(uid, prefix) ? uid : prefix + uid;
@@ -186,7 +203,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::Sub
   p->set_source_uid(source_uid);
   Stamp(e, nullptr);
   auto create = [&](bool unique) -> absl::StatusOr<v1::PutEventResponse> {
-    absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, 0, /*create_only=*/true, unique);
+    absl::StatusOr<v1::PutEventResponse> put = creations_.Submit({&e, unique});
     if (absl::IsAlreadyExists(put.status())) {
       return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
     }

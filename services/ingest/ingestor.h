@@ -10,6 +10,7 @@
 #include "services/common/client/authenticator.h"
 #include "services/ingest/parse_worker.h"
 #include "services/common/client/store_client.h"
+#include "services/common/group_commit.h"
 
 namespace babillard::ingest {
 
@@ -35,8 +36,7 @@ class Ingestor {
  public:
   // `parse_untrusted` parses imports and sources (a worker process in the
   // service); single submissions are parsed in process.
-  Ingestor(StoreClient& store, IngestOptions options, CalendarParser parse_untrusted = InProcessParser())
-      : store_(store), options_(std::move(options)), parse_untrusted_(std::move(parse_untrusted)) {}
+  Ingestor(StoreClient& store, IngestOptions options, CalendarParser parse_untrusted = InProcessParser());
 
   absl::StatusOr<EventResult> Submit(const Caller& caller, const v1::SubmitEventRequest& request);
   absl::StatusOr<EventResult> Update(const Caller& caller, const v1::UpdateEventRequest& request);
@@ -81,9 +81,17 @@ class Ingestor {
                                                 const v1::Source* source, const std::string& default_municipality,
                                                 const std::vector<std::string>& default_categories, bool dry_run);
 
+  // A new event's create-only write (`unique`: see PutEventRequest.unique).
+  struct Creation {
+    const v1::Event* event;
+    bool unique;
+  };
+
   StoreClient& store_;
   IngestOptions options_;
   CalendarParser parse_untrusted_;
+  // Concurrent submits reach the store in one call.
+  GroupCommit<Creation, absl::StatusOr<v1::PutEventResponse>> creations_;
 };
 
 // The stored UID of an organization's event: "<organization>/<their UID>", so

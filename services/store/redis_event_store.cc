@@ -289,36 +289,38 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut
   return results;
 }
 
-absl::StatusOr<WriteResult> RedisEventStore::PutGrouped(std::vector<std::string> args) {
-  // Group commit: concurrent single writes ride in one script call, each
-  // checked and written on its own. One caller at a time leads a group.
-  PendingWrite me{std::move(args)};
-  absl::MutexLock lock(&group_mu_);
-  group_queue_.push_back(&me);
-  while (!me.done) {
-    if (group_leader_) {
-      group_cv_.Wait(&group_mu_);
+RedisEventStore::RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions options)
+    : pool_(pool),
+      options_(std::move(options)),
+      // Concurrent single writes ride in one script call, each checked and
+      // written on its own.
+      group_(options_.max_group, [this](const std::vector<const std::vector<std::string>*>& events) {
+        absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(events, /*atomic=*/false);
+        if (!results.ok()) return std::vector<absl::StatusOr<WriteResult>>(events.size(), results.status());
+        return *std::move(results);
+      }) {}
+
+absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::PutEach(
+    const std::vector<v1::Event>& events, const std::vector<Expect>& expect) {
+  std::vector<absl::StatusOr<WriteResult>> out(events.size(), absl::InternalError("not written"));
+  std::vector<std::vector<std::string>> args;
+  std::vector<size_t> slots;
+  for (size_t i = 0; i < events.size(); ++i) {
+    absl::StatusOr<std::vector<std::string>> a = EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any());
+    if (!a.ok()) {
+      out[i] = a.status();
       continue;
     }
-    group_leader_ = true;
-    std::vector<PendingWrite*> group;
-    while (!group_queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
-      group.push_back(group_queue_.front());
-      group_queue_.pop_front();
-    }
-    group_mu_.Unlock();
-    std::vector<const std::vector<std::string>*> events;
-    for (PendingWrite* w : group) events.push_back(&w->args);
-    absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(events, /*atomic=*/false);
-    group_mu_.Lock();
-    for (size_t i = 0; i < group.size(); ++i) {
-      group[i]->result = results.ok() ? (*results)[i] : absl::StatusOr<WriteResult>(results.status());
-      group[i]->done = true;
-    }
-    group_leader_ = false;
-    group_cv_.SignalAll();
+    args.push_back(*std::move(a));
+    slots.push_back(i);
   }
-  return std::move(me.result);
+  if (args.empty()) return out;
+  std::vector<const std::vector<std::string>*> pointers;
+  for (const auto& a : args) pointers.push_back(&a);
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(pointers, /*atomic=*/false);
+  if (!results.ok()) return results.status();
+  for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move((*results)[j]);
+  return out;
 }
 
 absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<v1::Event>& events,
@@ -336,7 +338,7 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
     args.push_back(*std::move(a));
   }
   if (args.size() == 1 && options_.max_group > 1) {
-    absl::StatusOr<WriteResult> one = PutGrouped(std::move(args[0]));
+    absl::StatusOr<WriteResult> one = group_.Submit(std::move(args[0]));
     if (!one.ok()) return one.status();
     return std::vector<WriteResult>{*std::move(one)};
   }

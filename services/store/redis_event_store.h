@@ -1,6 +1,5 @@
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -9,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/cursor.h"
+#include "services/common/group_commit.h"
 #include "services/common/ical/limits.h"
 #include "services/common/redis/connection_pool.h"
 #include "services/store/event_store.h"
@@ -40,6 +40,8 @@ class RedisEventStore final : public EventStore {
 
   absl::StatusOr<std::vector<WriteResult>> Put(const std::vector<v1::Event>& events,
                                                const std::vector<Expect>& expect) override;
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(const std::vector<v1::Event>& events,
+                                                                   const std::vector<Expect>& expect) override;
   absl::StatusOr<v1::Event> Get(const std::string& uid) override;
   absl::StatusOr<WriteResult> Delete(const std::string& uid, Expect expect) override;
   absl::StatusOr<EventPage> Query(const v1::Filter& filter, int page_size,
@@ -50,21 +52,14 @@ class RedisEventStore final : public EventStore {
   const RedisStoreOptions& options() const { return options_; }
 
  private:
-  RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions options)
-      : pool_(pool), options_(std::move(options)) {}
+  RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions options);
 
   // EVALSHA, falling back to EVAL when Redis lost its script cache (restart).
   absl::StatusOr<redis::Reply> RunScript(const char* script, const std::string& sha,
                                          std::vector<std::string> args);
-  struct PendingWrite {
-    std::vector<std::string> args;
-    absl::StatusOr<WriteResult> result = absl::InternalError("not run");
-    bool done = false;
-  };
   absl::StatusOr<std::vector<std::string>> EventArgs(const v1::Event& event, const Expect& x) const;
   absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RunPut(
       const std::vector<const std::vector<std::string>*>& events, bool atomic);
-  absl::StatusOr<WriteResult> PutGrouped(std::vector<std::string> args);
   absl::Status CheckRetained(redis::Connection& connection, const std::string& cursor);
   absl::Status Snapshot(redis::Connection& connection, WatchSink& sink);
   // Once per database: indexes the duplicate keys of events written before
@@ -74,10 +69,7 @@ class RedisEventStore final : public EventStore {
   redis::ConnectionPool& pool_;
   RedisStoreOptions options_;
   std::string put_sha_;
-  absl::Mutex group_mu_;
-  absl::CondVar group_cv_;
-  std::deque<PendingWrite*> group_queue_ ABSL_GUARDED_BY(group_mu_);
-  bool group_leader_ ABSL_GUARDED_BY(group_mu_) = false;
+  GroupCommit<std::vector<std::string>, absl::StatusOr<WriteResult>> group_;
   std::string delete_sha_;
 };
 

@@ -58,6 +58,31 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                         "cancel_missing_from_source: not yet supported by this store");
   }
+  if (request->writes_size() > 0) {
+    if (request->events_size() > 0) {
+      return ToGrpcStatus(BadRequestError("writes: send either events or writes",
+                                          {{"writes", "an atomic batch (events) and independent writes do not mix"}}));
+    }
+    std::vector<v1::Event> events;
+    std::vector<Expect> expect;
+    for (const v1::PutEventRequest& w : request->writes()) {
+      events.push_back(w.event());
+      expect.push_back(ExpectFor(w.expected_version(), w.create_only()));
+      expect.back().unique = w.unique();
+    }
+    absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> each = events_.PutEach(events, expect);
+    if (!each.ok()) return ToGrpcStatus(each.status());
+    for (const absl::StatusOr<WriteResult>& w : *each) {
+      v1::PutEventResponse* r = response->add_results();
+      if (w.ok()) {
+        Fill(*w, r);
+      } else {
+        r->set_error_code(static_cast<int>(w.status().code()));
+        r->set_error_message(std::string(w.status().message()));
+      }
+    }
+    return grpc::Status::OK;
+  }
   std::vector<v1::Event> events(request->events().begin(), request->events().end());
   absl::StatusOr<std::vector<WriteResult>> results = events_.Put(events, {});
   if (!results.ok()) return ToGrpcStatus(results.status());

@@ -63,6 +63,19 @@ class FakeEventStore final : public store::EventStore {
     }
     return results;
   }
+  absl::StatusOr<std::vector<absl::StatusOr<store::WriteResult>>> PutEach(
+      const std::vector<v1::Event>& events, const std::vector<store::Expect>& expect) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (auto failure = TakeFailure()) return *failure;
+    }
+    std::vector<absl::StatusOr<store::WriteResult>> out;
+    for (size_t i = 0; i < events.size(); ++i) {
+      auto r = Put({events[i]}, {i < expect.size() ? expect[i] : store::Expect::Any()});
+      out.push_back(r.ok() ? absl::StatusOr<store::WriteResult>(r->front()) : r.status());
+    }
+    return out;
+  }
   absl::StatusOr<v1::Event> Get(const std::string& uid) override {
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;

@@ -15,13 +15,30 @@ absl::StatusOr<v1::PutEventsResponse> StoreClient::PutEvents(const std::vector<v
   return Call(&v1::Store::StubInterface::PutEvents, request);
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> StoreClient::PutEach(
+    const v1::PutEventsRequest& writes) {
+  absl::StatusOr<v1::PutEventsResponse> response = Call(&v1::Store::StubInterface::PutEvents, writes);
+  if (!response.ok()) return response.status();
+  if (response->results_size() != writes.writes_size()) {
+    return absl::InternalError("store: one result per write expected");
+  }
+  std::vector<absl::StatusOr<v1::PutEventResponse>> out;
+  for (v1::PutEventResponse& r : *response->mutable_results()) {
+    if (r.error_code() != 0) {
+      out.push_back(absl::Status(static_cast<absl::StatusCode>(r.error_code()), r.error_message()));
+    } else {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<v1::PutEventResponse> StoreClient::PutEvent(const v1::Event& event, int64_t expected_version,
-                                                           bool create_only, bool unique) {
+                                                           bool create_only) {
   v1::PutEventRequest request;
   *request.mutable_event() = event;
   request.set_expected_version(expected_version);
   request.set_create_only(create_only);
-  request.set_unique(unique);
   return Call(&v1::Store::StubInterface::PutEvent, request);
 }
 

@@ -22,9 +22,11 @@ class StoreClient {
       : stub_(std::move(stub)), internal_token_(std::move(internal_token)), deadline_(deadline) {}
 
   absl::StatusOr<v1::PutEventsResponse> PutEvents(const std::vector<v1::Event>& events);
-  // `unique`: see PutEventRequest.unique (FAILED_PRECONDITION when refused).
   absl::StatusOr<v1::PutEventResponse> PutEvent(const v1::Event& event, int64_t expected_version,
-                                                bool create_only, bool unique = false);
+                                                bool create_only);
+  // Independent writes sent together (PutEventsRequest.writes): one result
+  // per write, in order; an error for the call means none was written.
+  absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> PutEach(const v1::PutEventsRequest& writes);
   absl::StatusOr<v1::Event> GetEvent(const std::string& uid);
   absl::Status DeleteEvent(const std::string& uid, int64_t expected_version);
   absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const v1::QueryEventsRequest& request);

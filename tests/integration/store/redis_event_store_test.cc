@@ -273,6 +273,26 @@ TEST_F(RedisEventStoreTest, TwoOrganizationsWritingTheSameEventAtOnceCannotBothP
   }
 }
 
+TEST_F(RedisEventStoreTest, PutEachWritesEveryEventOnItsOwn) {
+  PutOk(Titled("biblio/a", "biblio", "Concert"));
+  v1::Event no_org = Titled("x/none", "x", "Sans organisation");
+  no_org.clear_organization();
+  auto each = store_->PutEach({Titled("club/a", "club", "Concert"), Titled("club/b", "club", "Atelier"),
+                               Titled("biblio/a", "biblio", "Autre"), no_org, Titled("mairie/c", "mairie", "Atelier")},
+                              {Unique(), Unique(), Expect::Absent(), Expect::Absent(), Unique()});
+  ASSERT_TRUE(each.ok()) << each.status();
+  ASSERT_EQ(each->size(), 5u);
+  EXPECT_EQ((*each)[0].status().code(), absl::StatusCode::kFailedPrecondition) << "shares biblio/a's key";
+  EXPECT_TRUE((*each)[1].ok());
+  EXPECT_EQ((*each)[2].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ((*each)[3].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*each)[4].status().code(), absl::StatusCode::kFailedPrecondition)
+      << "club/b, written earlier in the same call, is seen";
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("club/a").status()));
+  EXPECT_EQ(store_->Get("biblio/a")->title().fr(), "Concert");
+  EXPECT_EQ(StreamLength(), 2);
+}
+
 TEST_F(RedisEventStoreTest, ADatabaseFromBeforeTheDuplicateIndexIsIndexedOnOpen) {
   PutOk(Titled("biblio/a", "biblio", "Concert"));
   PutOk(Titled("biblio/b", "biblio", "Atelier", kJuly1 + 60));

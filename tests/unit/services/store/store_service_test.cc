@@ -107,6 +107,33 @@ TEST_F(StoreServiceTest, PassesExpectationsThroughAndReportsTheChange) {
   EXPECT_EQ(stub_->PutEvent(&c3, stale, &r1).error_code(), grpc::StatusCode::ABORTED);
 }
 
+TEST_F(StoreServiceTest, IndependentWritesEachGetTheirOwnResult) {
+  Start("");
+  grpc::ClientContext c1;
+  v1::PutEventResponse r1;
+  ASSERT_TRUE(stub_->PutEvent(&c1, Request("a"), &r1).ok());
+  v1::PutEventsRequest batch;
+  for (const char* uid : {"b", "a", "c"}) {
+    *batch.add_writes() = Request(uid);
+    batch.mutable_writes()->rbegin()->set_create_only(true);
+  }
+  grpc::ClientContext c2;
+  v1::PutEventsResponse results;
+  ASSERT_TRUE(stub_->PutEvents(&c2, batch, &results).ok());
+  ASSERT_EQ(results.results_size(), 3);
+  EXPECT_EQ(results.results(0).error_code(), 0);
+  EXPECT_EQ(results.results(0).version(), 1);
+  EXPECT_EQ(results.results(1).error_code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_FALSE(results.results(1).error_message().empty());
+  EXPECT_EQ(results.results(2).error_code(), 0);
+  EXPECT_EQ(events_.changes().size(), 3u) << "a, then b and c; the refused write changed nothing";
+
+  v1::PutEventsRequest mixed = batch;
+  *mixed.add_events() = Request("d").event();
+  grpc::ClientContext c3;
+  EXPECT_EQ(stub_->PutEvents(&c3, mixed, &results).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(StoreServiceTest, RequiresTheInternalTokenWhenConfigured) {
   Start("s3cret");
   grpc::ClientContext anonymous;

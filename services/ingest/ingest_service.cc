@@ -11,6 +11,9 @@ namespace {
 
 grpc::Status Fill(absl::StatusOr<EventResult> result, v1::SubmitEventResponse* response) {
   if (!result.ok()) return ToGrpcStatus(result.status());
+  // The iCalendar renderings are most of the bytes and the feeds' business.
+  result->event.clear_ical_fr();
+  result->event.clear_ical_en();
   *response->mutable_event() = std::move(result->event);
   for (std::string& w : result->warnings) response->add_warnings(std::move(w));
   return grpc::Status::OK;

@@ -122,24 +122,35 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One io_context per thread, connections dealt to them in turn (as nginx
+// deals them to workers): a connection's handlers never hop threads, so no
+// request pays a cross-thread wake-up (with one shared io_context, those
+// wake-ups were most of a 304's cost). The price: while a thread builds a
+// feed after a change, its own connections wait for it.
 struct HttpServer::Impl {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  explicit Impl(int n) {
+    for (int i = 0; i < n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
+    acceptor = std::make_unique<tcp::acceptor>(*ios[0]);
+  }
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  size_t next = 0;
   FeedHandler* handler = nullptr;
   HttpServerOptions options;
   std::vector<std::thread> threads;
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& io = *ios[next++ % ios.size()];
+    acceptor->async_accept(io, [this](beast::error_code ec, tcp::socket socket) {
       if (!ec) std::make_shared<Session>(std::move(socket), *handler, options)->Start();
-      if (acceptor.is_open()) Accept();
+      if (acceptor->is_open()) Accept();
     });
   }
 };
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handler, HttpServerOptions options) {
   std::unique_ptr<HttpServer> server(new HttpServer());
-  server->impl_ = std::make_unique<Impl>();
+  server->impl_ = std::make_unique<Impl>(std::max(1, options.threads));
   Impl& impl = *server->impl_;
   impl.handler = &handler;
   impl.options = options;
@@ -147,26 +158,31 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handl
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("http: bad address ", options.address));
   tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
-  impl.acceptor.open(endpoint.protocol(), ec);
-  impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  impl.acceptor.bind(endpoint, ec);
+  impl.acceptor->open(endpoint.protocol(), ec);
+  impl.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  impl.acceptor->bind(endpoint, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("http: cannot listen on ", options.address, ":", options.port, ": ", ec.message()));
-  impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  impl.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("http: listen: ", ec.message()));
-  server->port_ = impl.acceptor.local_endpoint().port();
+  server->port_ = impl.acceptor->local_endpoint().port();
   impl.Accept();
-  for (int i = 0; i < std::max(1, options.threads); ++i) impl.threads.emplace_back([&impl] { impl.io.run(); });
+  for (auto& io : impl.ios) {
+    impl.threads.emplace_back([io = io.get()] {
+      auto work = asio::make_work_guard(*io);  // an idle thread waits for its next connection
+      io->run();
+    });
+  }
   return server;
 }
 
 void HttpServer::Stop() {
   if (impl_ == nullptr) return;
   beast::error_code ec;
-  asio::post(impl_->io, [this] {
+  asio::post(*impl_->ios[0], [this] {
     beast::error_code ignored;
-    impl_->acceptor.close(ignored);
+    impl_->acceptor->close(ignored);
   });
-  impl_->io.stop();
+  for (auto& io : impl_->ios) io->stop();
   for (auto& t : impl_->threads) t.join();
   impl_.reset();
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "services/common/auth/token.h"
+#include "services/common/client/url_guard.h"
 #include "services/common/grpc_status.h"
 #include "services/common/ical/duplicate_keys.h"
 #include "services/common/ical/event_time.h"
@@ -566,6 +567,12 @@ absl::StatusOr<v1::Source> Ingestor::AddSource(const Caller& caller, const v1::S
     violations.push_back({"source.url", "malformed"});
   }
   if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  // Refused now rather than at the first poll; a host that does not resolve
+  // yet is accepted (its health will say so), and every fetch checks again.
+  if (absl::Status s = CheckFetchableUrl(url, "source.url", options_.allow_loopback_sources, /*must_resolve=*/false);
+      !s.ok()) {
+    return s;
+  }
   source.set_url(url);
   source.clear_id();
   if (source.poll_interval_seconds() == 0) source.set_poll_interval_seconds(kDefaultPollSeconds);

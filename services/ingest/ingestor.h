@@ -19,6 +19,8 @@ struct IngestOptions {
   ical::NormalizeOptions normalize;
   // Largest .ics accepted by ImportCalendar, in bytes.
   size_t max_import_bytes = 16u << 20;
+  // Tests only: sources on loopback may be registered (the fetcher has its own flag).
+  bool allow_loopback_sources = false;
 };
 
 // What a single-event write returns.

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     options.normalize.known_categories.insert(std::string(c));
   }
   options.max_import_bytes = static_cast<size_t>(max_import);
+  options.allow_loopback_sources = absl::GetFlag(FLAGS_allow_loopback_sources);
   Authenticator authenticator(store, *admin_sha);
   std::string worker = absl::GetFlag(FLAGS_parse_worker);
   if (worker.empty()) {

@@ -175,17 +175,9 @@ absl::StatusOr<std::string> PublishService::HeadCursor() {
 
 absl::StatusOr<v1::Webhook> PublishService::DoCreateWebhook(const Caller& caller, v1::Webhook webhook) {
   BABILLARD_ASSIGN_OR_RETURN(std::string org, ActingFor(caller, webhook.organization(), "webhook.organization"));
-  // The guard's messages start with "url: "; here the field is webhook.url.
-  const auto refuse = [](const absl::Status& s) {
-    absl::string_view reason = s.message();
-    absl::ConsumePrefix(&reason, "url: ");
-    return BadRequestError(absl::StrCat("webhook.url: ", reason), {{"webhook.url", std::string(reason)}});
-  };
-  absl::StatusOr<ParsedUrl> url = ParseHttpUrl(webhook.url());
-  if (!url.ok()) return refuse(url.status());
   if (webhook.url().size() > 2048) return BadRequestError("webhook.url: too long", {{"webhook.url", "at most 2048 characters"}});
-  absl::StatusOr<std::vector<std::string>> addresses = ResolvePublic(url->host, options_.allow_loopback_webhooks);
-  if (!addresses.ok()) return refuse(addresses.status());
+  BABILLARD_RETURN_IF_ERROR(
+      CheckFetchableUrl(webhook.url(), "webhook.url", options_.allow_loopback_webhooks, /*must_resolve=*/true));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(webhook.filter(), "webhook.filter."));
   BABILLARD_ASSIGN_OR_RETURN(std::string secret, auth::NewWebhookSecret());
   BABILLARD_ASSIGN_OR_RETURN(std::string head, HeadCursor());

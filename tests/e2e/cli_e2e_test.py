@@ -386,18 +386,22 @@ class Sources(unittest.TestCase):
 
     def test_loopback_sources_are_refused_by_default(self):
         seen = len(self.server.requests)
-        r = self.c.cli("source", "add", self.server.url("/private.ics"), token=self.token)
-        source = r.stdout.strip()
-        r = self.c.cli("source", "poll", source, token=self.token)
+        for url in (self.server.url("/private.ics"), "http://[::1]/x.ics", "http://0x7f000001/x.ics",
+                    "http://2130706433/x.ics", "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/x.ics",
+                    "http://[::ffff:127.0.0.1]/x.ics", "http://localhost:1/x.ics", "webcal://127.0.0.1/x.ics"):
+            r = self.c.cli("source", "add", url, token=self.token)
+            self.assertEqual(r.returncode, 1, url)
+            self.assertIn("invalid argument", r.stderr, url)
+            self.assertIn("source.url", r.stderr, url)
+            self.assertIn("loopback, private or link-local", r.stderr, url)
+        # A registered URL whose host later resolves to a forbidden address
+        # (here: one registered where loopback is allowed) is refused at the
+        # fetch itself.
+        r = self.c.cli("source", "add", self.server.url("/private.ics"), token=self.token, loopback=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.c.cli("source", "poll", r.stdout.strip(), token=self.token)
         self.assertEqual(r.returncode, 1)
         self.assertIn("permission denied", r.stderr)
-        for url in ("http://[::1]/x.ics", "http://0x7f000001/x.ics", "http://2130706433/x.ics",
-                    "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/x.ics",
-                    "http://[::ffff:127.0.0.1]/x.ics", "http://localhost:1/x.ics"):
-            r = self.c.cli("source", "add", url, token=self.token)
-            r = self.c.cli("source", "poll", r.stdout.strip(), token=self.token)
-            self.assertEqual(r.returncode, 1, url)
-            self.assertIn("permission denied", r.stderr, url)
         r = self.c.cli("source", "add", "https://user@example.org/x.ics", token=self.token)
         self.assertIn("credentials", r.stderr)
         r = self.c.cli("source", "add", "ftp://example.org/x.ics", token=self.token)

@@ -12,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "services/common/grpc_status.h"
 
 namespace babillard {
 namespace {
@@ -115,6 +117,21 @@ absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host, 
   }
   if (out.empty()) return absl::UnavailableError(absl::StrCat("url: ", host, " has no address"));
   return out;
+}
+
+absl::Status CheckFetchableUrl(const std::string& url, const std::string& field, bool allow_loopback,
+                               bool must_resolve) {
+  // The guard's messages start with "url: "; the caller's field replaces it.
+  const auto refuse = [&field](const absl::Status& s) {
+    absl::string_view reason = s.message();
+    absl::ConsumePrefix(&reason, "url: ");
+    return BadRequestError(absl::StrCat(field, ": ", reason), {{field, std::string(reason)}});
+  };
+  absl::StatusOr<ParsedUrl> parsed = ParseHttpUrl(url);
+  if (!parsed.ok()) return refuse(parsed.status());
+  absl::StatusOr<std::vector<std::string>> addresses = ResolvePublic(parsed->host, allow_loopback);
+  if (addresses.ok() || (absl::IsUnavailable(addresses.status()) && !must_resolve)) return absl::OkStatus();
+  return refuse(addresses.status());
 }
 
 }  // namespace babillard

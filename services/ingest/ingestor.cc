@@ -276,6 +276,9 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
   absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, existing->version(), false);
   if (!put.ok()) return put.status();
   e.set_version(put->version());
+  if (absl::Status s = Unmerge(*existing, &e); !s.ok()) {
+    result.warnings.push_back(absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
+  }
   return result;
 }
 
@@ -283,7 +286,76 @@ absl::Status Ingestor::Delete(const Caller& caller, const std::string& uid) {
   absl::StatusOr<v1::Event> existing = store_.GetEvent(uid);
   if (!existing.ok()) return existing.status();
   if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
+  // Copies first: none may point at an event that no longer exists.
+  if (absl::Status s = Unmerge(*existing, nullptr); !s.ok()) return s;
   return store_.DeleteEvent(uid, existing->version());
+}
+
+absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled) {
+  auto keep_others = [](v1::Event& e, const std::string& org) {
+    google::protobuf::RepeatedPtrField<v1::Provenance> kept;
+    for (const v1::Provenance& p : e.provenance()) {
+      if (p.organization() != org) *kept.Add() = p;
+    }
+    *e.mutable_provenance() = kept;
+  };
+  std::vector<v1::Event> writes;
+  if (!gone.duplicate_of().empty()) {
+    absl::StatusOr<v1::Event> canonical = store_.GetEvent(gone.duplicate_of());
+    if (absl::IsNotFound(canonical.status())) return absl::OkStatus();
+    if (!canonical.ok()) return canonical.status();
+    v1::Event after = *canonical;
+    keep_others(after, gone.organization());
+    if (after.provenance_size() == canonical->provenance_size()) return absl::OkStatus();
+    Stamp(after, &*canonical);
+    writes.push_back(std::move(after));
+  } else {
+    // Copies share the canonical event's start: look there.
+    v1::QueryEventsRequest request;
+    request.mutable_filter()->set_from_seconds(gone.start().utc_seconds());
+    request.mutable_filter()->set_to_seconds(gone.start().utc_seconds() + 1);
+    request.mutable_filter()->set_by_start(true);
+    request.set_page_size(1000);
+    std::vector<v1::Event> copies;
+    do {
+      absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(request);
+      if (!page.ok()) return page.status();
+      for (v1::Event& e : *page->mutable_events()) {
+        if (e.duplicate_of() == gone.uid()) copies.push_back(std::move(e));
+      }
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty());
+    auto survivor = std::find_if(copies.begin(), copies.end(),
+                                 [](const v1::Event& e) { return e.status() != v1::Event::STATUS_CANCELLED; });
+    if (survivor == copies.end()) return absl::OkStatus();
+    v1::Event promoted = *survivor;
+    promoted.clear_duplicate_of();
+    *promoted.mutable_provenance() = gone.provenance();
+    keep_others(promoted, gone.organization());
+    Stamp(promoted, &*survivor);
+    for (const v1::Event& copy : copies) {
+      if (copy.uid() == promoted.uid()) continue;
+      v1::Event moved = copy;
+      moved.set_duplicate_of(promoted.uid());
+      Stamp(moved, &copy);
+      writes.push_back(std::move(moved));
+    }
+    writes.insert(writes.begin(), std::move(promoted));
+    if (cancelled != nullptr) {
+      // The cancelled event is its own organization's again.
+      v1::Event own = *cancelled;
+      google::protobuf::RepeatedPtrField<v1::Provenance> mine;
+      for (const v1::Provenance& p : own.provenance()) {
+        if (p.organization() == gone.organization()) *mine.Add() = p;
+      }
+      *own.mutable_provenance() = mine;
+      Stamp(own, cancelled);
+      writes.push_back(std::move(own));
+    }
+  }
+  if (writes.empty()) return absl::OkStatus();
+  absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
+  return put.ok() ? absl::OkStatus() : put.status();
 }
 
 absl::StatusOr<v1::Event> Ingestor::Get(const Caller& caller, const std::string& uid) {

@@ -79,6 +79,13 @@ class Ingestor {
   // duplicates.h) and returns the merged events, with the new provenances
   // added, to write in the same step.
   absl::StatusOr<std::vector<v1::Event>> MergeDuplicates(std::vector<v1::Event*> fresh);
+  // After `gone` (as it was before) is cancelled or deleted by its
+  // organization: if it was the canonical event of merged copies, the first
+  // copy still on becomes canonical (the regional calendar keeps showing the
+  // event another organization still holds); if it was a copy, its
+  // organization leaves the canonical event's provenances. `cancelled` is
+  // the event as now stored when it was cancelled (null when deleted).
+  absl::Status Unmerge(const v1::Event& gone, const v1::Event* cancelled);
   absl::StatusOr<v1::ImportReport> ImportParsed(const std::string& organization, const std::string& ics,
                                                 const v1::Source* source, const std::string& default_municipality,
                                                 const std::vector<std::string>& default_categories, bool dry_run);

@@ -240,6 +240,37 @@ class CliEndToEnd(unittest.TestCase):
             self.assertEqual(other["duplicateOf"], canonical[0]["uid"])
             self.assertEqual(sorted(p["organization"] for p in canonical[0]["provenance"]), ["biblio", "club"])
 
+    def events_titled(self, title, day):
+        listed = self.c.cli("list", "--output=json", f"--from={day}", token=self.c.admin)
+        return {e["uid"]: e for e in json.loads(listed.stdout) if e["title"]["fr"].lower() == title.lower()}
+
+    def test_a_merged_event_follows_its_organizations_cancelling_or_deleting_it(self):
+        args = ["--start=2031-09-12 19:00", "--municipality=wotton"]
+        first = self.c.cli("submit", "--title=Concert d'automne", *args, token=self.tokens["biblio"]).stdout.strip()
+        second = self.c.cli("submit", "--title=CONCERT D'AUTOMNE", *args, token=self.tokens["club"]).stdout.strip()
+        self.assertEqual(self.events_titled("Concert d'automne", "2031-09-12")[second]["duplicateOf"], first)
+        # The library cancels: the club still holds it, so the club's copy
+        # becomes the one the regional calendar shows.
+        r = self.c.cli("cancel", first, token=self.tokens["biblio"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        events = self.events_titled("Concert d'automne", "2031-09-12")
+        self.assertEqual(events[first]["status"], "STATUS_CANCELLED")
+        self.assertEqual([p["organization"] for p in events[first]["provenance"]], ["biblio"])
+        self.assertNotIn("duplicateOf", events[second])
+        self.assertEqual(events[second].get("status"), "STATUS_CONFIRMED")
+        self.assertEqual([p["organization"] for p in events[second]["provenance"]], ["club"])
+        # A copy deleted by its organization leaves the canonical event's provenances.
+        third = self.c.cli("submit", "--title=Vente de livres", "--start=2031-09-13 10:00", "--municipality=wotton",
+                           token=self.tokens["biblio"]).stdout.strip()
+        copy = self.c.cli("submit", "--title=Vente de livres", "--start=2031-09-13 10:00", "--municipality=wotton",
+                          token=self.tokens["club"]).stdout.strip()
+        self.assertEqual(len(self.events_titled("Vente de livres", "2031-09-13")[third]["provenance"]), 2)
+        r = self.c.cli("delete", copy, token=self.tokens["club"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        events = self.events_titled("Vente de livres", "2031-09-13")
+        self.assertEqual(list(events), [third])
+        self.assertEqual([p["organization"] for p in events[third]["provenance"]], ["biblio"])
+
     def test_rotating_a_token_retires_the_old_one(self):
         r = self.c.cli("org", "create", "--slug=rotate", "--name=Rotation", token=self.c.admin)
         old = re.search(r"^token: (\S+)$", r.stdout, re.M).group(1)

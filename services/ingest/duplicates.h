@@ -18,6 +18,10 @@ namespace babillard::ingest {
 // Neither may already be a duplicate, nor have been split from the other.
 // The store indexes conditions 1 and 2 (ical::DuplicateKeys), so a submit
 // whose keys no other organization's event shares is written at once.
+// The later event gets `duplicate_of` the earlier (canonical) one, which lists
+// both provenances; an admin's split records `distinct_from`. When the
+// canonical event is cancelled or deleted, the first copy still on takes its
+// place (Ingestor::Unmerge).
 bool AreDuplicates(const v1::Event& a, const v1::Event& b);
 
 }  // namespace babillard::ingest

@@ -41,6 +41,12 @@ bool SameContent(v1::Event a, v1::Event b) {
   return a.SerializeAsString() == b.SerializeAsString();
 }
 
+template <typename Pred>
+void RemoveProvenances(v1::Event& e, Pred remove) {
+  auto* provenances = e.mutable_provenance();
+  provenances->erase(std::remove_if(provenances->begin(), provenances->end(), remove), provenances->end());
+}
+
 std::vector<FieldViolation> ViolationsFrom(const std::vector<v1::Rejection>& rejections, const std::string& prefix) {
   std::vector<FieldViolation> out;
   for (const v1::Rejection& r : rejections) {
@@ -292,46 +298,38 @@ absl::Status Ingestor::Delete(const Caller& caller, const std::string& uid) {
 }
 
 absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled) {
-  auto keep_others = [](v1::Event& e, const std::string& org) {
-    google::protobuf::RepeatedPtrField<v1::Provenance> kept;
-    for (const v1::Provenance& p : e.provenance()) {
-      if (p.organization() != org) *kept.Add() = p;
-    }
-    *e.mutable_provenance() = kept;
-  };
+  const std::string& org = gone.organization();
   std::vector<v1::Event> writes;
   if (!gone.duplicate_of().empty()) {
     absl::StatusOr<v1::Event> canonical = store_.GetEvent(gone.duplicate_of());
     if (absl::IsNotFound(canonical.status())) return absl::OkStatus();
     if (!canonical.ok()) return canonical.status();
     v1::Event after = *canonical;
-    keep_others(after, gone.organization());
+    RemoveProvenances(after, [&org](const v1::Provenance& p) { return p.organization() == org; });
     if (after.provenance_size() == canonical->provenance_size()) return absl::OkStatus();
     Stamp(after, &*canonical);
     writes.push_back(std::move(after));
   } else {
+    // Only a canonical event lists other organizations; the rest have no copies to look for.
+    if (std::none_of(gone.provenance().begin(), gone.provenance().end(),
+                     [&org](const v1::Provenance& p) { return p.organization() != org; })) {
+      return absl::OkStatus();
+    }
     // Copies share the canonical event's start: look there.
-    v1::QueryEventsRequest request;
-    request.mutable_filter()->set_from_seconds(gone.start().utc_seconds());
-    request.mutable_filter()->set_to_seconds(gone.start().utc_seconds() + 1);
-    request.mutable_filter()->set_by_start(true);
-    request.set_page_size(1000);
+    absl::StatusOr<std::vector<v1::Event>> same_start =
+        store_.EventsStarting(gone.start().utc_seconds(), gone.start().utc_seconds() + 1);
+    if (!same_start.ok()) return same_start.status();
     std::vector<v1::Event> copies;
-    do {
-      absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(request);
-      if (!page.ok()) return page.status();
-      for (v1::Event& e : *page->mutable_events()) {
-        if (e.duplicate_of() == gone.uid()) copies.push_back(std::move(e));
-      }
-      request.set_page_token(page->next_page_token());
-    } while (!request.page_token().empty());
+    for (v1::Event& e : *same_start) {
+      if (e.duplicate_of() == gone.uid()) copies.push_back(std::move(e));
+    }
     auto survivor = std::find_if(copies.begin(), copies.end(),
                                  [](const v1::Event& e) { return e.status() != v1::Event::STATUS_CANCELLED; });
     if (survivor == copies.end()) return absl::OkStatus();
     v1::Event promoted = *survivor;
     promoted.clear_duplicate_of();
     *promoted.mutable_provenance() = gone.provenance();
-    keep_others(promoted, gone.organization());
+    RemoveProvenances(promoted, [&org](const v1::Provenance& p) { return p.organization() == org; });
     Stamp(promoted, &*survivor);
     for (const v1::Event& copy : copies) {
       if (copy.uid() == promoted.uid()) continue;
@@ -344,16 +342,11 @@ absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled
     if (cancelled != nullptr) {
       // The cancelled event is its own organization's again.
       v1::Event own = *cancelled;
-      google::protobuf::RepeatedPtrField<v1::Provenance> mine;
-      for (const v1::Provenance& p : own.provenance()) {
-        if (p.organization() == gone.organization()) *mine.Add() = p;
-      }
-      *own.mutable_provenance() = mine;
+      RemoveProvenances(own, [&org](const v1::Provenance& p) { return p.organization() != org; });
       Stamp(own, cancelled);
       writes.push_back(std::move(own));
     }
   }
-  if (writes.empty()) return absl::OkStatus();
   absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
   return put.ok() ? absl::OkStatus() : put.status();
 }
@@ -499,21 +492,13 @@ absl::StatusOr<std::vector<v1::Event>> Ingestor::MergeDuplicates(std::vector<v1:
   }
   // Every stored event starting in the span of the new ones, by start bucket.
   absl::flat_hash_map<std::string, std::vector<v1::Event>> buckets;
-  v1::QueryEventsRequest request;
-  request.mutable_filter()->set_from_seconds(from);
-  request.mutable_filter()->set_to_seconds(to + 1);
-  request.mutable_filter()->set_by_start(true);
-  request.set_page_size(1000);
-  do {
-    absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(request);
-    if (!page.ok()) return page.status();
-    for (v1::Event& e : *page->mutable_events()) {
-      if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
-        buckets[ical::DuplicateBucket(e)].push_back(std::move(e));
-      }
+  absl::StatusOr<std::vector<v1::Event>> stored = store_.EventsStarting(from, to + 1);
+  if (!stored.ok()) return stored.status();
+  for (v1::Event& e : *stored) {
+    if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
+      buckets[ical::DuplicateBucket(e)].push_back(std::move(e));
     }
-    request.set_page_token(page->next_page_token());
-  } while (!request.page_token().empty());
+  }
   absl::flat_hash_map<std::string, size_t> merged_index;
   for (v1::Event* e : fresh) {
     auto it = buckets.find(ical::DuplicateBucket(*e));
@@ -558,11 +543,7 @@ absl::StatusOr<EventResult> Ingestor::SplitDuplicate(const Caller& caller, const
   split.clear_duplicate_of();
   split.add_distinct_from(kept.uid());
   kept.add_distinct_from(split.uid());
-  google::protobuf::RepeatedPtrField<v1::Provenance> remaining;
-  for (const v1::Provenance& p : kept.provenance()) {
-    if (p.organization() != split.organization()) *remaining.Add() = p;
-  }
-  *kept.mutable_provenance() = remaining;
+  RemoveProvenances(kept, [&split](const v1::Provenance& p) { return p.organization() == split.organization(); });
   Stamp(split, &*duplicate);
   Stamp(kept, &*canonical);
   absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents({split, kept});

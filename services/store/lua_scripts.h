@@ -17,7 +17,7 @@ namespace babillard::store::lua {
 // ("1": refuse the write if another organization's event shares a key).
 // Returns, per event, {version, kind, cursor}; kind 0 = unchanged (no new
 // version, no change entry). Errors ("STALE <uid> <version>", "EXISTS <uid>",
-// "DUPLICATE <uid> <other uid>", "WRONGTYPE <key>") fail the whole call when
+// "DUPLICATE <other uid>", "WRONGTYPE <key>") fail the whole call when
 // atomic, else come back as {-1, error, ''} for that event alone.
 // idx:dup is one sorted set of "<key>|<uid>", read by prefix (ZRANGEBYLEX).
 // An atomic batch must not name a uid twice (checked by the caller).
@@ -67,7 +67,7 @@ local function check(i)
   end
   if ARGV[a + 11] == '1' then
     local other = shares_key(uid, ARGV[a + 3], ARGV[a + 10])
-    if other then return nil, 'DUPLICATE ' .. uid .. ' ' .. other end
+    if other then return nil, 'DUPLICATE ' .. other end
   end
   local new_keys = index_keys(ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
   for _, k in ipairs(new_keys) do

@@ -44,9 +44,8 @@ absl::Status ReplyError(const redis::Reply& reply) {
   if (absl::StartsWith(e, "STALE")) return absl::AbortedError(absl::StrCat("stale version: ", e.substr(6)));
   if (absl::StartsWith(e, "EXISTS")) return absl::AlreadyExistsError(absl::StrCat("event exists: ", e.substr(7)));
   if (absl::StartsWith(e, "DUPLICATE")) {
-    std::vector<std::string> uids = absl::StrSplit(e.substr(10), absl::MaxSplits(' ', 1));
-    return absl::FailedPreconditionError(
-        absl::StrCat("event ", uids[0], ": possible duplicate of ", uids.size() > 1 ? uids[1] : "?"));
+    // The other uid is the rest of the reply: uids may hold spaces.
+    return absl::FailedPreconditionError(absl::StrCat("possible duplicate of ", e.substr(10)));
   }
   if (absl::StartsWith(e, "WRONGTYPE")) {
     return absl::FailedPreconditionError(absl::StrCat("redis: a key has the wrong type: ", e));

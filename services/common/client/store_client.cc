@@ -60,9 +60,21 @@ absl::StatusOr<v1::QueryEventsResponse> StoreClient::QueryEvents(const v1::Query
 }
 
 absl::StatusOr<std::vector<v1::Event>> StoreClient::EventsOf(const std::string& organization) {
-  std::vector<v1::Event> out;
   v1::QueryEventsRequest request;
   request.mutable_filter()->add_organizations(organization);
+  return QueryAll(std::move(request));
+}
+
+absl::StatusOr<std::vector<v1::Event>> StoreClient::EventsStarting(int64_t from, int64_t to) {
+  v1::QueryEventsRequest request;
+  request.mutable_filter()->set_from_seconds(from);
+  request.mutable_filter()->set_to_seconds(to);
+  request.mutable_filter()->set_by_start(true);
+  return QueryAll(std::move(request));
+}
+
+absl::StatusOr<std::vector<v1::Event>> StoreClient::QueryAll(v1::QueryEventsRequest request) {
+  std::vector<v1::Event> out;
   request.set_page_size(1000);
   do {
     absl::StatusOr<v1::QueryEventsResponse> page = QueryEvents(request);

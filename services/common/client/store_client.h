@@ -32,6 +32,8 @@ class StoreClient {
   absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const v1::QueryEventsRequest& request);
   // Every event of an organization (all pages).
   absl::StatusOr<std::vector<v1::Event>> EventsOf(const std::string& organization);
+  // Every event whose first start is in [from, to), epoch seconds (all pages).
+  absl::StatusOr<std::vector<v1::Event>> EventsStarting(int64_t from, int64_t to);
 
   absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization& org, const std::string& token_sha256,
                                                    bool create_only);
@@ -58,6 +60,7 @@ class StoreClient {
 
  private:
   void Prepare(grpc::ClientContext& context) const;
+  absl::StatusOr<std::vector<v1::Event>> QueryAll(v1::QueryEventsRequest request);
 
   std::unique_ptr<v1::Store::StubInterface> stub_;
   std::string internal_token_;

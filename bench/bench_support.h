@@ -26,15 +26,20 @@ struct StoreAndIngest {
   // False (with the services' logs under `dir`) if either does not come up.
   bool Start(const std::string& store_bin, const std::string& ingest_bin, const std::string& dir) {
     store = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{store_bin, "--data-dir=" + dir + "/store", "--listen=unix:" + dir + "/store.sock",
+        std::vector<std::string>{store_bin, "--data-dir=" + dir + "/store",
+                                 "--listen=unix:" + dir + "/store.sock",
                                  "--ready-file=" + dir + "/store.ready"},
         dir + "/store.log");
-    if (!store->Start().ok() || !store->WaitForFile(dir + "/store.ready", absl::Seconds(30)).ok()) return false;
+    if (!store->Start().ok() || !store->WaitForFile(dir + "/store.ready", absl::Seconds(30)).ok())
+      return false;
     ingest = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{ingest_bin, "--store=unix:" + dir + "/store.sock", "--listen=unix:" + dir + "/ingest.sock",
-                                 "--data-dir=" + dir + "/ingest", "--ready-file=" + dir + "/ingest.ready", "--poll=false"},
+        std::vector<std::string>{ingest_bin, "--store=unix:" + dir + "/store.sock",
+                                 "--listen=unix:" + dir + "/ingest.sock",
+                                 "--data-dir=" + dir + "/ingest",
+                                 "--ready-file=" + dir + "/ingest.ready", "--poll=false"},
         dir + "/ingest.log");
-    return ingest->Start().ok() && ingest->WaitForFile(dir + "/ingest.ready", absl::Seconds(30)).ok();
+    return ingest->Start().ok() &&
+           ingest->WaitForFile(dir + "/ingest.ready", absl::Seconds(30)).ok();
   }
   void Stop() {
     if (ingest) ingest->Stop();

@@ -4,6 +4,7 @@
 //  - importing the 10,000-event regional calendar end to end vs the core's
 //    parse time plus the store's batch write of the same events.
 // usage: ingest_bench STORE_BIN INGEST_BIN FEED.ics
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <atomic>
@@ -13,18 +14,16 @@
 #include <sstream>
 #include <thread>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "babillard/v1/store.grpc.pb.h"
+#include "bench/bench_support.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/serializer.h"
-#include "bench/bench_support.h"
 #include "tests/testing/child_process.h"
 
 namespace {
@@ -37,7 +36,8 @@ v1::Event Structured(const std::string& org, int client, int i) {
   e.mutable_title()->set_fr(absl::StrCat("Atelier ", client, "-", i));
   e.mutable_description()->set_fr(std::string(600, 'd'));
   const int minutes = client * 100000 + i;
-  e.mutable_start()->set_local(absl::FormatCivilTime(absl::CivilSecond(2031, 1, 1, 0, 0, 0) + minutes * 60));
+  e.mutable_start()->set_local(
+      absl::FormatCivilTime(absl::CivilSecond(2031, 1, 1, 0, 0, 0) + minutes * 60));
   e.mutable_start()->set_time_zone("America/Toronto");
   e.mutable_location()->set_municipality("danville");
   e.add_categories("culture");
@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
     grpc::ChannelArguments args;
     args.SetInt("bench-channel", c);
     args.SetMaxReceiveMessageSize(64 << 20);
-    return grpc::CreateCustomChannel("unix:" + dir + "/ingest.sock", grpc::InsecureChannelCredentials(), args);
+    return grpc::CreateCustomChannel("unix:" + dir + "/ingest.sock",
+                                     grpc::InsecureChannelCredentials(), args);
   };
   auto admin_stub = v1::Ingest::NewStub(ingest_channel(99));
   auto create = [&](const std::string& slug) {
@@ -99,8 +100,8 @@ int main(int argc, char** argv) {
   for (int c = 0; c < 16; ++c) {
     grpc::ChannelArguments args;
     args.SetInt("bench-channel", c);
-    store_stubs.push_back(v1::Store::NewStub(
-        grpc::CreateCustomChannel("unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials(), args)));
+    store_stubs.push_back(v1::Store::NewStub(grpc::CreateCustomChannel(
+        "unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials(), args)));
     ingest_stubs.push_back(v1::Ingest::NewStub(ingest_channel(c)));
   }
   // Store writes and submits alternate, so both see the same database size
@@ -164,7 +165,8 @@ int main(int argc, char** argv) {
   // The same work by its parts: parse in process, then one batch write.
   start = absl::Now();
   ical::NormalizeOptions options;
-  options.known_categories = {"culture", "sport", "tourism", "community", "education", "health", "municipal"};
+  options.known_categories = {"culture",   "sport",  "tourism",  "community",
+                              "education", "health", "municipal"};
   absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(feed, options);
   const double parse_s = absl::ToDoubleSeconds(absl::Now() - start);
   start = absl::Now();
@@ -180,11 +182,15 @@ int main(int argc, char** argv) {
   const double write_s = absl::ToDoubleSeconds(absl::Now() - start);
   if (!wrote.ok()) std::fprintf(stderr, "batch write: %s\n", wrote.error_message().c_str());
 
-  std::printf("| SubmitEvent/s, 16 concurrent clients | %.0f | store PutEvent/s, same clients: %.0f | %.2f | >= 0.5 |\n",
-              submit_rate, store_rate, submit_rate / store_rate);
-  std::printf("| import of %d events end to end (worker parse, diff, one atomic write) | %.2f s | core parse %.2f s + store batch write %.2f s = %.2f s | %.2f | - |\n",
-              report.accepted() + report.updated() + report.unchanged(), import_s, parse_s, write_s,
-              parse_s + write_s, (parse_s + write_s) / import_s);
+  std::printf(
+      "| SubmitEvent/s, 16 concurrent clients | %.0f | store PutEvent/s, same clients: %.0f | %.2f "
+      "| >= 0.5 |\n",
+      submit_rate, store_rate, submit_rate / store_rate);
+  std::printf(
+      "| import of %d events end to end (worker parse, diff, one atomic write) | %.2f s | core "
+      "parse %.2f s + store batch write %.2f s = %.2f s | %.2f | - |\n",
+      report.accepted() + report.updated() + report.unchanged(), import_s, parse_s, write_s,
+      parse_s + write_s, (parse_s + write_s) / import_s);
   services.Stop();
   std::filesystem::remove_all(dir);
   return 0;

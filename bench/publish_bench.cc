@@ -4,6 +4,8 @@
 //  - publish's resident memory holding 100,000 events, beside the size of
 //    their VEVENT texts in both languages (target at most 3 times).
 // usage: publish_bench STORE_BIN INGEST_BIN PUBLISH_BIN FEED.ics
+#include <curl/curl.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -13,9 +15,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <curl/curl.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -28,10 +27,10 @@
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "babillard/v1/publish.grpc.pb.h"
 #include "babillard/v1/store.grpc.pb.h"
+#include "bench/bench_support.h"
 #include "services/common/client/pinned_curl.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/serializer.h"
-#include "bench/bench_support.h"
 #include "tests/testing/child_process.h"
 
 namespace {
@@ -67,7 +66,8 @@ class Arrivals {
 
 class Subscriber : public grpc::ClientReadReactor<v1::Change> {
  public:
-  Subscriber(v1::Publish::Stub* stub, const std::string& cursor, Arrivals& arrivals) : arrivals_(arrivals) {
+  Subscriber(v1::Publish::Stub* stub, const std::string& cursor, Arrivals& arrivals)
+      : arrivals_(arrivals) {
     request_.set_from_cursor(cursor);
     stub->async()->Subscribe(&context_, &request_, this);
     StartRead(&change_);
@@ -126,7 +126,8 @@ int64_t RssKiB(pid_t pid) {
   std::string line;
   while (std::getline(in, line)) {
     int64_t kib = 0;
-    if (line.rfind("VmRSS:", 0) == 0 && absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(6, line.size() - 9)), &kib)) {
+    if (line.rfind("VmRSS:", 0) == 0 &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(6, line.size() - 9)), &kib)) {
       return kib;
     }
   }
@@ -147,16 +148,18 @@ int main(int argc, char** argv) {
   bench::StoreAndIngest services;
   if (!services.Start(argv[1], argv[2], dir)) return 1;
   // Port 0: publish picks one and writes its URL to the ready file.
-  std::vector<std::string> publish_argv = {argv[3], "--store=unix:" + dir + "/store.sock", "--http=127.0.0.1:0",
-                                           "--listen=unix:" + dir + "/publish.sock",
-                                           "--ready-file=" + dir + "/publish.ready"};
+  std::vector<std::string> publish_argv = {
+      argv[3], "--store=unix:" + dir + "/store.sock", "--http=127.0.0.1:0",
+      "--listen=unix:" + dir + "/publish.sock", "--ready-file=" + dir + "/publish.ready"};
   auto publish = std::make_unique<testing::ChildProcess>(publish_argv, dir + "/publish.log");
   if (!publish->Start().ok()) return 1;
-  absl::StatusOr<std::string> http = publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30));
+  absl::StatusOr<std::string> http =
+      publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30));
   if (!http.ok()) return 1;
 
   const std::string admin(absl::StripAsciiWhitespace(bench::ReadFile(dir + "/ingest/admin.token")));
-  auto ingest_stub = v1::Ingest::NewStub(grpc::CreateChannel("unix:" + dir + "/ingest.sock", grpc::InsecureChannelCredentials()));
+  auto ingest_stub = v1::Ingest::NewStub(
+      grpc::CreateChannel("unix:" + dir + "/ingest.sock", grpc::InsecureChannelCredentials()));
   std::string token;
   {
     grpc::ClientContext context;
@@ -191,8 +194,8 @@ int main(int argc, char** argv) {
     grpc::ChannelArguments args;
     args.SetInt("bench-channel", c);
     args.SetMaxReceiveMessageSize(64 << 20);
-    stubs.push_back(v1::Publish::NewStub(
-        grpc::CreateCustomChannel("unix:" + dir + "/publish.sock", grpc::InsecureChannelCredentials(), args)));
+    stubs.push_back(v1::Publish::NewStub(grpc::CreateCustomChannel(
+        "unix:" + dir + "/publish.sock", grpc::InsecureChannelCredentials(), args)));
   }
   std::string head;
   {
@@ -205,11 +208,13 @@ int main(int argc, char** argv) {
   }
   Arrivals arrivals;
   std::vector<std::unique_ptr<Subscriber>> subscribers;
-  for (int i = 0; i < kSubscribers; ++i) subscribers.push_back(std::make_unique<Subscriber>(stubs[i % 10].get(), head, arrivals));
+  for (int i = 0; i < kSubscribers; ++i)
+    subscribers.push_back(std::make_unique<Subscriber>(stubs[i % 10].get(), head, arrivals));
   // A warm-up change every stream must see before the clock starts.
   const std::string warm = submit(0);
   const absl::Time warm_deadline = absl::Now() + absl::Seconds(60);
-  while (arrivals.CountOf(warm) < kSubscribers && absl::Now() < warm_deadline) absl::SleepFor(absl::Milliseconds(10));
+  while (arrivals.CountOf(warm) < kSubscribers && absl::Now() < warm_deadline)
+    absl::SleepFor(absl::Milliseconds(10));
   const int warmed = arrivals.CountOf(warm);
   absl::flat_hash_map<std::string, absl::Time> submitted;
   for (int i = 1; i <= kMeasured; ++i) {
@@ -232,18 +237,24 @@ int main(int argc, char** argv) {
     if (it != submitted.end()) latencies.push_back(absl::ToDoubleMilliseconds(when - it->second));
   }
   std::sort(latencies.begin(), latencies.end());
-  const auto pct = [&](double p) { return latencies.empty() ? -1.0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))]; };
-  std::printf("| submit to arrival at %d Subscribe streams, p50 / p99 (%zu of %d arrivals; warm-up reached %d) | %.1f / %.1f ms | - | - | p99 <= 100 ms |\n",
-              kSubscribers, latencies.size(), kSubscribers * kMeasured, warmed, pct(0.5), pct(0.99));
+  const auto pct = [&](double p) {
+    return latencies.empty() ? -1.0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))];
+  };
+  std::printf(
+      "| submit to arrival at %d Subscribe streams, p50 / p99 (%zu of %d arrivals; warm-up reached "
+      "%d) | %.1f / %.1f ms | - | - | p99 <= 100 ms |\n",
+      kSubscribers, latencies.size(), kSubscribers * kMeasured, warmed, pct(0.5), pct(0.99));
 
   // 100,000 events written to the store as ingest would (texts serialized
   // once per language), then a fresh publish loads them.
   const std::string feed = bench::ReadFile(argv[4]);
   ical::NormalizeOptions options;
-  options.known_categories = {"culture", "sport", "tourism", "community", "education", "health", "municipal"};
+  options.known_categories = {"culture",   "sport",  "tourism",  "community",
+                              "education", "health", "municipal"};
   absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(feed, options);
   if (!parsed.ok()) return 1;
-  auto store_stub = v1::Store::NewStub(grpc::CreateChannel("unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials()));
+  auto store_stub = v1::Store::NewStub(
+      grpc::CreateChannel("unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials()));
   ical::SerializeOptions fr, en;
   en.language = ical::Language::kEn;
   int64_t text_bytes = 0, events = 0;
@@ -286,9 +297,11 @@ int main(int argc, char** argv) {
   // The regional feed once, as residents would ask it (builds and caches it).
   const size_t feed_bytes = HttpGet(*http + "/feeds/all.ics").size();
   const int64_t rss_after_feed_kib = RssKiB(publish->pid());
-  std::printf("| publish resident memory, %lld events loaded (VEVENT texts fr+en: %.0f MB) | %.0f MB (after serving the %.0f MB regional feed: %.0f MB) | texts: %.0f MB | %.2f | <= 3 |\n",
-              static_cast<long long>(view), text_bytes / 1e6, rss_kib / 1024.0, feed_bytes / 1e6,
-              rss_after_feed_kib / 1024.0, text_bytes / 1e6, rss_kib * 1024.0 / text_bytes);
+  std::printf(
+      "| publish resident memory, %lld events loaded (VEVENT texts fr+en: %.0f MB) | %.0f MB "
+      "(after serving the %.0f MB regional feed: %.0f MB) | texts: %.0f MB | %.2f | <= 3 |\n",
+      static_cast<long long>(view), text_bytes / 1e6, rss_kib / 1024.0, feed_bytes / 1e6,
+      rss_after_feed_kib / 1024.0, text_bytes / 1e6, rss_kib * 1024.0 / text_bytes);
   publish->Stop();
   services.Stop();
   std::filesystem::remove_all(dir);

@@ -4,6 +4,7 @@
 //  - commit-to-Watch latency vs XADD -> XREAD BLOCK on the same Redis;
 //  - a 100,000-event snapshot through Watch vs ZRANGE + pipelined HMGET.
 // usage: store_bench STORE_BINARY [EVENTS_FOR_SNAPSHOT]
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -62,14 +61,16 @@ int main(int argc, char** argv) {
   }
   const int snapshot_events = argc > 2 ? std::atoi(argv[2]) : 100000;
   const std::string dir = testing::MakeTempDir("babillard-store-bench");
-  testing::ChildProcess store({argv[1], "--data-dir=" + dir + "/data", "--listen=unix:" + dir + "/store.sock",
-                               "--ready-file=" + dir + "/ready"},
-                              dir + "/store.log");
+  testing::ChildProcess store(
+      {argv[1], "--data-dir=" + dir + "/data", "--listen=unix:" + dir + "/store.sock",
+       "--ready-file=" + dir + "/ready"},
+      dir + "/store.log");
   if (!store.Start().ok() || !store.WaitForFile(dir + "/ready", absl::Seconds(30)).ok()) {
     std::fprintf(stderr, "store did not start; see %s/store.log\n", dir.c_str());
     return 1;
   }
-  auto channel = grpc::CreateChannel("unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials());
   redis::Address redis_address;
   redis_address.unix_path = dir + "/data/redis/redis.sock";
 
@@ -83,8 +84,8 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       grpc::ChannelArguments args;
       args.SetInt("bench-channel", c);  // distinct channels, not one shared connection
-      auto stub = v1::Store::NewStub(grpc::CreateCustomChannel("unix:" + dir + "/store.sock",
-                                                               grpc::InsecureChannelCredentials(), args));
+      auto stub = v1::Store::NewStub(grpc::CreateCustomChannel(
+          "unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials(), args));
       for (int i = 0; absl::Now() - start < kRun; ++i) {
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -103,10 +104,11 @@ int main(int argc, char** argv) {
   if (!raw.ok()) return 1;
   auto sha = (*raw)->Run({"SCRIPT", "LOAD", store::lua::kPutEvents});
   const std::string pb(MakeEvent("w0-0").SerializeAsString().size(), 'p');
-  const std::string command = absl::StrCat(
-      "redis-benchmark -s ", redis_address.unix_path, " -c ", kClients, " -n 60000 -r 100000000 -q ",
-      "EVALSHA ", sha->str, " 0 rb: 100000 1 0 rb__rand_int__ '' ", pb,
-      " bibliotheque-danville danville culture 1 1782914400 1782918000 0 '1782914400t|atelier' 0 2>/dev/null");
+  const std::string command = absl::StrCat("redis-benchmark -s ", redis_address.unix_path, " -c ",
+                                           kClients, " -n 60000 -r 100000000 -q ", "EVALSHA ",
+                                           sha->str, " 0 rb: 100000 1 0 rb__rand_int__ '' ", pb,
+                                           " bibliotheque-danville danville culture 1 1782914400 "
+                                           "1782918000 0 '1782914400t|atelier' 0 2>/dev/null");
   double redis_rate = 0;
   if (FILE* p = popen(command.c_str(), "r")) {
     char line[4096];
@@ -115,7 +117,8 @@ int main(int argc, char** argv) {
       std::string text(line);
       size_t colon = text.rfind(": ", text.find(" requests per second"));
       if (colon != std::string::npos) {
-        (void)absl::SimpleAtod(text.substr(colon + 2, text.find(" requests") - colon - 2), &redis_rate);
+        (void)absl::SimpleAtod(text.substr(colon + 2, text.find(" requests") - colon - 2),
+                               &redis_rate);
       }
     }
     pclose(p);
@@ -156,7 +159,8 @@ int main(int argc, char** argv) {
       std::thread blocked([&] {
         ready = true;
         auto r = (*reader)->Run({"XREAD", "BLOCK", "2000", "STREAMS", "rawlat", last});
-        if (r.ok() && r->is_array() && !r->elements.empty()) last = r->elements[0].elements[1].elements[0].elements[0].str;
+        if (r.ok() && r->is_array() && !r->elements.empty())
+          last = r->elements[0].elements[1].elements[0].elements[0].str;
       });
       while (!ready) std::this_thread::yield();
       absl::SleepFor(absl::Milliseconds(1));
@@ -196,10 +200,12 @@ int main(int argc, char** argv) {
   const absl::Time raw_start = absl::Now();
   int64_t raw_received = 0;
   for (int64_t offset = 0;; offset += 500) {
-    auto ids = (*raw)->Run({"ZRANGE", "bab:idx:start", std::to_string(offset), std::to_string(offset + 499)});
+    auto ids = (*raw)->Run(
+        {"ZRANGE", "bab:idx:start", std::to_string(offset), std::to_string(offset + 499)});
     if (!ids.ok() || ids->elements.empty()) break;
     std::vector<std::vector<std::string>> commands;
-    for (const auto& id : ids->elements) commands.push_back({"HMGET", "bab:ev:" + id.str, "pb", "v"});
+    for (const auto& id : ids->elements)
+      commands.push_back({"HMGET", "bab:ev:" + id.str, "pb", "v"});
     auto rows = (*raw)->Pipeline(commands);
     if (!rows.ok()) break;
     for (const auto& row : *rows) {
@@ -209,13 +215,20 @@ int main(int argc, char** argv) {
   }
   const double raw_snap_s = absl::ToDoubleSeconds(absl::Now() - raw_start);
 
-  std::printf("| writes/s, 16 concurrent clients, AOF always | %.0f (gRPC PutEvent) | %.0f (redis-benchmark EVALSHA, same script) | %.2f | >= 0.5 |\n",
-              store_rate, redis_rate, redis_rate > 0 ? store_rate / redis_rate : 0.0);
-  std::printf("| commit-to-Watch latency p50 / p99 | %.2f / %.2f ms | XADD->XREAD BLOCK: %.2f / %.2f ms | - | - |\n",
-              Percentile(watch_ms, 0.5), Percentile(watch_ms, 0.99), Percentile(raw_ms, 0.5), Percentile(raw_ms, 0.99));
-  std::printf("| snapshot of %lld events through Watch | %.0f events/s (%.2f s) | ZRANGE+HMGET+parse: %.0f events/s (%.2f s) | %.2f | - |\n",
-              static_cast<long long>(received), received / snap_s, snap_s, raw_received / raw_snap_s, raw_snap_s,
-              raw_snap_s / snap_s);
+  std::printf(
+      "| writes/s, 16 concurrent clients, AOF always | %.0f (gRPC PutEvent) | %.0f "
+      "(redis-benchmark EVALSHA, same script) | %.2f | >= 0.5 |\n",
+      store_rate, redis_rate, redis_rate > 0 ? store_rate / redis_rate : 0.0);
+  std::printf(
+      "| commit-to-Watch latency p50 / p99 | %.2f / %.2f ms | XADD->XREAD BLOCK: %.2f / %.2f ms | "
+      "- | - |\n",
+      Percentile(watch_ms, 0.5), Percentile(watch_ms, 0.99), Percentile(raw_ms, 0.5),
+      Percentile(raw_ms, 0.99));
+  std::printf(
+      "| snapshot of %lld events through Watch | %.0f events/s (%.2f s) | ZRANGE+HMGET+parse: %.0f "
+      "events/s (%.2f s) | %.2f | - |\n",
+      static_cast<long long>(received), received / snap_s, snap_s, raw_received / raw_snap_s,
+      raw_snap_s, raw_snap_s / snap_s);
   store.Stop();
   std::filesystem::remove_all(dir);
   return 0;

@@ -1,7 +1,11 @@
 # Our code builds with warnings as errors; generated code does not (see proto/).
+# With clang, -Wthread-safety checks every ABSL_GUARDED_BY and lock annotation.
 function(babillard_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror
                          -Wno-unused-parameter)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
 endfunction()
 
 # proto_library(<target> ROOT <dir> PROTOS <paths relative to ROOT>...)

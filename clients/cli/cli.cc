@@ -1,15 +1,15 @@
 #include "clients/cli/cli.h"
 
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <sstream>
-
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -117,18 +117,30 @@ std::optional<Args> Parse(const std::vector<std::string>& argv, std::ostream& er
 
 std::string CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::INVALID_ARGUMENT: return "invalid argument";
-    case grpc::StatusCode::NOT_FOUND: return "not found";
-    case grpc::StatusCode::ALREADY_EXISTS: return "already exists";
-    case grpc::StatusCode::PERMISSION_DENIED: return "permission denied";
-    case grpc::StatusCode::UNAUTHENTICATED: return "not authenticated";
-    case grpc::StatusCode::UNAVAILABLE: return "unavailable";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "timed out";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "too large";
-    case grpc::StatusCode::ABORTED: return "changed meanwhile, retry";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "refused";
-    case grpc::StatusCode::UNIMPLEMENTED: return "not available yet";
-    default: return "error";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "invalid argument";
+    case grpc::StatusCode::NOT_FOUND:
+      return "not found";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "already exists";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "permission denied";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "not authenticated";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "unavailable";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "timed out";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "too large";
+    case grpc::StatusCode::ABORTED:
+      return "changed meanwhile, retry";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "refused";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "not available yet";
+    default:
+      return "error";
   }
 }
 
@@ -136,8 +148,10 @@ int Report(const grpc::Status& status, std::ostream& err, const std::string& add
            const std::string& service = "babillard-ingest", const std::string& flag = "--addr") {
   if (status.ok()) return 0;
   std::string message = status.error_message();
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && absl::StrContains(message, "connect")) {
-    message = absl::StrCat("cannot reach ", service, " at ", addr, " (is it running? see ", flag, ")");
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      absl::StrContains(message, "connect")) {
+    message =
+        absl::StrCat("cannot reach ", service, " at ", addr, " (is it running? see ", flag, ")");
   }
   err << "babillard: " << CodeName(status.error_code()) << ": " << message << "\n";
   for (const FieldViolation& v : ViolationsOf(FromGrpcStatus(status))) {
@@ -158,13 +172,15 @@ std::optional<std::pair<std::string, bool>> ParseWhen(const std::string& text, b
     return std::make_pair(absl::FormatCivilTime(day), true);
   }
   if (absl::ParseCivilTime(t, &second)) return std::make_pair(absl::FormatCivilTime(second), false);
-  if (absl::ParseCivilTime(t, &minute)) return std::make_pair(absl::FormatCivilTime(absl::CivilSecond(minute)), false);
+  if (absl::ParseCivilTime(t, &minute))
+    return std::make_pair(absl::FormatCivilTime(absl::CivilSecond(minute)), false);
   return std::nullopt;
 }
 
 class Cli {
  public:
-  Cli(Args args, const std::function<std::string(const std::string&)>& getenv, std::ostream& out, std::ostream& err)
+  Cli(Args args, const std::function<std::string(const std::string&)>& getenv, std::ostream& out,
+      std::ostream& err)
       : args_(std::move(args)), out_(out), err_(err) {
     std::map<std::string, std::string> config;
     std::string path = args_.get("config", getenv("BABILLARD_CONFIG"));
@@ -179,7 +195,8 @@ class Cli {
         }
       }
     }
-    auto pick = [&](const std::string& flag, const std::string& env, const std::string& key, const std::string& def) {
+    auto pick = [&](const std::string& flag, const std::string& env, const std::string& key,
+                    const std::string& def) {
       if (args_.has(flag)) return args_.get(flag);
       if (std::string v = getenv(env); !v.empty()) return v;
       if (config.count(key)) return config[key];
@@ -187,7 +204,8 @@ class Cli {
     };
     token_ = pick("token", "BABILLARD_TOKEN", "token", "");
     addr_ = pick("addr", "BABILLARD_ADDR", "addr", "127.0.0.1:50051");
-    publish_addr_ = pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
+    publish_addr_ =
+        pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
     stub_ = v1::Ingest::NewStub(grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials()));
     grpc::ChannelArguments large;
     large.SetMaxReceiveMessageSize(64 << 20);  // a change carries its event's iCalendar texts
@@ -230,7 +248,8 @@ class Cli {
     if (command == "webhook" && sub == "delete") return WebhookDelete();
     if (command == "watch") return Watch();
     if (command == "changes") return Changes();
-    err_ << "babillard: unknown command \"" << absl::StrJoin(args_.positional, " ") << "\"; see babillard --help\n";
+    err_ << "babillard: unknown command \"" << absl::StrJoin(args_.positional, " ")
+         << "\"; see babillard --help\n";
     return 2;
   }
 
@@ -256,13 +275,15 @@ class Cli {
     if (args_.has("description")) e.mutable_description()->set_fr(args_.get("description"));
     if (args_.has("description-en")) e.mutable_description()->set_en(args_.get("description-en"));
     const bool all_day = args_.has("all-day") || (e.start().all_day() && !args_.has("start"));
-    const std::string tz = args_.get("tz", e.start().time_zone().empty() ? "America/Toronto" : e.start().time_zone());
+    const std::string tz =
+        args_.get("tz", e.start().time_zone().empty() ? "America/Toronto" : e.start().time_zone());
     for (const char* flag : {"start", "end"}) {
       if (!args_.has(flag)) continue;
       v1::EventTime* time = std::string(flag) == "start" ? e.mutable_start() : e.mutable_end();
       auto when = ParseWhen(args_.get(flag), all_day);
       if (!when.has_value()) {
-        err_ << "babillard: --" << flag << ": \"" << args_.get(flag) << "\" is not YYYY-MM-DD HH:MM\n";
+        err_ << "babillard: --" << flag << ": \"" << args_.get(flag)
+             << "\" is not YYYY-MM-DD HH:MM\n";
         return false;
       }
       time->set_local(when->first);
@@ -276,23 +297,29 @@ class Cli {
     if (args_.has("rrule")) e.set_rrule(args_.get("rrule"));
     if (args_.has("location")) e.mutable_location()->set_name(args_.get("location"));
     if (args_.has("address")) e.mutable_location()->set_address(args_.get("address"));
-    if (args_.has("municipality")) e.mutable_location()->set_municipality(args_.get("municipality"));
+    if (args_.has("municipality"))
+      e.mutable_location()->set_municipality(args_.get("municipality"));
     if (args_.has("category")) {
       e.clear_categories();
-      for (absl::string_view c : absl::StrSplit(args_.get("category"), ',', absl::SkipEmpty())) e.add_categories(std::string(c));
+      for (absl::string_view c : absl::StrSplit(args_.get("category"), ',', absl::SkipEmpty()))
+        e.add_categories(std::string(c));
     }
     if (args_.has("tag")) {
       e.clear_tags();
-      for (absl::string_view t : absl::StrSplit(args_.get("tag"), ',', absl::SkipEmpty())) e.add_tags(std::string(t));
+      for (absl::string_view t : absl::StrSplit(args_.get("tag"), ',', absl::SkipEmpty()))
+        e.add_tags(std::string(t));
     }
     if (args_.has("url")) e.set_url(args_.get("url"));
     if (args_.has("price")) e.mutable_price()->set_fr(args_.get("price"));
     if (args_.has("status")) {
       const std::string s = absl::AsciiStrToLower(args_.get("status"));
-      if (s == "confirmed") e.set_status(v1::Event::STATUS_CONFIRMED);
-      else if (s == "tentative") e.set_status(v1::Event::STATUS_TENTATIVE);
+      if (s == "confirmed")
+        e.set_status(v1::Event::STATUS_CONFIRMED);
+      else if (s == "tentative")
+        e.set_status(v1::Event::STATUS_TENTATIVE);
       else {
-        err_ << "babillard: --status: \"" << s << "\" is not confirmed or tentative (use cancel to cancel)\n";
+        err_ << "babillard: --status: \"" << s
+             << "\" is not confirmed or tentative (use cancel to cancel)\n";
         return false;
       }
     }
@@ -318,7 +345,8 @@ class Cli {
       if (!text) return 1;
       request.set_ical(*text);
     } else {
-      if (!args_.has("title") && !args_.has("title-en")) return Usage("submit needs --title (or --file)");
+      if (!args_.has("title") && !args_.has("title-en"))
+        return Usage("submit needs --title (or --file)");
       if (!args_.has("start")) return Usage("submit needs --start");
       if (!ApplyFlags(*request.mutable_event())) return 2;
     }
@@ -368,7 +396,8 @@ class Cli {
     Prepare(context);
     v1::SubmitEventResponse response;
     if (grpc::Status s = stub_->CancelEvent(&context, request, &response); !s.ok()) return Fail(s);
-    out_ << response.event().uid() << " cancelled (sequence " << response.event().sequence() << ")\n";
+    out_ << response.event().uid() << " cancelled (sequence " << response.event().sequence()
+         << ")\n";
     return 0;
   }
 
@@ -400,12 +429,12 @@ class Cli {
     Prepare(context, 300);
     v1::ImportReport report;
     if (grpc::Status s = stub_->ImportCalendar(&context, request, &report); !s.ok()) return Fail(s);
-    out_ << (request.dry_run() ? "dry run: " : "") << "accepted " << report.accepted() << ", updated "
-         << report.updated() << ", unchanged " << report.unchanged() << ", cancelled " << report.cancelled()
-         << ", rejected " << report.rejected_size() << "\n";
+    out_ << (request.dry_run() ? "dry run: " : "") << "accepted " << report.accepted()
+         << ", updated " << report.updated() << ", unchanged " << report.unchanged()
+         << ", cancelled " << report.cancelled() << ", rejected " << report.rejected_size() << "\n";
     for (const v1::Rejection& r : report.rejected()) {
-      out_ << "  rejected: line " << r.line() << (r.uid().empty() ? "" : " UID " + r.uid()) << ": " << r.field()
-           << ": " << r.reason() << "\n";
+      out_ << "  rejected: line " << r.line() << (r.uid().empty() ? "" : " UID " + r.uid()) << ": "
+           << r.field() << ": " << r.reason() << "\n";
     }
     for (const std::string& w : report.warnings()) out_ << "  warning: " << w << "\n";
     return 0;
@@ -415,14 +444,17 @@ class Cli {
     v1::QueryEventsRequest request;
     v1::Filter* f = request.mutable_filter();
     if (args_.has("org")) f->add_organizations(args_.get("org"));
-    for (absl::string_view m : absl::StrSplit(args_.get("municipality"), ',', absl::SkipEmpty())) f->add_municipalities(std::string(m));
-    for (absl::string_view c : absl::StrSplit(args_.get("category"), ',', absl::SkipEmpty())) f->add_categories(std::string(c));
+    for (absl::string_view m : absl::StrSplit(args_.get("municipality"), ',', absl::SkipEmpty()))
+      f->add_municipalities(std::string(m));
+    for (absl::string_view c : absl::StrSplit(args_.get("category"), ',', absl::SkipEmpty()))
+      f->add_categories(std::string(c));
     absl::CivilDay day;
     const absl::Time now = absl::Now();
     f->set_from_seconds(absl::ToUnixSeconds(now));  // upcoming by default
     // Days are the region's days (midnight in --tz), as a resident reads them.
     absl::TimeZone zone;
-    if (!absl::LoadTimeZone(args_.get("tz", "America/Toronto"), &zone)) return Usage("--tz: unknown time zone");
+    if (!absl::LoadTimeZone(args_.get("tz", "America/Toronto"), &zone))
+      return Usage("--tz: unknown time zone");
     if (args_.has("from")) {
       if (!absl::ParseCivilTime(args_.get("from"), &day)) return Usage("--from is YYYY-MM-DD");
       f->set_from_seconds(absl::ToUnixSeconds(absl::FromCivil(day, zone)));
@@ -449,8 +481,10 @@ class Cli {
           (void)google::protobuf::util::MessageToJsonString(brief, &text);
           out_ << (first ? "" : ",") << "\n" << text;
         } else {
-          if (first) out_ << std::left << std::setw(20) << "START" << std::setw(18) << "MUNICIPALITY" << std::setw(11)
-                          << "STATUS" << "TITLE / UID\n";
+          if (first)
+            out_ << std::left << std::setw(20) << "START" << std::setw(18) << "MUNICIPALITY"
+                 << std::setw(11) << "STATUS"
+                 << "TITLE / UID\n";
           const std::string title = e.title().fr().empty() ? e.title().en() : e.title().fr();
           const std::string status = e.status() == v1::Event::STATUS_CANCELLED   ? "cancelled"
                                      : e.status() == v1::Event::STATUS_TENTATIVE ? "tentative"
@@ -458,24 +492,30 @@ class Cli {
           out_ << std::left << std::setw(20) << e.start().local().substr(0, 16) << std::setw(18)
                << e.location().municipality() << std::setw(11) << status << title << "\n"
                << std::setw(49) << "" << e.uid() << "\n";
-          if (!e.duplicate_of().empty()) out_ << std::setw(49) << "" << "same event as " << e.duplicate_of() << "\n";
+          if (!e.duplicate_of().empty())
+            out_ << std::setw(49) << ""
+                 << "same event as " << e.duplicate_of() << "\n";
           if (e.provenance_size() > 1) {
             std::vector<std::string> orgs;
             for (const v1::Provenance& p : e.provenance()) orgs.push_back(p.organization());
-            out_ << std::setw(49) << "" << "published by " << absl::StrJoin(orgs, ", ") << "\n";
+            out_ << std::setw(49) << ""
+                 << "published by " << absl::StrJoin(orgs, ", ") << "\n";
           }
         }
         first = false;
       }
       request.set_page_token(page.next_page_token());
     } while (!request.page_token().empty());
-    if (json) out_ << (first ? "]\n" : "\n]\n");
-    else if (first) out_ << "no upcoming events\n";
+    if (json)
+      out_ << (first ? "]\n" : "\n]\n");
+    else if (first)
+      out_ << "no upcoming events\n";
     return 0;
   }
 
   int OrgCreate() {
-    if (!args_.has("slug") || !args_.has("name")) return Usage("org create needs --slug and --name");
+    if (!args_.has("slug") || !args_.has("name"))
+      return Usage("org create needs --slug and --name");
     v1::CreateOrganizationRequest request;
     request.mutable_organization()->set_slug(args_.get("slug"));
     request.mutable_organization()->set_name(args_.get("name"));
@@ -483,7 +523,8 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::CreateOrganizationResponse response;
-    if (grpc::Status s = stub_->CreateOrganization(&context, request, &response); !s.ok()) return Fail(s);
+    if (grpc::Status s = stub_->CreateOrganization(&context, request, &response); !s.ok())
+      return Fail(s);
     out_ << "organization " << response.organization().slug() << " created\n"
          << "token: " << response.token() << "\n"
          << "This token is shown once. Give it to " << response.organization().name()
@@ -495,11 +536,14 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::ListOrganizationsResponse response;
-    if (grpc::Status s = stub_->ListOrganizations(&context, v1::ListOrganizationsRequest(), &response); !s.ok()) {
+    if (grpc::Status s =
+            stub_->ListOrganizations(&context, v1::ListOrganizationsRequest(), &response);
+        !s.ok()) {
       return Fail(s);
     }
     for (const v1::Organization& o : response.organizations()) {
-      out_ << std::left << std::setw(32) << o.slug() << std::setw(20) << o.municipality() << o.name() << "\n";
+      out_ << std::left << std::setw(32) << o.slug() << std::setw(20) << o.municipality()
+           << o.name() << "\n";
     }
     return 0;
   }
@@ -512,7 +556,8 @@ class Cli {
     Prepare(context);
     v1::CreateOrganizationResponse response;
     if (grpc::Status s = stub_->RotateToken(&context, request, &response); !s.ok()) return Fail(s);
-    out_ << "token: " << response.token() << "\nThe previous token no longer works. This one is shown once.\n";
+    out_ << "token: " << response.token()
+         << "\nThe previous token no longer works. This one is shown once.\n";
     return 0;
   }
 
@@ -523,9 +568,11 @@ class Cli {
     s->set_url(Arg(2));
     s->set_organization(args_.get("org"));
     s->set_default_municipality(args_.get("municipality"));
-    for (absl::string_view c : absl::StrSplit(args_.get("category"), ',', absl::SkipEmpty())) s->add_default_categories(std::string(c));
+    for (absl::string_view c : absl::StrSplit(args_.get("category"), ',', absl::SkipEmpty()))
+      s->add_default_categories(std::string(c));
     int interval = 0;
-    if (args_.has("interval") && !absl::SimpleAtoi(args_.get("interval"), &interval)) return Usage("--interval is seconds");
+    if (args_.has("interval") && !absl::SimpleAtoi(args_.get("interval"), &interval))
+      return Usage("--interval is seconds");
     s->set_poll_interval_seconds(interval);
     s->set_mode(args_.has("delta") ? v1::Source::MODE_DELTA : v1::Source::MODE_FULL_SNAPSHOT);
     grpc::ClientContext context;
@@ -540,14 +587,16 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::ListSourcesResponse response;
-    if (grpc::Status s = stub_->ListSources(&context, v1::ListSourcesRequest(), &response); !s.ok()) return Fail(s);
+    if (grpc::Status s = stub_->ListSources(&context, v1::ListSourcesRequest(), &response); !s.ok())
+      return Fail(s);
     for (const v1::Source& s : response.sources()) {
       const char* health = s.health() == v1::Source::HEALTH_OK         ? "ok"
                            : s.health() == v1::Source::HEALTH_FLAGGED  ? "FLAGGED"
                            : s.health() == v1::Source::HEALTH_DISABLED ? "disabled"
                                                                        : "not polled yet";
-      out_ << std::left << std::setw(10) << s.id() << std::setw(24) << s.organization() << std::setw(16) << health
-           << s.url() << (s.health_reason().empty() ? "" : "  (" + s.health_reason() + ")") << "\n";
+      out_ << std::left << std::setw(10) << s.id() << std::setw(24) << s.organization()
+           << std::setw(16) << health << s.url()
+           << (s.health_reason().empty() ? "" : "  (" + s.health_reason() + ")") << "\n";
     }
     return 0;
   }
@@ -561,8 +610,8 @@ class Cli {
     v1::ImportReport report;
     if (grpc::Status s = stub_->PollSource(&context, request, &report); !s.ok()) return Fail(s);
     out_ << "accepted " << report.accepted() << ", updated " << report.updated() << ", unchanged "
-         << report.unchanged() << ", cancelled " << report.cancelled() << ", rejected " << report.rejected_size()
-         << "\n";
+         << report.unchanged() << ", cancelled " << report.cancelled() << ", rejected "
+         << report.rejected_size() << "\n";
     for (const std::string& w : report.warnings()) out_ << "  " << w << "\n";
     return 0;
   }
@@ -590,7 +639,8 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::SubmitEventResponse response;
-    if (grpc::Status s = stub_->SplitDuplicate(&context, request, &response); !s.ok()) return Fail(s);
+    if (grpc::Status s = stub_->SplitDuplicate(&context, request, &response); !s.ok())
+      return Fail(s);
     out_ << response.event().uid() << " is its own event again\n";
     return 0;
   }
@@ -603,7 +653,8 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::GetFeedUrlsResponse urls;
-    if (grpc::Status s = publish_->GetFeedUrls(&context, request, &urls); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->GetFeedUrls(&context, request, &urls); !s.ok())
+      return FailPublish(s);
     out_ << "French:   " << urls.ics_fr() << "\n"
          << "English:  " << urls.ics_en() << "\n"
          << "JSON:     " << urls.json() << "\n"
@@ -615,7 +666,8 @@ class Cli {
   v1::Filter FilterFromFlags() const {
     v1::Filter f;
     const auto split = [&](const char* flag, auto* list) {
-      for (absl::string_view v : absl::StrSplit(args_.get(flag), ',', absl::SkipEmpty())) list->Add(std::string(v));
+      for (absl::string_view v : absl::StrSplit(args_.get(flag), ',', absl::SkipEmpty()))
+        list->Add(std::string(v));
     };
     split("category", f.mutable_categories());
     split("municipality", f.mutable_municipalities());
@@ -625,7 +677,8 @@ class Cli {
   }
 
   int FeedCreate() {
-    if (Arg(2).empty() || !args_.has("title")) return Usage("feed create NAME --title=TITLE [filters]");
+    if (Arg(2).empty() || !args_.has("title"))
+      return Usage("feed create NAME --title=TITLE [filters]");
     v1::CreateNamedFeedRequest request;
     v1::NamedFeed* feed = request.mutable_feed();
     feed->set_name(Arg(2));
@@ -636,7 +689,8 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::NamedFeed created;
-    if (grpc::Status s = publish_->CreateNamedFeed(&context, request, &created); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->CreateNamedFeed(&context, request, &created); !s.ok())
+      return FailPublish(s);
     out_ << "named feed \"" << created.name() << "\" created\n";
     args_.flags = {{"name", created.name()}};
     return FeedUrls();
@@ -646,18 +700,22 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::ListNamedFeedsResponse response;
-    if (grpc::Status s = publish_->ListNamedFeeds(&context, v1::ListNamedFeedsRequest(), &response); !s.ok()) {
+    if (grpc::Status s = publish_->ListNamedFeeds(&context, v1::ListNamedFeedsRequest(), &response);
+        !s.ok()) {
       return FailPublish(s);
     }
-    out_ << std::left << std::setw(24) << "NAME" << std::setw(16) << "OWNER" << "TITLE / URL\n";
+    out_ << std::left << std::setw(24) << "NAME" << std::setw(16) << "OWNER"
+         << "TITLE / URL\n";
     for (const v1::NamedFeed& f : response.feeds()) {
-      out_ << std::setw(24) << f.name() << std::setw(16) << f.organization() << f.title().fr() << "\n";
+      out_ << std::setw(24) << f.name() << std::setw(16) << f.organization() << f.title().fr()
+           << "\n";
       v1::GetFeedUrlsRequest request;
       request.set_named_feed(f.name());
       grpc::ClientContext url_context;
       Prepare(url_context);
       v1::GetFeedUrlsResponse urls;
-      if (publish_->GetFeedUrls(&url_context, request, &urls).ok()) out_ << std::setw(40) << "" << urls.ics_fr() << "\n";
+      if (publish_->GetFeedUrls(&url_context, request, &urls).ok())
+        out_ << std::setw(40) << "" << urls.ics_fr() << "\n";
     }
     return 0;
   }
@@ -669,7 +727,8 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::DeleteNamedFeedResponse response;
-    if (grpc::Status s = publish_->DeleteNamedFeed(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->DeleteNamedFeed(&context, request, &response); !s.ok())
+      return FailPublish(s);
     out_ << "named feed \"" << Arg(2) << "\" deleted\n";
     return 0;
   }
@@ -683,9 +742,11 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::Webhook created;
-    if (grpc::Status s = publish_->CreateWebhook(&context, request, &created); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->CreateWebhook(&context, request, &created); !s.ok())
+      return FailPublish(s);
     out_ << "webhook " << created.id() << " created for " << created.url() << "\n"
-         << "signing secret (shown once; verify webhook-signature with it): " << created.secret() << "\n";
+         << "signing secret (shown once; verify webhook-signature with it): " << created.secret()
+         << "\n";
     return 0;
   }
 
@@ -694,14 +755,19 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::ListWebhooksResponse response;
-    if (grpc::Status s = publish_->ListWebhooks(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->ListWebhooks(&context, request, &response); !s.ok())
+      return FailPublish(s);
     if (args_.get("output") == "json") return PrintJson(response);
-    out_ << std::left << std::setw(10) << "ID" << std::setw(16) << "OWNER" << std::setw(10) << "STATE"
-         << std::setw(10) << "FAILURES" << "URL\n";
+    out_ << std::left << std::setw(10) << "ID" << std::setw(16) << "OWNER" << std::setw(10)
+         << "STATE" << std::setw(10) << "FAILURES"
+         << "URL\n";
     for (const v1::Webhook& w : response.webhooks()) {
       out_ << std::setw(10) << w.id() << std::setw(16) << w.organization() << std::setw(10)
-           << (w.enabled() ? "active" : "DISABLED") << std::setw(10) << w.consecutive_failures() << w.url() << "\n";
-      if (!w.enabled()) out_ << std::setw(10) << "" << "disabled: " << w.disabled_reason() << "\n";
+           << (w.enabled() ? "active" : "DISABLED") << std::setw(10) << w.consecutive_failures()
+           << w.url() << "\n";
+      if (!w.enabled())
+        out_ << std::setw(10) << ""
+             << "disabled: " << w.disabled_reason() << "\n";
     }
     return 0;
   }
@@ -713,13 +779,16 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::ListDeliveriesResponse response;
-    if (grpc::Status s = publish_->ListDeliveries(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->ListDeliveries(&context, request, &response); !s.ok())
+      return FailPublish(s);
     if (args_.get("output") == "json") return PrintJson(response);
-    out_ << std::left << std::setw(22) << "WHEN (UTC)" << std::setw(20) << "MESSAGE" << std::setw(9) << "ATTEMPT"
-         << std::setw(8) << "STATUS" << "TIME / ERROR\n";
+    out_ << std::left << std::setw(22) << "WHEN (UTC)" << std::setw(20) << "MESSAGE" << std::setw(9)
+         << "ATTEMPT" << std::setw(8) << "STATUS"
+         << "TIME / ERROR\n";
     for (const v1::Delivery& d : response.deliveries()) {
       out_ << std::setw(22)
-           << absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(d.attempted_at_ms()), absl::UTCTimeZone())
+           << absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(d.attempted_at_ms()),
+                               absl::UTCTimeZone())
            << std::setw(20) << d.message_id() << std::setw(9) << d.attempt() << std::setw(8)
            << (d.http_status() == 0 ? std::string("-") : std::to_string(d.http_status()))
            << (d.error().empty() ? absl::StrCat(d.duration_ms(), " ms") : d.error()) << "\n";
@@ -734,7 +803,8 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::DeleteWebhookResponse response;
-    if (grpc::Status s = publish_->DeleteWebhook(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->DeleteWebhook(&context, request, &response); !s.ok())
+      return FailPublish(s);
     out_ << "webhook " << Arg(2) << " deleted\n";
     return 0;
   }
@@ -760,8 +830,8 @@ class Cli {
       absl::string_view kind(name);
       absl::ConsumePrefix(&kind, "KIND_");
       if (c.kind() == v1::Change::KIND_SOURCE_FLAGGED) {
-        out_ << c.cursor() << "  source_flagged  " << c.source().id() << "  " << c.source().url() << "  "
-             << c.source().health_reason() << "\n";
+        out_ << c.cursor() << "  source_flagged  " << c.source().id() << "  " << c.source().url()
+             << "  " << c.source().health_reason() << "\n";
       } else {
         out_ << c.cursor() << "  " << absl::AsciiStrToLower(kind) << "  " << c.event().uid() << "  "
              << c.event().start().local() << "  " << c.event().title().fr() << "\n";
@@ -775,7 +845,8 @@ class Cli {
     *request.mutable_filter() = FilterFromFlags();
     request.set_from_cursor(args_.get("from"));
     int64_t count = 0;
-    if (args_.has("count") && !absl::SimpleAtoi(args_.get("count"), &count)) return Usage("--count: a number");
+    if (args_.has("count") && !absl::SimpleAtoi(args_.get("count"), &count))
+      return Usage("--count: a number");
     grpc::ClientContext context;
     if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
     std::unique_ptr<grpc::ClientReader<v1::Change>> reader = publish_->Subscribe(&context, request);
@@ -805,10 +876,12 @@ class Cli {
     grpc::ClientContext context;
     Prepare(context);
     v1::ListChangesResponse response;
-    if (grpc::Status s = publish_->ListChanges(&context, request, &response); !s.ok()) return FailPublish(s);
+    if (grpc::Status s = publish_->ListChanges(&context, request, &response); !s.ok())
+      return FailPublish(s);
     if (args_.get("output") == "json") return PrintJson(response);
     for (const v1::Change& c : response.changes()) PrintChange(c);
-    out_ << "next: --since=" << response.next_cursor() << (response.more() ? " (more)" : "") << "\n";
+    out_ << "next: --since=" << response.next_cursor() << (response.more() ? " (more)" : "")
+         << "\n";
     return 0;
   }
 
@@ -822,8 +895,9 @@ class Cli {
 
 }  // namespace
 
-int RunCli(const std::vector<std::string>& argv, const std::function<std::string(const std::string&)>& getenv,
-           std::ostream& out, std::ostream& err) {
+int RunCli(const std::vector<std::string>& argv,
+           const std::function<std::string(const std::string&)>& getenv, std::ostream& out,
+           std::ostream& err) {
   std::optional<Args> args = Parse(argv, err);
   if (!args) return 2;
   return Cli(*std::move(args), getenv, out, err).Run();

@@ -20,7 +20,8 @@ class GroupCommit {
   // Runs a group: one result per item, in the same order.
   using RunGroup = std::function<std::vector<Result>(const std::vector<const Item*>& items)>;
 
-  GroupCommit(int max_group, RunGroup run) : max_group_(max_group < 1 ? 1 : max_group), run_(std::move(run)) {}
+  GroupCommit(int max_group, RunGroup run)
+      : max_group_(max_group < 1 ? 1 : max_group), run_(std::move(run)) {}
 
   Result Submit(Item item) {
     Pending me{std::move(item), std::nullopt};

@@ -10,8 +10,10 @@ constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
 
 }  // namespace
 
-absl::Status BadRequestError(std::string_view message, const std::vector<FieldViolation>& violations) {
-  absl::Status status(absl::StatusCode::kInvalidArgument, absl::string_view(message.data(), message.size()));
+absl::Status BadRequestError(std::string_view message,
+                             const std::vector<FieldViolation>& violations) {
+  absl::Status status(absl::StatusCode::kInvalidArgument,
+                      absl::string_view(message.data(), message.size()));
   google::rpc::BadRequest details;
   for (const FieldViolation& v : violations) {
     auto* out = details.add_field_violations();
@@ -36,14 +38,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const std::string message(status.message());
   auto payload = status.GetPayload(kBadRequestUrl);
-  if (!payload.has_value()) return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message);
+  if (!payload.has_value())
+    return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message);
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));
   details.set_message(message);
   auto* any = details.add_details();
   any->set_type_url(kBadRequestUrl);
   any->set_value(std::string(*payload));
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message, details.SerializeAsString());
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
+                      details.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -53,7 +57,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     google::rpc::Status details;
     if (details.ParseFromString(status.error_details())) {
       for (const auto& any : details.details()) {
-        if (any.type_url() == kBadRequestUrl) out.SetPayload(kBadRequestUrl, absl::Cord(any.value()));
+        if (any.type_url() == kBadRequestUrl)
+          out.SetPayload(kBadRequestUrl, absl::Cord(any.value()));
       }
     }
   }

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,7 +17,8 @@ struct FieldViolation {
 
 // INVALID_ARGUMENT naming each bad field; the violations travel as a
 // google.rpc.BadRequest in the status details (grpc-status-details-bin).
-absl::Status BadRequestError(std::string_view message, const std::vector<FieldViolation>& violations);
+absl::Status BadRequestError(std::string_view message,
+                             const std::vector<FieldViolation>& violations);
 
 // The violations a status carries (empty when it has none).
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status);

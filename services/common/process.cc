@@ -1,21 +1,19 @@
 #include "services/common/process.h"
 
+#include <libical/ical.h>
 #include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include <libical/ical.h>
+#include <sstream>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
-#include <sstream>
-
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
@@ -57,7 +55,9 @@ void InitService(int argc, char** argv, const char* usage) {
   absl::SetProgramUsageMessage(usage);
   // --help lists our flags (absl's default matches flags to the binary's name).
   absl::FlagsUsageConfig config;
-  config.contains_help_flags = [](absl::string_view path) { return absl::StrContains(path, "services/"); };
+  config.contains_help_flags = [](absl::string_view path) {
+    return absl::StrContains(path, "services/");
+  };
   config.contains_helpshort_flags = config.contains_help_flags;
   absl::SetFlagsUsageConfig(config);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());

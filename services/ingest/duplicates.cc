@@ -11,7 +11,8 @@ namespace {
 bool SameNonEmpty(const std::string& a, const std::string& b) { return !a.empty() && a == b; }
 
 bool Listed(const v1::Event& e, const std::string& uid) {
-  return std::find(e.distinct_from().begin(), e.distinct_from().end(), uid) != e.distinct_from().end();
+  return std::find(e.distinct_from().begin(), e.distinct_from().end(), uid) !=
+         e.distinct_from().end();
 }
 
 }  // namespace
@@ -21,10 +22,11 @@ bool AreDuplicates(const v1::Event& a, const v1::Event& b) {
   if (!a.duplicate_of().empty() || !b.duplicate_of().empty()) return false;
   if (Listed(a, b.uid()) || Listed(b, a.uid())) return false;
   if (ical::DuplicateBucket(a) != ical::DuplicateBucket(b)) return false;
-  const bool same_title = SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().fr())) ||
-                          SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().en())) ||
-                          SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().en())) ||
-                          SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().fr()));
+  const bool same_title =
+      SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().fr())) ||
+      SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().en())) ||
+      SameNonEmpty(ical::Slugify(a.title().fr()), ical::Slugify(b.title().en())) ||
+      SameNonEmpty(ical::Slugify(a.title().en()), ical::Slugify(b.title().fr()));
   if (!same_title) return false;
   return SameNonEmpty(a.location().municipality(), b.location().municipality()) ||
          SameNonEmpty(ical::Slugify(a.location().name()), ical::Slugify(b.location().name()));

@@ -41,7 +41,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   absl::string_view line(data, n);
   line = absl::StripTrailingAsciiWhitespace(line);
   auto value = [&](absl::string_view name) -> std::optional<std::string> {
-    if (line.size() > name.size() && absl::StartsWithIgnoreCase(line, name) && line[name.size()] == ':') {
+    if (line.size() > name.size() && absl::StartsWithIgnoreCase(line, name) &&
+        line[name.size()] == ':') {
       return std::string(absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
     }
     return std::nullopt;
@@ -59,14 +60,16 @@ std::string Resolve(const std::string& base, const std::string& location) {
   size_t path_start = base.find('/', scheme_end + 3);
   std::string origin = base.substr(0, path_start);
   if (absl::StartsWith(location, "/")) return origin + location;
-  std::string dir = path_start == std::string::npos ? origin + "/" : base.substr(0, base.rfind('/') + 1);
+  std::string dir =
+      path_start == std::string::npos ? origin + "/" : base.substr(0, base.rfind('/') + 1);
   return dir + location;
 }
 
 }  // namespace
 
 absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::string& etag,
-                                          const std::string& last_modified, const FetchOptions& options) {
+                                          const std::string& last_modified,
+                                          const FetchOptions& options) {
   const absl::Time deadline = absl::Now() + options.total_timeout;
   std::string current = url;
   for (int hop = 0; hop <= options.max_redirects; ++hop) {
@@ -80,13 +83,15 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
     }
     Transfer t;
     t.max_bytes = options.max_bytes;
-    const int64_t remaining_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
+    const int64_t remaining_ms =
+        std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
     CURL* c = curl->handle.get();
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate, decoded
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining_ms));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
@@ -94,16 +99,19 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
     const CURLcode rc = curl_easy_perform(c);
     if (t.over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
-      return absl::ResourceExhaustedError(absl::StrCat("source: body exceeds ", options.max_bytes, " bytes"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("source: body exceeds ", options.max_bytes, " bytes"));
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       return absl::DeadlineExceededError(absl::StrCat("source: no complete answer within ",
                                                       absl::FormatDuration(options.total_timeout)));
     }
-    if (rc != CURLE_OK) return absl::UnavailableError(absl::StrCat("source: ", curl_easy_strerror(rc)));
+    if (rc != CURLE_OK)
+      return absl::UnavailableError(absl::StrCat("source: ", curl_easy_strerror(rc)));
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && !t.location.empty()) {
+    if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
+        !t.location.empty()) {
       current = Resolve(current, t.location);
       continue;
     }
@@ -115,7 +123,8 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
     result.final_url = current;
     return result;
   }
-  return absl::FailedPreconditionError(absl::StrCat("source: more than ", options.max_redirects, " redirects"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("source: more than ", options.max_redirects, " redirects"));
 }
 
 }  // namespace babillard::ingest

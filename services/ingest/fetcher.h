@@ -8,7 +8,7 @@
 namespace babillard::ingest {
 
 struct FetchOptions {
-  size_t max_bytes = 16u << 20;                 // the download stops at the cap
+  size_t max_bytes = 16u << 20;  // the download stops at the cap
   absl::Duration total_timeout = absl::Seconds(60);
   absl::Duration connect_timeout = absl::Seconds(10);
   int max_redirects = 3;
@@ -18,7 +18,7 @@ struct FetchOptions {
 };
 
 struct FetchResult {
-  int http_status = 0;   // 200, 304, 410...
+  int http_status = 0;  // 200, 304, 410...
   std::string body;
   std::string etag;
   std::string last_modified;
@@ -33,6 +33,7 @@ struct FetchResult {
 // cap), DEADLINE_EXCEEDED (total timeout, slow drip), UNAVAILABLE (network).
 // Thread-safe (one curl handle per call).
 absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::string& etag,
-                                          const std::string& last_modified, const FetchOptions& options);
+                                          const std::string& last_modified,
+                                          const FetchOptions& options);
 
 }  // namespace babillard::ingest

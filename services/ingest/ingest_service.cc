@@ -5,7 +5,7 @@
 namespace babillard::ingest {
 namespace {
 
-#define BABILLARD_CALLER(caller, context)                \
+#define BABILLARD_CALLER(caller, context)                       \
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 

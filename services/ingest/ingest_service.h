@@ -27,11 +27,14 @@ class IngestService final : public v1::Ingest::Service {
                         v1::Event* response) override;
   grpc::Status ListEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
                           v1::QueryEventsResponse* response) override;
-  grpc::Status ImportCalendar(grpc::ServerContext* context, const v1::ImportCalendarRequest* request,
+  grpc::Status ImportCalendar(grpc::ServerContext* context,
+                              const v1::ImportCalendarRequest* request,
                               v1::ImportReport* response) override;
-  grpc::Status CreateOrganization(grpc::ServerContext* context, const v1::CreateOrganizationRequest* request,
+  grpc::Status CreateOrganization(grpc::ServerContext* context,
+                                  const v1::CreateOrganizationRequest* request,
                                   v1::CreateOrganizationResponse* response) override;
-  grpc::Status ListOrganizations(grpc::ServerContext* context, const v1::ListOrganizationsRequest* request,
+  grpc::Status ListOrganizations(grpc::ServerContext* context,
+                                 const v1::ListOrganizationsRequest* request,
                                  v1::ListOrganizationsResponse* response) override;
   grpc::Status RotateToken(grpc::ServerContext* context, const v1::RotateTokenRequest* request,
                            v1::CreateOrganizationResponse* response) override;
@@ -41,7 +44,8 @@ class IngestService final : public v1::Ingest::Service {
                            v1::ListSourcesResponse* response) override;
   grpc::Status PollSource(grpc::ServerContext* context, const v1::PollSourceRequest* request,
                           v1::ImportReport* response) override;
-  grpc::Status SplitDuplicate(grpc::ServerContext* context, const v1::SplitDuplicateRequest* request,
+  grpc::Status SplitDuplicate(grpc::ServerContext* context,
+                              const v1::SplitDuplicateRequest* request,
                               v1::SubmitEventResponse* response) override;
   grpc::Status RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
                             v1::DeleteSourceResponse* response) override;

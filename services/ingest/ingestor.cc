@@ -44,10 +44,12 @@ bool SameContent(v1::Event a, v1::Event b) {
 template <typename Pred>
 void RemoveProvenances(v1::Event& e, Pred remove) {
   auto* provenances = e.mutable_provenance();
-  provenances->erase(std::remove_if(provenances->begin(), provenances->end(), remove), provenances->end());
+  provenances->erase(std::remove_if(provenances->begin(), provenances->end(), remove),
+                     provenances->end());
 }
 
-std::vector<FieldViolation> ViolationsFrom(const std::vector<v1::Rejection>& rejections, const std::string& prefix) {
+std::vector<FieldViolation> ViolationsFrom(const std::vector<v1::Rejection>& rejections,
+                                           const std::string& prefix) {
   std::vector<FieldViolation> out;
   for (const v1::Rejection& r : rejections) {
     std::string where = r.line() > 0 ? absl::StrCat("line ", r.line(), ": ") : "";
@@ -57,8 +59,8 @@ std::vector<FieldViolation> ViolationsFrom(const std::vector<v1::Rejection>& rej
   return out;
 }
 
-absl::Status ResolveTime(v1::EventTime& t, const std::string& field, const std::string& default_zone,
-                         std::vector<FieldViolation>& violations) {
+absl::Status ResolveTime(v1::EventTime& t, const std::string& field,
+                         const std::string& default_zone, std::vector<FieldViolation>& violations) {
   if (t.local().empty()) return absl::OkStatus();
   absl::StatusOr<absl::CivilSecond> local = ical::ParseLocal(t.local(), t.all_day());
   if (!local.ok()) {
@@ -72,7 +74,8 @@ absl::Status ResolveTime(v1::EventTime& t, const std::string& field, const std::
   if (t.time_zone().empty()) t.set_time_zone(default_zone);
   absl::StatusOr<absl::TimeZone> tz = ical::LoadIanaZone(t.time_zone());
   if (!tz.ok()) {
-    violations.push_back({field + ".time_zone", absl::StrCat("unknown time zone \"", t.time_zone(), "\"")});
+    violations.push_back(
+        {field + ".time_zone", absl::StrCat("unknown time zone \"", t.time_zone(), "\"")});
     return absl::OkStatus();
   }
   ical::Zone zone{t.time_zone(), *tz, nullptr};
@@ -94,8 +97,10 @@ Ingestor::Ingestor(StoreClient& store, IngestOptions options, CalendarParser par
           w->set_create_only(true);
           w->set_unique(c->unique);
         }
-        absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> results = store_.PutEach(request);
-        if (!results.ok()) return std::vector<absl::StatusOr<v1::PutEventResponse>>(group.size(), results.status());
+        absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> results =
+            store_.PutEach(request);
+        if (!results.ok())
+          return std::vector<absl::StatusOr<v1::PutEventResponse>>(group.size(), results.status());
         return *std::move(results);
       }) {}
 
@@ -104,16 +109,18 @@ std::string StoredUid(const std::string& organization, const std::string& uid) {
   return absl::StartsWith(uid, prefix) ? uid : prefix + uid;
 }
 
-absl::StatusOr<EventResult> Ingestor::ParseOne(const std::string& ics, const std::string& field_prefix) {
+absl::StatusOr<EventResult> Ingestor::ParseOne(const std::string& ics,
+                                               const std::string& field_prefix) {
   std::string text = ics;
   if (!absl::StrContains(absl::AsciiStrToUpper(text.substr(0, 64)), "BEGIN:VCALENDAR")) {
-    text = absl::StrCat("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//babillard//submit//FR\r\n", text,
-                        absl::EndsWith(text, "\n") ? "" : "\r\n", "END:VCALENDAR\r\n");
+    text = absl::StrCat("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//babillard//submit//FR\r\n",
+                        text, absl::EndsWith(text, "\n") ? "" : "\r\n", "END:VCALENDAR\r\n");
   }
   absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(text, options_.normalize);
   if (!parsed.ok()) {
     if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
-    return BadRequestError(std::string(parsed.status().message()), {{field_prefix + "ical", std::string(parsed.status().message())}});
+    return BadRequestError(std::string(parsed.status().message()),
+                           {{field_prefix + "ical", std::string(parsed.status().message())}});
   }
   if (!parsed->rejections.empty()) {
     return BadRequestError(absl::StrCat("event rejected: ", parsed->rejections[0].field(), ": ",
@@ -121,9 +128,10 @@ absl::StatusOr<EventResult> Ingestor::ParseOne(const std::string& ics, const std
                            ViolationsFrom(parsed->rejections, field_prefix));
   }
   if (parsed->events.size() != 1) {
-    return BadRequestError("expected exactly one event",
-                           {{field_prefix + "ical", absl::StrCat("found ", parsed->events.size(),
-                                                                 " events; use import for a calendar")}});
+    return BadRequestError(
+        "expected exactly one event",
+        {{field_prefix + "ical",
+          absl::StrCat("found ", parsed->events.size(), " events; use import for a calendar")}});
   }
   return EventResult{std::move(parsed->events[0]), std::move(parsed->warnings)};
 }
@@ -131,26 +139,39 @@ absl::StatusOr<EventResult> Ingestor::ParseOne(const std::string& ics, const std
 absl::StatusOr<EventResult> Ingestor::Normalize(const v1::Event& input) {
   v1::Event e = input;
   std::vector<FieldViolation> violations;
-  if (e.title().fr().empty() && e.title().en().empty()) violations.push_back({"event.title", "required (fr or en)"});
+  if (e.title().fr().empty() && e.title().en().empty())
+    violations.push_back({"event.title", "required (fr or en)"});
   if (e.start().local().empty()) violations.push_back({"event.start", "required"});
-  for (auto [text, field, multiline] :
-       {std::tuple{&e.title().fr(), "event.title.fr", false}, {&e.title().en(), "event.title.en", false},
-        {&e.description().fr(), "event.description.fr", true}, {&e.description().en(), "event.description.en", true},
-        {&e.location().name(), "event.location.name", false}, {&e.location().address(), "event.location.address", false},
-        {&e.price().fr(), "event.price.fr", false}, {&e.accessibility().fr(), "event.accessibility.fr", true},
-        {&e.url(), "event.url", false}, {&e.uid(), "event.uid", false}}) {
-    if (HasControl(*text, multiline)) violations.push_back({field, "control characters are not allowed"});
+  for (auto [text, field, multiline] : {std::tuple{&e.title().fr(), "event.title.fr", false},
+                                        {&e.title().en(), "event.title.en", false},
+                                        {&e.description().fr(), "event.description.fr", true},
+                                        {&e.description().en(), "event.description.en", true},
+                                        {&e.location().name(), "event.location.name", false},
+                                        {&e.location().address(), "event.location.address", false},
+                                        {&e.price().fr(), "event.price.fr", false},
+                                        {&e.accessibility().fr(), "event.accessibility.fr", true},
+                                        {&e.url(), "event.url", false},
+                                        {&e.uid(), "event.uid", false}}) {
+    if (HasControl(*text, multiline))
+      violations.push_back({field, "control characters are not allowed"});
   }
   if (e.has_end() && e.end().local().empty()) e.clear_end();  // an empty message is no end
   const std::string& zone = options_.normalize.default_time_zone;
   (void)ResolveTime(*e.mutable_start(), "event.start", zone, violations);
   if (e.has_end()) (void)ResolveTime(*e.mutable_end(), "event.end", zone, violations);
-  for (int i = 0; i < e.rdates_size(); ++i) (void)ResolveTime(*e.mutable_rdates(i), absl::StrCat("event.rdates[", i, "]"), zone, violations);
-  for (int i = 0; i < e.exdates_size(); ++i) (void)ResolveTime(*e.mutable_exdates(i), absl::StrCat("event.exdates[", i, "]"), zone, violations);
-  if (!e.url().empty() && !absl::StartsWith(e.url(), "https://") && !absl::StartsWith(e.url(), "http://")) {
+  for (int i = 0; i < e.rdates_size(); ++i)
+    (void)ResolveTime(*e.mutable_rdates(i), absl::StrCat("event.rdates[", i, "]"), zone,
+                      violations);
+  for (int i = 0; i < e.exdates_size(); ++i)
+    (void)ResolveTime(*e.mutable_exdates(i), absl::StrCat("event.exdates[", i, "]"), zone,
+                      violations);
+  if (!e.url().empty() && !absl::StartsWith(e.url(), "https://") &&
+      !absl::StartsWith(e.url(), "http://")) {
     violations.push_back({"event.url", "must be an http or https URL"});
   }
-  if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  if (!violations.empty())
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
   if (e.uid().empty()) e.set_uid("pending@babillard");  // replaced by the caller
   ical::SerializeOptions lossless;
   lossless.all_languages = true;
@@ -160,7 +181,8 @@ absl::StatusOr<EventResult> Ingestor::Normalize(const v1::Event& input) {
     // The placeholder UID means nothing to the caller: keep it out of the message.
     std::vector<FieldViolation> violations = ViolationsOf(result.status());
     for (FieldViolation& v : violations) {
-      v.description = absl::StrReplaceAll(v.description, {{"UID pending@babillard: ", ""}, {"line 4: ", ""}});
+      v.description =
+          absl::StrReplaceAll(v.description, {{"UID pending@babillard: ", ""}, {"line 4: ", ""}});
     }
     if (!violations.empty()) {
       return BadRequestError(std::string(result.status().message()), violations);
@@ -173,8 +195,9 @@ void Ingestor::Stamp(v1::Event& e, const v1::Event* existing) const {
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   e.set_dtstamp(now);
   e.set_last_modified(now);
-  e.set_created(existing != nullptr && existing->created() > 0 ? existing->created()
-                                                              : (e.created() > 0 ? e.created() : now));
+  e.set_created(existing != nullptr && existing->created() > 0
+                    ? existing->created()
+                    : (e.created() > 0 ? e.created() : now));
   // Calendar apps take an update only if SEQUENCE grows.
   if (existing != nullptr) e.set_sequence(std::max(e.sequence(), existing->sequence() + 1));
   e.clear_version();
@@ -188,9 +211,12 @@ void Ingestor::Stamp(v1::Event& e, const v1::Event* existing) const {
   e.set_ical_en(text_en);
 }
 
-absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::SubmitEventRequest& request) {
+absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
+                                             const v1::SubmitEventRequest& request) {
   std::string org = caller.is_admin() ? request.organization() : caller.organization;
-  if (org.empty()) return BadRequestError("organization: required", {{"organization", "an admin must name the organization"}});
+  if (org.empty())
+    return BadRequestError("organization: required",
+                           {{"organization", "an admin must name the organization"}});
   if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
   absl::StatusOr<EventResult> result =
       request.ical().empty() ? Normalize(request.event()) : ParseOne(request.ical(), "");
@@ -237,12 +263,14 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller, const v1::Sub
   absl::StatusOr<v1::PutEventsResponse> put_merged = store_.PutEvents(writes);
   if (!put_merged.ok()) return put_merged.status();
   e.set_version(put_merged->results(0).version());
-  result->warnings.push_back(absl::StrCat("same event as ", e.duplicate_of(),
-                                          ": the regional calendar shows it once, with both organizations"));
+  result->warnings.push_back(
+      absl::StrCat("same event as ", e.duplicate_of(),
+                   ": the regional calendar shows it once, with both organizations"));
   return result;
 }
 
-absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller, const v1::UpdateEventRequest& request) {
+absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
+                                             const v1::UpdateEventRequest& request) {
   const std::string uid = request.ical().empty() ? request.event().uid() : "";
   absl::StatusOr<EventResult> result =
       request.ical().empty() ? Normalize(request.event()) : ParseOne(request.ical(), "");
@@ -259,31 +287,37 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller, const v1::Upd
   e.set_duplicate_of(existing->duplicate_of());
   *e.mutable_distinct_from() = existing->distinct_from();
   Stamp(e, &*existing);
-  const int64_t expected = request.expected_version() > 0 ? request.expected_version() : existing->version();
+  const int64_t expected =
+      request.expected_version() > 0 ? request.expected_version() : existing->version();
   absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, expected, false);
   if (!put.ok()) return put.status();
   e.set_version(put->version());
   return result;
 }
 
-absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid, const std::string& reason) {
+absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid,
+                                             const std::string& reason) {
   absl::StatusOr<v1::Event> existing = store_.GetEvent(uid);
   if (!existing.ok()) return existing.status();
   if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
   EventResult result{*existing, {}};
   if (existing->status() == v1::Event::STATUS_CANCELLED) return result;
-  if (HasControl(reason, true)) return BadRequestError("reason: control characters", {{"reason", "control characters are not allowed"}});
+  if (HasControl(reason, true))
+    return BadRequestError("reason: control characters",
+                           {{"reason", "control characters are not allowed"}});
   v1::Event& e = result.event;
   e.set_status(v1::Event::STATUS_CANCELLED);
   if (!reason.empty()) {
-    e.mutable_description()->set_fr(absl::StrCat("Annulé : ", reason, e.description().fr().empty() ? "" : "\n\n", e.description().fr()));
+    e.mutable_description()->set_fr(absl::StrCat(
+        "Annulé : ", reason, e.description().fr().empty() ? "" : "\n\n", e.description().fr()));
   }
   Stamp(e, &*existing);
   absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, existing->version(), false);
   if (!put.ok()) return put.status();
   e.set_version(put->version());
   if (absl::Status s = Unmerge(*existing, &e); !s.ok()) {
-    result.warnings.push_back(absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
+    result.warnings.push_back(
+        absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
   }
   return result;
 }
@@ -323,13 +357,15 @@ absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled
     for (v1::Event& e : *same_start) {
       if (e.duplicate_of() == gone.uid()) copies.push_back(std::move(e));
     }
-    auto survivor = std::find_if(copies.begin(), copies.end(),
-                                 [](const v1::Event& e) { return e.status() != v1::Event::STATUS_CANCELLED; });
+    auto survivor = std::find_if(copies.begin(), copies.end(), [](const v1::Event& e) {
+      return e.status() != v1::Event::STATUS_CANCELLED;
+    });
     if (survivor == copies.end()) return absl::OkStatus();
     v1::Event promoted = *survivor;
     promoted.clear_duplicate_of();
     *promoted.mutable_provenance() = gone.provenance();
-    RemoveProvenances(promoted, [&org](const v1::Provenance& p) { return p.organization() == org; });
+    RemoveProvenances(promoted,
+                      [&org](const v1::Provenance& p) { return p.organization() == org; });
     Stamp(promoted, &*survivor);
     for (const v1::Event& copy : copies) {
       if (copy.uid() == promoted.uid()) continue;
@@ -354,34 +390,42 @@ absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled
 absl::StatusOr<v1::Event> Ingestor::Get(const Caller& caller, const std::string& uid) {
   absl::StatusOr<v1::Event> e = store_.GetEvent(uid);
   if (!e.ok()) return e.status();
-  if (e->visibility() == v1::Event::VISIBILITY_PRIVATE && !CheckCanWrite(caller, e->organization()).ok()) {
+  if (e->visibility() == v1::Event::VISIBILITY_PRIVATE &&
+      !CheckCanWrite(caller, e->organization()).ok()) {
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   }
   return e;
 }
 
-absl::StatusOr<v1::ImportReport> Ingestor::Import(const Caller& caller, const v1::ImportCalendarRequest& request) {
+absl::StatusOr<v1::ImportReport> Ingestor::Import(const Caller& caller,
+                                                  const v1::ImportCalendarRequest& request) {
   std::string org = caller.is_admin() ? request.organization() : caller.organization;
-  if (org.empty()) return BadRequestError("organization: required", {{"organization", "an admin must name the organization"}});
+  if (org.empty())
+    return BadRequestError("organization: required",
+                           {{"organization", "an admin must name the organization"}});
   if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
   if (request.ics().size() > options_.max_import_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("ics: ", request.ics().size(), " bytes exceeds the limit of ",
-                                                     options_.max_import_bytes));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "ics: ", request.ics().size(), " bytes exceeds the limit of ", options_.max_import_bytes));
   }
-  std::vector<std::string> categories(request.default_categories().begin(), request.default_categories().end());
-  return ImportParsed(org, request.ics(), nullptr, request.default_municipality(), categories, request.dry_run());
+  std::vector<std::string> categories(request.default_categories().begin(),
+                                      request.default_categories().end());
+  return ImportParsed(org, request.ics(), nullptr, request.default_municipality(), categories,
+                      request.dry_run());
 }
 
-absl::StatusOr<v1::ImportReport> Ingestor::ImportFromSource(const v1::Source& source, const std::string& ics) {
-  std::vector<std::string> categories(source.default_categories().begin(), source.default_categories().end());
-  return ImportParsed(source.organization(), ics, &source, source.default_municipality(), categories, false);
+absl::StatusOr<v1::ImportReport> Ingestor::ImportFromSource(const v1::Source& source,
+                                                            const std::string& ics) {
+  std::vector<std::string> categories(source.default_categories().begin(),
+                                      source.default_categories().end());
+  return ImportParsed(source.organization(), ics, &source, source.default_municipality(),
+                      categories, false);
 }
 
-absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, const std::string& ics,
-                                                        const v1::Source* source,
-                                                        const std::string& default_municipality,
-                                                        const std::vector<std::string>& default_categories,
-                                                        bool dry_run) {
+absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(
+    const std::string& org, const std::string& ics, const v1::Source* source,
+    const std::string& default_municipality, const std::vector<std::string>& default_categories,
+    bool dry_run) {
   absl::StatusOr<ical::ParsedCalendar> parsed = parse_untrusted_(ics, options_.normalize);
   if (!parsed.ok()) {
     if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
@@ -392,9 +436,10 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
   for (const std::string& w : parsed->warnings) report.add_warnings(w);
   for (const v1::Rejection& r : parsed->rejections) *report.add_rejected() = r;
   if (parsed->events.empty() && !parsed->rejections.empty()) {
-    return BadRequestError(absl::StrCat("no event could be imported: ", parsed->rejections[0].field(), ": ",
-                                        parsed->rejections[0].reason()),
-                           ViolationsFrom(parsed->rejections, ""));
+    return BadRequestError(
+        absl::StrCat("no event could be imported: ", parsed->rejections[0].field(), ": ",
+                     parsed->rejections[0].reason()),
+        ViolationsFrom(parsed->rejections, ""));
   }
   absl::StatusOr<std::vector<v1::Event>> stored = store_.EventsOf(org);
   if (!stored.ok()) return stored.status();
@@ -433,7 +478,8 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
       continue;
     }
     Stamp(e, before);
-    (before == nullptr ? report.set_accepted(report.accepted() + 1) : report.set_updated(report.updated() + 1));
+    (before == nullptr ? report.set_accepted(report.accepted() + 1)
+                       : report.set_updated(report.updated() + 1));
     writes.push_back(std::move(e));
   }
   if (source != nullptr && source->mode() != v1::Source::MODE_DELTA && !parsed->events.empty()) {
@@ -442,14 +488,15 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
     std::vector<v1::Event> gone;
     int before_count = 0;
     for (const v1::Event& e : *stored) {
-      const bool from_source = !e.provenance().empty() && e.provenance(0).source_id() == source->id();
+      const bool from_source =
+          !e.provenance().empty() && e.provenance(0).source_id() == source->id();
       if (!from_source) continue;
       ++before_count;
       if (!seen.contains(e.uid()) && e.status() != v1::Event::STATUS_CANCELLED) gone.push_back(e);
     }
     if (before_count >= 4 && static_cast<int>(gone.size()) * 2 > before_count) {
-      report.add_warnings(absl::StrCat("held: the source lost ", gone.size(), " of its ", before_count,
-                                       " events at once; nothing was cancelled"));
+      report.add_warnings(absl::StrCat("held: the source lost ", gone.size(), " of its ",
+                                       before_count, " events at once; nothing was cancelled"));
     } else {
       for (v1::Event& e : gone) {
         v1::Event before = e;
@@ -469,8 +516,9 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(const std::string& org, 
     if (!merged.ok()) return merged.status();
     for (v1::Event* e : fresh) {
       if (!e->duplicate_of().empty()) {
-        report.add_warnings(absl::StrCat(e->uid(), " is the same event as ", e->duplicate_of(),
-                                         " (another organization's); shown once in the regional calendar"));
+        report.add_warnings(
+            absl::StrCat(e->uid(), " is the same event as ", e->duplicate_of(),
+                         " (another organization's); shown once in the regional calendar"));
       }
     }
     writes.insert(writes.end(), merged->begin(), merged->end());
@@ -528,14 +576,17 @@ absl::StatusOr<EventResult> Ingestor::SplitDuplicate(const Caller& caller, const
   std::string duplicate_uid = uid;
   if (first->duplicate_of().empty()) {
     if (provenance.organization().empty()) {
-      return BadRequestError("provenance: required", {{"provenance", "name which organization's copy to split out"}});
+      return BadRequestError("provenance: required",
+                             {{"provenance", "name which organization's copy to split out"}});
     }
     duplicate_uid = StoredUid(provenance.organization(), provenance.source_uid());
   }
-  absl::StatusOr<v1::Event> duplicate = duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid);
+  absl::StatusOr<v1::Event> duplicate =
+      duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid);
   if (!duplicate.ok()) return duplicate.status();
   if (duplicate->duplicate_of().empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(duplicate_uid, " is not merged into another event"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(duplicate_uid, " is not merged into another event"));
   }
   absl::StatusOr<v1::Event> canonical = store_.GetEvent(duplicate->duplicate_of());
   if (!canonical.ok()) return canonical.status();
@@ -543,7 +594,8 @@ absl::StatusOr<EventResult> Ingestor::SplitDuplicate(const Caller& caller, const
   split.clear_duplicate_of();
   split.add_distinct_from(kept.uid());
   kept.add_distinct_from(split.uid());
-  RemoveProvenances(kept, [&split](const v1::Provenance& p) { return p.organization() == split.organization(); });
+  RemoveProvenances(
+      kept, [&split](const v1::Provenance& p) { return p.organization() == split.organization(); });
   Stamp(split, &*duplicate);
   Stamp(kept, &*canonical);
   absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents({split, kept});
@@ -552,24 +604,30 @@ absl::StatusOr<EventResult> Ingestor::SplitDuplicate(const Caller& caller, const
   return EventResult{split, {}};
 }
 
-absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(const Caller& caller,
-                                                                            const v1::Organization& input) {
+absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(
+    const Caller& caller, const v1::Organization& input) {
   if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin creates organizations");
   std::vector<FieldViolation> violations;
-  if (!IsSlug(input.slug())) violations.push_back({"organization.slug", "must match [a-z0-9-]{1,64}"});
+  if (!IsSlug(input.slug()))
+    violations.push_back({"organization.slug", "must match [a-z0-9-]{1,64}"});
   if (input.name().empty()) violations.push_back({"organization.name", "required"});
-  if (HasControl(input.name(), false)) violations.push_back({"organization.name", "control characters are not allowed"});
+  if (HasControl(input.name(), false))
+    violations.push_back({"organization.name", "control characters are not allowed"});
   if (!input.municipality().empty() && !IsSlug(input.municipality())) {
     violations.push_back({"organization.municipality", "must be a municipality slug"});
   }
-  if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  if (!violations.empty())
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
   v1::Organization org = input;
-  if (org.role() == v1::Organization::ROLE_UNSPECIFIED) org.set_role(v1::Organization::ROLE_PUBLISHER);
+  if (org.role() == v1::Organization::ROLE_UNSPECIFIED)
+    org.set_role(v1::Organization::ROLE_PUBLISHER);
   org.set_created(absl::ToUnixSeconds(absl::Now()));
   org.set_token_rotated(org.created());
   absl::StatusOr<std::string> token = auth::NewToken();
   if (!token.ok()) return token.status();
-  absl::StatusOr<v1::Organization> stored = store_.PutOrganization(org, auth::Sha256Hex(*token), /*create_only=*/true);
+  absl::StatusOr<v1::Organization> stored =
+      store_.PutOrganization(org, auth::Sha256Hex(*token), /*create_only=*/true);
   if (!stored.ok()) return stored.status();
   v1::CreateOrganizationResponse response;
   *response.mutable_organization() = *stored;
@@ -577,14 +635,16 @@ absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(cons
   return response;
 }
 
-absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::RotateToken(const Caller& caller, const std::string& slug) {
+absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::RotateToken(const Caller& caller,
+                                                                     const std::string& slug) {
   if (absl::Status s = CheckCanWrite(caller, slug); !s.ok()) return s;
   absl::StatusOr<v1::Organization> org = store_.GetOrganization(slug);
   if (!org.ok()) return org.status();
   org->set_token_rotated(absl::ToUnixSeconds(absl::Now()));
   absl::StatusOr<std::string> token = auth::NewToken();
   if (!token.ok()) return token.status();
-  absl::StatusOr<v1::Organization> stored = store_.PutOrganization(*org, auth::Sha256Hex(*token), false);
+  absl::StatusOr<v1::Organization> stored =
+      store_.PutOrganization(*org, auth::Sha256Hex(*token), false);
   if (!stored.ok()) return stored.status();
   v1::CreateOrganizationResponse response;
   *response.mutable_organization() = *stored;
@@ -603,26 +663,33 @@ absl::StatusOr<std::vector<v1::Organization>> Ingestor::ListOrganizations(const 
 
 absl::StatusOr<v1::Source> Ingestor::AddSource(const Caller& caller, const v1::Source& input) {
   v1::Source source = input;
-  if (!caller.is_admin() || source.organization().empty()) source.set_organization(caller.organization);
+  if (!caller.is_admin() || source.organization().empty())
+    source.set_organization(caller.organization);
   if (caller.is_admin() && input.organization().empty()) {
-    return BadRequestError("source.organization: required", {{"source.organization", "an admin must name the organization"}});
+    return BadRequestError("source.organization: required",
+                           {{"source.organization", "an admin must name the organization"}});
   }
   if (absl::Status s = CheckCanWrite(caller, source.organization()); !s.ok()) return s;
   std::string url = source.url();
   if (absl::StartsWithIgnoreCase(url, "webcal://")) url = "https://" + url.substr(9);
   std::vector<FieldViolation> violations;
-  const bool http = absl::StartsWithIgnoreCase(url, "https://") || absl::StartsWithIgnoreCase(url, "http://");
+  const bool http =
+      absl::StartsWithIgnoreCase(url, "https://") || absl::StartsWithIgnoreCase(url, "http://");
   if (!http) violations.push_back({"source.url", "must be an http, https or webcal URL"});
   const size_t authority = url.find("://") + 3;
   const std::string host_part = url.substr(authority, url.find('/', authority) - authority);
-  if (http && host_part.find('@') != std::string::npos) violations.push_back({"source.url", "must not carry credentials"});
+  if (http && host_part.find('@') != std::string::npos)
+    violations.push_back({"source.url", "must not carry credentials"});
   if (HasControl(url, false) || url.find(' ') != std::string::npos || url.size() > 2048) {
     violations.push_back({"source.url", "malformed"});
   }
-  if (!violations.empty()) return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  if (!violations.empty())
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
   // Refused now rather than at the first poll; a host that does not resolve
   // yet is accepted (its health will say so), and every fetch checks again.
-  if (absl::Status s = CheckFetchableUrl(url, "source.url", options_.allow_loopback_sources, /*must_resolve=*/false);
+  if (absl::Status s = CheckFetchableUrl(url, "source.url", options_.allow_loopback_sources,
+                                         /*must_resolve=*/false);
       !s.ok()) {
     return s;
   }
@@ -630,7 +697,8 @@ absl::StatusOr<v1::Source> Ingestor::AddSource(const Caller& caller, const v1::S
   source.clear_id();
   if (source.poll_interval_seconds() == 0) source.set_poll_interval_seconds(kDefaultPollSeconds);
   source.set_poll_interval_seconds(std::max(source.poll_interval_seconds(), kMinPollSeconds));
-  if (source.mode() == v1::Source::MODE_UNSPECIFIED) source.set_mode(v1::Source::MODE_FULL_SNAPSHOT);
+  if (source.mode() == v1::Source::MODE_UNSPECIFIED)
+    source.set_mode(v1::Source::MODE_FULL_SNAPSHOT);
   source.set_health(v1::Source::HEALTH_UNSPECIFIED);
   return store_.PutSource(source);
 }

@@ -6,11 +6,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "babillard/v1/ingest.pb.h"
-#include "services/common/ical/calendar_parser.h"
 #include "services/common/client/authenticator.h"
-#include "services/ingest/parse_worker.h"
 #include "services/common/client/store_client.h"
 #include "services/common/group_commit.h"
+#include "services/common/ical/calendar_parser.h"
+#include "services/ingest/parse_worker.h"
 
 namespace babillard::ingest {
 
@@ -38,24 +38,29 @@ class Ingestor {
  public:
   // `parse_untrusted` parses imports and sources (a worker process in the
   // service); single submissions are parsed in process.
-  Ingestor(StoreClient& store, IngestOptions options, CalendarParser parse_untrusted = InProcessParser());
+  Ingestor(StoreClient& store, IngestOptions options,
+           CalendarParser parse_untrusted = InProcessParser());
 
   absl::StatusOr<EventResult> Submit(const Caller& caller, const v1::SubmitEventRequest& request);
   absl::StatusOr<EventResult> Update(const Caller& caller, const v1::UpdateEventRequest& request);
-  absl::StatusOr<EventResult> Cancel(const Caller& caller, const std::string& uid, const std::string& reason);
+  absl::StatusOr<EventResult> Cancel(const Caller& caller, const std::string& uid,
+                                     const std::string& reason);
   absl::Status Delete(const Caller& caller, const std::string& uid);
   absl::StatusOr<v1::Event> Get(const Caller& caller, const std::string& uid);
   // INVALID_ARGUMENT (with field violations) when the file is rejected or
   // when none of its events could be taken; otherwise the report.
-  absl::StatusOr<v1::ImportReport> Import(const Caller& caller, const v1::ImportCalendarRequest& request);
+  absl::StatusOr<v1::ImportReport> Import(const Caller& caller,
+                                          const v1::ImportCalendarRequest& request);
   // As Import, for a federated source: events carry its provenance and,
   // for a full snapshot, those of the source missing from `ics` are cancelled
   // in the same atomic write.
-  absl::StatusOr<v1::ImportReport> ImportFromSource(const v1::Source& source, const std::string& ics);
+  absl::StatusOr<v1::ImportReport> ImportFromSource(const v1::Source& source,
+                                                    const std::string& ics);
 
   absl::StatusOr<v1::CreateOrganizationResponse> CreateOrganization(const Caller& caller,
                                                                     const v1::Organization& org);
-  absl::StatusOr<v1::CreateOrganizationResponse> RotateToken(const Caller& caller, const std::string& slug);
+  absl::StatusOr<v1::CreateOrganizationResponse> RotateToken(const Caller& caller,
+                                                             const std::string& slug);
   absl::StatusOr<std::vector<v1::Organization>> ListOrganizations(const Caller& caller);
 
   absl::StatusOr<v1::Source> AddSource(const Caller& caller, const v1::Source& source);
@@ -86,9 +91,11 @@ class Ingestor {
   // organization leaves the canonical event's provenances. `cancelled` is
   // the event as now stored when it was cancelled (null when deleted).
   absl::Status Unmerge(const v1::Event& gone, const v1::Event* cancelled);
-  absl::StatusOr<v1::ImportReport> ImportParsed(const std::string& organization, const std::string& ics,
-                                                const v1::Source* source, const std::string& default_municipality,
-                                                const std::vector<std::string>& default_categories, bool dry_run);
+  absl::StatusOr<v1::ImportReport> ImportParsed(const std::string& organization,
+                                                const std::string& ics, const v1::Source* source,
+                                                const std::string& default_municipality,
+                                                const std::vector<std::string>& default_categories,
+                                                bool dry_run);
 
   // A new event's create-only write (`unique`: see PutEventRequest.unique).
   struct Creation {

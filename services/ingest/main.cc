@@ -1,16 +1,16 @@
 // babillard-ingest: the write API. Flags, wiring, signals and shutdown; the
 // logic is in babillard_ingest_lib.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <libical/ical.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <libical/ical.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -28,7 +28,8 @@ ABSL_FLAG(std::string, admin_token_file, "", "Admin token file (default: <data-d
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
 ABSL_FLAG(std::string, ready_file, "", "Written with the listening address once serving");
 ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone of floating times and all-day dates");
-ABSL_FLAG(std::string, categories, "culture,sport,tourism,community,education,health,municipal,economy",
+ABSL_FLAG(std::string, categories,
+          "culture,sport,tourism,community,education,health,municipal,economy",
           "The region's category slugs");
 ABSL_FLAG(int64_t, max_import_bytes, 16 << 20, "Largest calendar ImportCalendar accepts");
 ABSL_FLAG(bool, poll, true, "Poll the registered sources in the background");
@@ -36,7 +37,8 @@ ABSL_FLAG(bool, allow_loopback_sources, false, "Tests only: allow sources on 127
 ABSL_FLAG(int, source_timeout_seconds, 60, "Total time allowed to fetch one source");
 ABSL_FLAG(int, poll_tick_seconds, 5, "How often due sources are looked for");
 ABSL_FLAG(std::string, parse_worker, "",
-          "babillard-parse-worker binary (default: beside babillard-ingest); \"inprocess\" parses in process");
+          "babillard-parse-worker binary (default: beside babillard-ingest); \"inprocess\" parses "
+          "in process");
 ABSL_FLAG(int, parse_cpu_seconds, 10, "CPU seconds one calendar may take to parse");
 ABSL_FLAG(int, parse_memory_mb, 1024, "Address space of the parse worker, MiB");
 
@@ -58,19 +60,21 @@ int main(int argc, char** argv) {
   bool created = false;
   absl::StatusOr<std::string> admin_sha = ingest::LoadOrCreateAdminToken(admin_path, &created);
   if (!admin_sha.ok()) return Fail(admin_sha.status());
-  std::fprintf(stderr, "babillard-ingest: admin token %s %s\n", created ? "created in" : "read from",
-               admin_path.c_str());
+  std::fprintf(stderr, "babillard-ingest: admin token %s %s\n",
+               created ? "created in" : "read from", admin_path.c_str());
 
   const int64_t max_import = absl::GetFlag(FLAGS_max_import_bytes);
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxSendMessageSize(-1);
   channel_args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);
-  StoreClient store(v1::Store::NewStub(channel), ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)),
-                            absl::Seconds(30));
+  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
+                                           grpc::InsecureChannelCredentials(), channel_args);
+  StoreClient store(v1::Store::NewStub(channel),
+                    ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)), absl::Seconds(30));
   ingest::IngestOptions options;
   options.normalize.default_time_zone = absl::GetFlag(FLAGS_region_zone);
-  for (absl::string_view c : absl::StrSplit(absl::GetFlag(FLAGS_categories), ',', absl::SkipEmpty())) {
+  for (absl::string_view c :
+       absl::StrSplit(absl::GetFlag(FLAGS_categories), ',', absl::SkipEmpty())) {
     options.normalize.known_categories.insert(std::string(c));
   }
   options.max_import_bytes = static_cast<size_t>(max_import);
@@ -78,7 +82,9 @@ int main(int argc, char** argv) {
   Authenticator authenticator(store, *admin_sha);
   std::string worker = absl::GetFlag(FLAGS_parse_worker);
   if (worker.empty()) {
-    worker = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "babillard-parse-worker").string();
+    worker =
+        (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "babillard-parse-worker")
+            .string();
   }
   ingest::CalendarParser parser = ingest::InProcessParser();
   if (worker != "inprocess") {
@@ -110,12 +116,14 @@ int main(int argc, char** argv) {
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr) return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
+  if (server == nullptr)
+    return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
   std::fprintf(stderr, "babillard-ingest: serving on %s (store %s)\n", listening.c_str(),
                absl::GetFlag(FLAGS_store).c_str());
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok()) return Fail(s);
+    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok())
+      return Fail(s);
   }
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-ingest: signal %d, shutting down\n", signal_number);

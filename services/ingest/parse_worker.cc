@@ -1,6 +1,7 @@
 #include "services/ingest/parse_worker.h"
 
 #include <fcntl.h>
+#include <libical/ical.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,8 +14,6 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
-
-#include <libical/ical.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -64,7 +63,8 @@ ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
 
 absl::StatusOr<ical::ParsedCalendar> FromOutcome(const internal::ParseOutcome& outcome) {
   if (outcome.error_code() != 0) {
-    return absl::Status(static_cast<absl::StatusCode>(outcome.error_code()), outcome.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(outcome.error_code()),
+                        outcome.error_message());
   }
   ical::ParsedCalendar parsed;
   parsed.events.assign(outcome.events().begin(), outcome.events().end());
@@ -74,7 +74,8 @@ absl::StatusOr<ical::ParsedCalendar> FromOutcome(const internal::ParseOutcome& o
   return parsed;
 }
 
-absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, const std::string& bytes,
+absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
+                                               const std::string& bytes,
                                                const ical::NormalizeOptions& normalize) {
   std::vector<std::string> args = options.argv;
   args.push_back(absl::StrCat("--cpu-seconds=", options.cpu_seconds));
@@ -82,7 +83,8 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, con
   args.push_back("--zone=" + normalize.default_time_zone);
   args.push_back(absl::StrCat("--derive-uid=", normalize.derive_missing_uid ? 1 : 0));
   std::string categories;
-  for (const std::string& c : normalize.known_categories) absl::StrAppend(&categories, categories.empty() ? "" : ",", c);
+  for (const std::string& c : normalize.known_categories)
+    absl::StrAppend(&categories, categories.empty() ? "" : ",", c);
   args.push_back("--categories=" + categories);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -107,7 +109,8 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, con
   const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", args[0], ": ", std::strerror(rc)));
+  if (rc != 0)
+    return absl::InternalError(absl::StrCat("cannot start ", args[0], ": ", std::strerror(rc)));
   in_read.Close();
   out_write.Close();
 
@@ -125,7 +128,8 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, con
       killed_for_time = true;
       break;
     }
-    if (poll(fds, nfds, static_cast<int>(std::min<int64_t>(wait_ms, 1000))) < 0 && errno != EINTR) break;
+    if (poll(fds, nfds, static_cast<int>(std::min<int64_t>(wait_ms, 1000))) < 0 && errno != EINTR)
+      break;
     if (nfds == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
       ssize_t n = WriteNoSigpipe(in_write.get(), bytes.data() + written, bytes.size() - written);
       if (n > 0) written += static_cast<size_t>(n);
@@ -149,24 +153,28 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, con
   }
   if (killed_for_time) {
     return absl::ResourceExhaustedError(absl::StrCat("ics: parsing took longer than ",
-                                                     absl::FormatDuration(options.timeout), "; nothing was written"));
+                                                     absl::FormatDuration(options.timeout),
+                                                     "; nothing was written"));
   }
   if (too_big) return absl::ResourceExhaustedError("ics: the parsed calendar is too large");
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     if (sig == SIGXCPU || sig == SIGKILL) {
-      return absl::ResourceExhaustedError(absl::StrCat("ics: parsing exceeded its CPU or memory limit (signal ",
-                                                       sig, "); nothing was written"));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "ics: parsing exceeded its CPU or memory limit (signal ", sig, "); nothing was written"));
     }
-    return absl::InvalidArgumentError(absl::StrCat("ics: the calendar crashed the parser (signal ", sig,
+    return absl::InvalidArgumentError(absl::StrCat("ics: the calendar crashed the parser (signal ",
+                                                   sig,
                                                    "); it was rejected and nothing was written"));
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("ics: the parser failed (exit ", WEXITSTATUS(status),
-                                                   ", possibly out of memory); nothing was written"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ics: the parser failed (exit ", WEXITSTATUS(status),
+                     ", possibly out of memory); nothing was written"));
   }
   internal::ParseOutcome outcome;
-  if (!outcome.ParseFromString(output)) return absl::InternalError("parse worker: unreadable answer");
+  if (!outcome.ParseFromString(output))
+    return absl::InternalError("parse worker: unreadable answer");
   return FromOutcome(outcome);
 }
 
@@ -175,7 +183,8 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options, con
 CalendarParser InProcessParser() { return &ical::ParseCalendar; }
 
 CalendarParser WorkerParser(WorkerOptions options) {
-  return [options = std::move(options)](const std::string& bytes, const ical::NormalizeOptions& normalize) {
+  return [options = std::move(options)](const std::string& bytes,
+                                        const ical::NormalizeOptions& normalize) {
     return RunWorker(options, bytes, normalize);
   };
 }
@@ -194,7 +203,8 @@ int RunParseWorker(int argc, char** argv) {
     if (auto v = value("--zone")) options.default_time_zone = *v;
     if (auto v = value("--derive-uid")) options.derive_missing_uid = *v == "1";
     if (auto v = value("--categories")) {
-      for (absl::string_view c : absl::StrSplit(*v, ',', absl::SkipEmpty())) options.known_categories.insert(std::string(c));
+      for (absl::string_view c : absl::StrSplit(*v, ',', absl::SkipEmpty()))
+        options.known_categories.insert(std::string(c));
     }
   }
   // The limits come first: nothing of the input has been read yet.

@@ -12,8 +12,8 @@ namespace babillard::ingest {
 
 // How a calendar from outside gets parsed: in process (tests, trusted
 // input) or in a worker process.
-using CalendarParser =
-    std::function<absl::StatusOr<ical::ParsedCalendar>(const std::string& bytes, const ical::NormalizeOptions&)>;
+using CalendarParser = std::function<absl::StatusOr<ical::ParsedCalendar>(
+    const std::string& bytes, const ical::NormalizeOptions&)>;
 
 struct WorkerOptions {
   // The worker command; babillard-parse-worker and its flags.

@@ -40,19 +40,22 @@ void SourcePoller::Fail(v1::Source& source, const absl::Status& error, int http_
   source.set_health_reason(std::string(error.message()).substr(0, 300));
   const absl::Duration interval = absl::Seconds(std::max(60, source.poll_interval_seconds()));
   const double factor = std::pow(2.0, std::min(source.consecutive_failures(), 10));
-  source.set_next_poll(absl::ToUnixSeconds(now + std::min(interval * factor, options_.max_backoff)));
+  source.set_next_poll(
+      absl::ToUnixSeconds(now + std::min(interval * factor, options_.max_backoff)));
   const absl::Time since = absl::FromUnixSeconds(source.last_success() > 0 ? source.last_success()
                                                                            : source.last_attempt());
   if (source.health() != v1::Source::HEALTH_DISABLED && now - since >= options_.flag_after) {
     source.set_health(v1::Source::HEALTH_FLAGGED);
-    source.set_health_reason(absl::StrCat("failing since ", absl::FormatTime(since), ": ", error.message()));
+    source.set_health_reason(
+        absl::StrCat("failing since ", absl::FormatTime(since), ": ", error.message()));
   }
   Save(source);
 }
 
 absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
   const absl::Time now = absl::Now();
-  if (source.last_attempt() == 0 && source.last_success() == 0) source.set_last_attempt(absl::ToUnixSeconds(now));
+  if (source.last_attempt() == 0 && source.last_success() == 0)
+    source.set_last_attempt(absl::ToUnixSeconds(now));
   absl::StatusOr<FetchResult> fetched =
       FetchCalendar(source.url(), source.etag(), source.last_modified(), options_.fetch);
   source.set_last_attempt(absl::ToUnixSeconds(now));
@@ -73,7 +76,8 @@ absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
     source.set_last_http_status(status);
     source.set_last_success(absl::ToUnixSeconds(now));
     source.set_consecutive_failures(0);
-    source.set_next_poll(absl::ToUnixSeconds(now + absl::Seconds(std::max(60, source.poll_interval_seconds()))));
+    source.set_next_poll(
+        absl::ToUnixSeconds(now + absl::Seconds(std::max(60, source.poll_interval_seconds()))));
     if (!fetched->etag.empty()) source.set_etag(fetched->etag);
     if (!fetched->last_modified.empty()) source.set_last_modified(fetched->last_modified);
     if (!note.empty()) report.add_warnings(note);
@@ -90,7 +94,8 @@ absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
     return error;
   }
   if (absl::StripAsciiWhitespace(fetched->body).empty()) {
-    absl::Status error = absl::FailedPreconditionError("source answered 200 with an empty body; nothing was cancelled");
+    absl::Status error = absl::FailedPreconditionError(
+        "source answered 200 with an empty body; nothing was cancelled");
     Fail(source, error, status);
     return error;
   }
@@ -132,7 +137,8 @@ absl::StatusOr<v1::ImportReport> SourcePoller::PollNow(const std::string& id) {
   absl::StatusOr<v1::Source> source = store_.GetSource(id);
   if (!source.ok()) return source.status();
   if (source->health() == v1::Source::HEALTH_DISABLED) {
-    return absl::FailedPreconditionError(absl::StrCat("source ", id, " is disabled: ", source->health_reason()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("source ", id, " is disabled: ", source->health_reason()));
   }
   return Poll(*std::move(source));
 }

@@ -7,9 +7,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
+#include "services/common/client/store_client.h"
 #include "services/ingest/fetcher.h"
 #include "services/ingest/ingestor.h"
-#include "services/common/client/store_client.h"
 
 namespace babillard::ingest {
 

@@ -22,7 +22,8 @@ bool AnyOf(const List& wanted, const Value& value) {
 template <typename List, typename Values>
 bool Intersects(const List& wanted, const Values& values) {
   if (wanted.empty()) return true;
-  return std::any_of(values.begin(), values.end(), [&](const std::string& v) { return AnyOf(wanted, v); });
+  return std::any_of(values.begin(), values.end(),
+                     [&](const std::string& v) { return AnyOf(wanted, v); });
 }
 
 }  // namespace
@@ -32,7 +33,9 @@ absl::Status ValidateFilter(const v1::Filter& filter, const std::string& prefix)
   const auto slugs = [&](const auto& list, const char* name) {
     if (list.size() > 50) violations.push_back({prefix + name, "at most 50 values"});
     for (const std::string& s : list) {
-      if (!IsSlug(s)) violations.push_back({prefix + name, absl::StrCat("\"", s, "\" is not a slug ([a-z0-9-]{1,64})")});
+      if (!IsSlug(s))
+        violations.push_back(
+            {prefix + name, absl::StrCat("\"", s, "\" is not a slug ([a-z0-9-]{1,64})")});
     }
   };
   slugs(filter.municipalities(), "municipalities");
@@ -40,20 +43,24 @@ absl::Status ValidateFilter(const v1::Filter& filter, const std::string& prefix)
   slugs(filter.organizations(), "organizations");
   if (filter.tags_size() > 50) violations.push_back({prefix + "tags", "at most 50 values"});
   for (const std::string& t : filter.tags()) {
-    if (t.empty() || t.size() > 64 || HasControl(t, false)) violations.push_back({prefix + "tags", "1 to 64 printable characters"});
+    if (t.empty() || t.size() > 64 || HasControl(t, false))
+      violations.push_back({prefix + "tags", "1 to 64 printable characters"});
   }
   if (filter.text().size() > 200 || HasControl(filter.text(), false)) {
     violations.push_back({prefix + "text", "at most 200 printable characters"});
   }
   for (int s : filter.statuses()) {
-    if (!v1::Event::Status_IsValid(s) || s == 0) violations.push_back({prefix + "statuses", absl::StrCat("unknown status ", s)});
+    if (!v1::Event::Status_IsValid(s) || s == 0)
+      violations.push_back({prefix + "statuses", absl::StrCat("unknown status ", s)});
   }
   if (filter.from_seconds() < 0 || filter.to_seconds() < 0 ||
       (filter.to_seconds() > 0 && filter.to_seconds() <= filter.from_seconds())) {
-    violations.push_back({prefix + "to_seconds", "the window must be non-negative and end after it starts"});
+    violations.push_back(
+        {prefix + "to_seconds", "the window must be non-negative and end after it starts"});
   }
   if (violations.empty()) return absl::OkStatus();
-  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                         violations);
 }
 
 bool EventMatches(const v1::Event& e, const v1::Filter& filter) {
@@ -72,7 +79,8 @@ bool EventMatches(const v1::Event& e, const v1::Filter& filter) {
   }
   if (filter.from_seconds() > 0 || filter.to_seconds() > 0) {
     const absl::Time from = absl::FromUnixSeconds(filter.from_seconds());
-    const absl::Time to = filter.to_seconds() > 0 ? absl::FromUnixSeconds(filter.to_seconds()) : absl::InfiniteFuture();
+    const absl::Time to = filter.to_seconds() > 0 ? absl::FromUnixSeconds(filter.to_seconds())
+                                                  : absl::InfiniteFuture();
     if (filter.by_start()) {
       const absl::Time start = absl::FromUnixSeconds(e.start().utc_seconds());
       return from <= start && start < to;

@@ -31,9 +31,9 @@ void ChangeLog::Append(ChangePtr change) {
 }
 
 size_t ChangeLog::FirstAfter(const std::string& after) const {
-  auto it = std::upper_bound(changes_.begin(), changes_.end(), after, [](const std::string& c, const ChangePtr& p) {
-    return CompareCursors(c, p->cursor()) < 0;
-  });
+  auto it = std::upper_bound(
+      changes_.begin(), changes_.end(), after,
+      [](const std::string& c, const ChangePtr& p) { return CompareCursors(c, p->cursor()) < 0; });
   return static_cast<size_t>(it - changes_.begin());
 }
 

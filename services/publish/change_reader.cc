@@ -10,11 +10,13 @@ absl::StatusOr<std::vector<ChangePtr>> ChangeReader::Read(const std::string& aft
   v1::ReadChangesRequest request;
   request.set_after(after);
   request.set_limit(static_cast<int>(std::min<size_t>(max, 1000)));
-  absl::StatusOr<v1::ReadChangesResponse> page = store_.Call(&v1::Store::StubInterface::ReadChanges, request);
+  absl::StatusOr<v1::ReadChangesResponse> page =
+      store_.Call(&v1::Store::StubInterface::ReadChanges, request);
   if (!page.ok()) return page.status();
   std::vector<ChangePtr> out;
   out.reserve(page->changes_size());
-  for (v1::Change& c : *page->mutable_changes()) out.push_back(std::make_shared<const v1::Change>(std::move(c)));
+  for (v1::Change& c : *page->mutable_changes())
+    out.push_back(std::make_shared<const v1::Change>(std::move(c)));
   return out;
 }
 

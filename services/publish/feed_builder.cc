@@ -31,7 +31,8 @@ std::string FeedQuery::Key() const {
   return absl::StrCat(json ? "json" : "ics", "|", language == ical::Language::kFr ? "fr" : "en",
                       "|", absl::StrJoin(municipalities, ","), "|", absl::StrJoin(categories, ","),
                       "|", absl::StrJoin(organizations, ","), "|", absl::ToUnixSeconds(from), "|",
-                      absl::ToUnixSeconds(to), "|", title, "|", absl::CEscape(extra.SerializeAsString()));
+                      absl::ToUnixSeconds(to), "|", title, "|",
+                      absl::CEscape(extra.SerializeAsString()));
 }
 
 absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const FeedQuery& query,

@@ -6,8 +6,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/ical/serializer.h"
 #include "babillard/v1/event.pb.h"
+#include "services/common/ical/serializer.h"
 #include "services/publish/calendar_view.h"
 
 namespace babillard::publish {

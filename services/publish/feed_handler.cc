@@ -62,7 +62,8 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   ++requests_;
   absl::string_view target = request.target;
   absl::string_view path = target.substr(0, target.find('?'));
-  absl::string_view query = target.find('?') == absl::string_view::npos ? "" : target.substr(target.find('?') + 1);
+  absl::string_view query =
+      target.find('?') == absl::string_view::npos ? "" : target.substr(target.find('?') + 1);
   if (request.method == "OPTIONS") {
     HttpResponse r = Plain(204, "");
     r.body.clear();
@@ -75,7 +76,8 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
     r.headers.push_back({"Allow", "GET, HEAD, OPTIONS"});
     return r;
   }
-  if (path == "/healthz") return view_.ready() ? Plain(200, "ok") : Plain(503, "waiting for the first snapshot");
+  if (path == "/healthz")
+    return view_.ready() ? Plain(200, "ok") : Plain(503, "waiting for the first snapshot");
   if (path == "/metrics") return Metrics();
   if (absl::StartsWith(path, "/feeds/")) {
     const absl::Time start = absl::Now();
@@ -95,15 +97,17 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   return Plain(404, "not found; feeds are under /feeds/ (for example /feeds/all.ics)");
 }
 
-std::shared_ptr<const FeedHandler::Entry> FeedHandler::Cached(const std::string& target, int64_t version,
-                                                               int64_t day) {
+std::shared_ptr<const FeedHandler::Entry> FeedHandler::Cached(const std::string& target,
+                                                              int64_t version, int64_t day) {
   absl::MutexLock lock(&mu_);
   auto it = by_target_.find(target);
-  if (it == by_target_.end() || it->second->version != version || it->second->day != day) return nullptr;
+  if (it == by_target_.end() || it->second->version != version || it->second->day != day)
+    return nullptr;
   return it->second;
 }
 
-HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path, const std::string& query_text) {
+HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path,
+                               const std::string& query_text) {
   if (!view_.ready()) {
     HttpResponse r = Plain(503, "the calendar is loading; retry shortly");
     r.headers.push_back({"Retry-After", "5"});
@@ -136,7 +140,9 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     q.extra.clear_organizations();
   } else if (parts.size() == 2 && IsSlug(Sv(parts[1])) &&
              (parts[0] == "municipality" || parts[0] == "category" || parts[0] == "org")) {
-    auto& list = parts[0] == "municipality" ? q.municipalities : parts[0] == "category" ? q.categories : q.organizations;
+    auto& list = parts[0] == "municipality" ? q.municipalities
+                 : parts[0] == "category"   ? q.categories
+                                            : q.organizations;
     list.push_back(std::string(parts[1]));
   } else {
     return Plain(404, absl::StrCat("no feed at ", path));
@@ -152,25 +158,36 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
       if (!lang.ok()) return Plain(400, "lang: fr or en");
       q.language = *lang;
     } else if (key == "category" || key == "municipality" || key == "org") {
-      auto& list = key == "category" ? q.categories : key == "municipality" ? q.municipalities : q.organizations;
+      auto& list = key == "category"       ? q.categories
+                   : key == "municipality" ? q.municipalities
+                                           : q.organizations;
       for (absl::string_view v : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-        if (!IsSlug(Sv(v))) return Plain(400, absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
+        if (!IsSlug(Sv(v)))
+          return Plain(400, absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
         list.push_back(std::string(v));
       }
     } else if (key == "from" || key == "to") {
       absl::CivilDay day;
-      if (!absl::ParseCivilTime(value, &day)) return Plain(400, absl::StrCat(key, ": expected YYYY-MM-DD"));
+      if (!absl::ParseCivilTime(value, &day))
+        return Plain(400, absl::StrCat(key, ": expected YYYY-MM-DD"));
       (key == "from" ? q.from : q.to) = absl::FromCivil(day, absl::UTCTimeZone());
     } else {
-      return Plain(400, absl::StrCat("unknown parameter \"", key, "\" (lang, category, municipality, org, from, to)"));
+      return Plain(400, absl::StrCat("unknown parameter \"", key,
+                                     "\" (lang, category, municipality, org, from, to)"));
     }
   }
   if (named.has_value()) {
-    q.title = q.language == ical::Language::kEn && !named->title().en().empty() ? named->title().en() : named->title().fr();
+    q.title = q.language == ical::Language::kEn && !named->title().en().empty()
+                  ? named->title().en()
+                  : named->title().fr();
   }
   // The window moves with the day, not the second: a day's requests share one cache entry.
-  if (query_text.find("from=") == std::string::npos) q.from = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.from, absl::UTCTimeZone())), absl::UTCTimeZone());
-  if (query_text.find("to=") == std::string::npos) q.to = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.to, absl::UTCTimeZone())), absl::UTCTimeZone());
+  if (query_text.find("from=") == std::string::npos)
+    q.from = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.from, absl::UTCTimeZone())),
+                             absl::UTCTimeZone());
+  if (query_text.find("to=") == std::string::npos)
+    q.to = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.to, absl::UTCTimeZone())),
+                           absl::UTCTimeZone());
   const std::string key = q.Key();
   const int64_t version = Version();
   std::shared_ptr<const Entry> entry;
@@ -189,14 +206,17 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     }
     ++builds_;
     last_build_bytes_ = static_cast<int64_t>(body->size());
-    for (int64_t seen = largest_build_bytes_.load(); seen < static_cast<int64_t>(body->size()) &&
-                                                     !largest_build_bytes_.compare_exchange_weak(seen, body->size());) {
+    for (int64_t seen = largest_build_bytes_.load();
+         seen < static_cast<int64_t>(body->size()) &&
+         !largest_build_bytes_.compare_exchange_weak(seen, body->size());) {
     }
     if (body->size() > (1u << 20)) {
       // Google's fetcher drops what is past about 1 MB.
       ++over_1mb_;
-      std::fprintf(stderr, "babillard-publish: feed %s is %zu bytes, over 1 MB (Google Calendar truncates it)\n",
-                   request.target.c_str(), body->size());
+      std::fprintf(
+          stderr,
+          "babillard-publish: feed %s is %zu bytes, over 1 MB (Google Calendar truncates it)\n",
+          request.target.c_str(), body->size());
     }
     auto fresh = std::make_shared<Entry>();
     fresh->version = version;
@@ -206,12 +226,14 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     fresh->etag = absl::StrCat("\"", hash, "\"");
     fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
     fresh->last_modified = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", now, absl::UTCTimeZone());
-    fresh->content_type = q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
+    fresh->content_type =
+        q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
     fresh->day = today;
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(key);
     // Keep the older Last-Modified when the bytes did not change.
-    if (it != cache_.end() && it->second->etag == fresh->etag) fresh->last_modified = it->second->last_modified;
+    if (it != cache_.end() && it->second->etag == fresh->etag)
+      fresh->last_modified = it->second->last_modified;
     if (cache_.size() > 1000) cache_.clear();
     cache_[key] = fresh;
     entry = fresh;
@@ -258,32 +280,41 @@ HttpResponse FeedHandler::Metrics() {
   HttpResponse r;
   r.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
   r.body = absl::StrCat(
-      "# TYPE babillard_http_requests_total counter\nbabillard_http_requests_total ", requests_.load(),
-      "\n# TYPE babillard_http_not_modified_total counter\nbabillard_http_not_modified_total ", not_modified_.load(),
+      "# TYPE babillard_http_requests_total counter\nbabillard_http_requests_total ",
+      requests_.load(),
+      "\n# TYPE babillard_http_not_modified_total counter\nbabillard_http_not_modified_total ",
+      not_modified_.load(),
       "\n# TYPE babillard_feed_builds_total counter\nbabillard_feed_builds_total ", builds_.load(),
       "\n# TYPE babillard_feed_errors_total counter\nbabillard_feed_errors_total ", errors_.load(),
-      "\n# TYPE babillard_feeds_over_1mb_total counter\nbabillard_feeds_over_1mb_total ", over_1mb_.load(),
-      "\n# TYPE babillard_view_events gauge\nbabillard_view_events ", view_.size(),
-      "\n# TYPE babillard_view_ready gauge\nbabillard_view_ready ", view_.ready() ? 1 : 0, "\n");
+      "\n# TYPE babillard_feeds_over_1mb_total counter\nbabillard_feeds_over_1mb_total ",
+      over_1mb_.load(), "\n# TYPE babillard_view_events gauge\nbabillard_view_events ",
+      view_.size(), "\n# TYPE babillard_view_ready gauge\nbabillard_view_ready ",
+      view_.ready() ? 1 : 0, "\n");
   absl::StrAppend(&r.body, "# TYPE babillard_feed_request_duration_seconds histogram\n");
   int64_t cumulative = 0;
   for (size_t b = 0; b <= std::size(kLatencyBuckets); ++b) {
     cumulative += latency_counts_[b].load();
-    const std::string le = b < std::size(kLatencyBuckets) ? absl::StrCat(kLatencyBuckets[b]) : "+Inf";
-    absl::StrAppend(&r.body, "babillard_feed_request_duration_seconds_bucket{le=\"", le, "\"} ", cumulative, "\n");
+    const std::string le =
+        b < std::size(kLatencyBuckets) ? absl::StrCat(kLatencyBuckets[b]) : "+Inf";
+    absl::StrAppend(&r.body, "babillard_feed_request_duration_seconds_bucket{le=\"", le, "\"} ",
+                    cumulative, "\n");
   }
-  absl::StrAppend(&r.body, "babillard_feed_request_duration_seconds_sum ", latency_sum_us_.load() / 1e6, "\n",
-                  "babillard_feed_request_duration_seconds_count ", cumulative, "\n",
-                  "# TYPE babillard_feed_bytes_sent_total counter\nbabillard_feed_bytes_sent_total ", bytes_sent_.load(),
-                  "\n# TYPE babillard_feed_last_build_bytes gauge\nbabillard_feed_last_build_bytes ",
-                  last_build_bytes_.load(), "\n# TYPE babillard_feed_largest_build_bytes gauge\n",
-                  "babillard_feed_largest_build_bytes ", largest_build_bytes_.load(), "\n");
+  absl::StrAppend(
+      &r.body, "babillard_feed_request_duration_seconds_sum ", latency_sum_us_.load() / 1e6, "\n",
+      "babillard_feed_request_duration_seconds_count ", cumulative, "\n",
+      "# TYPE babillard_feed_bytes_sent_total counter\nbabillard_feed_bytes_sent_total ",
+      bytes_sent_.load(),
+      "\n# TYPE babillard_feed_last_build_bytes gauge\nbabillard_feed_last_build_bytes ",
+      last_build_bytes_.load(), "\n# TYPE babillard_feed_largest_build_bytes gauge\n",
+      "babillard_feed_largest_build_bytes ", largest_build_bytes_.load(), "\n");
   if (webhooks_ != nullptr) {
-    absl::StrAppend(&r.body, "# TYPE babillard_webhook_deliveries_total counter\n",
-                    "babillard_webhook_deliveries_total{outcome=\"delivered\"} ", webhooks_->delivered.load(), "\n",
-                    "babillard_webhook_deliveries_total{outcome=\"failed\"} ", webhooks_->failed.load(), "\n",
-                    "# TYPE babillard_webhooks_disabled_total counter\nbabillard_webhooks_disabled_total ",
-                    webhooks_->disabled.load(), "\n");
+    absl::StrAppend(
+        &r.body, "# TYPE babillard_webhook_deliveries_total counter\n",
+        "babillard_webhook_deliveries_total{outcome=\"delivered\"} ", webhooks_->delivered.load(),
+        "\n", "babillard_webhook_deliveries_total{outcome=\"failed\"} ", webhooks_->failed.load(),
+        "\n",
+        "# TYPE babillard_webhooks_disabled_total counter\nbabillard_webhooks_disabled_total ",
+        webhooks_->disabled.load(), "\n");
   }
   return r;
 }

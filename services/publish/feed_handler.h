@@ -19,8 +19,8 @@
 namespace babillard::publish {
 
 struct HttpRequest {
-  std::string method;   // GET, HEAD, OPTIONS...
-  std::string target;   // path and query
+  std::string method;  // GET, HEAD, OPTIONS...
+  std::string target;  // path and query
   std::string if_none_match;
   std::string accept_encoding;
 };
@@ -42,7 +42,8 @@ struct HttpResponse {
 // Thread-safe.
 class FeedHandler {
  public:
-  FeedHandler(const CalendarView& view, FeedOptions options, const NamedFeedDirectory* named_feeds = nullptr,
+  FeedHandler(const CalendarView& view, FeedOptions options,
+              const NamedFeedDirectory* named_feeds = nullptr,
               const WebhookCounters* webhooks = nullptr)
       : view_(view), options_(std::move(options)), named_feeds_(named_feeds), webhooks_(webhooks) {}
 
@@ -75,9 +76,11 @@ class FeedHandler {
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
   // Feed request latency (handling, not the network): a Prometheus histogram.
-  static constexpr double kLatencyBuckets[] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+  static constexpr double kLatencyBuckets[] = {0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                               0.05,   0.1,    0.5,   1};
   std::atomic<int64_t> latency_counts_[std::size(kLatencyBuckets) + 1] = {};
-  std::atomic<int64_t> latency_sum_us_{0}, bytes_sent_{0}, last_build_bytes_{0}, largest_build_bytes_{0};
+  std::atomic<int64_t> latency_sum_us_{0}, bytes_sent_{0}, last_build_bytes_{0},
+      largest_build_bytes_{0};
 };
 
 }  // namespace babillard::publish

@@ -1,9 +1,8 @@
 #include "services/publish/http_server.h"
 
-#include <optional>
-
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -21,7 +20,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, FeedHandler& handler, const HttpServerOptions& options)
       : stream_(std::move(socket)), handler_(handler), options_(options) {}
 
-  void Start() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this())); }
+  void Start() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
 
  private:
   void Read() {
@@ -29,12 +31,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser_->body_limit(options_.max_body_bytes);
     stream_.expires_after(std::chrono::seconds(options_.idle_seconds));
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return Close();
-    if (ec == http::error::header_limit) return Refuse(http::status::request_header_fields_too_large);
+    if (ec == http::error::header_limit)
+      return Refuse(http::status::request_header_fields_too_large);
     if (ec == http::error::body_limit) return Refuse(http::status::payload_too_large);
     if (ec) return Close();
     const auto& message = parser_->get();
@@ -51,12 +55,14 @@ class Session : public std::enable_shared_from_this<Session> {
       auto response = std::make_shared<http::response<http::span_body<const char>>>(
           static_cast<http::status>(r.status), 11);
       Fill(*response, r);
-      response->body() = http::span_body<const char>::value_type(r.shared_body->data(), r.shared_body->size());
+      response->body() =
+          http::span_body<const char>::value_type(r.shared_body->data(), r.shared_body->size());
       response->prepare_payload();
       Write(std::move(response), false, r.shared_body);
       return;
     }
-    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    auto response = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), 11);
     Fill(*response, r);
     if (head && r.status == 200) {
       // HEAD: GET's headers, Content-Length of GET's body, no body.
@@ -78,18 +84,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   template <typename Body>
-  void Write(std::shared_ptr<http::response<Body>> response, bool head, std::shared_ptr<const std::string> keep) {
+  void Write(std::shared_ptr<http::response<Body>> response, bool head,
+             std::shared_ptr<const std::string> keep) {
     if (head) {
       auto serializer = std::make_shared<http::response_serializer<Body>>(*response);
       http::async_write_header(stream_, *serializer,
-                               [self = shared_from_this(), response, serializer](beast::error_code ec, std::size_t) {
-                                 self->OnWrite(ec);
-                               });
+                               [self = shared_from_this(), response, serializer](
+                                   beast::error_code ec, std::size_t) { self->OnWrite(ec); });
       return;
     }
-    http::async_write(stream_, *response, [self = shared_from_this(), response, keep](beast::error_code ec, std::size_t) {
-      self->OnWrite(ec);
-    });
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response, keep](
+                          beast::error_code ec, std::size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -148,7 +154,8 @@ struct HttpServer::Impl {
   }
 };
 
-absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handler, HttpServerOptions options) {
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handler,
+                                                              HttpServerOptions options) {
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->impl_ = std::make_unique<Impl>(std::max(1, options.threads));
   Impl& impl = *server->impl_;
@@ -161,7 +168,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handl
   impl.acceptor->open(endpoint.protocol(), ec);
   impl.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   impl.acceptor->bind(endpoint, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("http: cannot listen on ", options.address, ":", options.port, ": ", ec.message()));
+  if (ec)
+    return absl::UnavailableError(absl::StrCat("http: cannot listen on ", options.address, ":",
+                                               options.port, ": ", ec.message()));
   impl.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("http: listen: ", ec.message()));
   server->port_ = impl.acceptor->local_endpoint().port();
@@ -177,7 +186,6 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handl
 
 void HttpServer::Stop() {
   if (impl_ == nullptr) return;
-  beast::error_code ec;
   asio::post(*impl_->ios[0], [this] {
     beast::error_code ignored;
     impl_->acceptor->close(ignored);

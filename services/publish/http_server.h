@@ -25,7 +25,8 @@ struct HttpServerOptions {
 // front of a FeedHandler.
 class HttpServer {
  public:
-  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(FeedHandler& handler, HttpServerOptions options);
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(FeedHandler& handler,
+                                                           HttpServerOptions options);
   ~HttpServer();
   int port() const { return port_; }
   void Stop();

@@ -1,14 +1,14 @@
 // babillard-publish: the read side. Flags, wiring, signals and shutdown; the
 // logic is in babillard_publish_lib.
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <libical/ical.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <libical/ical.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -16,37 +16,46 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "babillard/v1/publish.grpc.pb.h"
-#include "services/common/process.h"
 #include "services/common/auth/token.h"
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
+#include "services/common/process.h"
 #include "services/publish/change_log.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/feed_handler.h"
+#include "services/publish/http_server.h"
 #include "services/publish/named_feeds.h"
 #include "services/publish/publish_service.h"
-#include "services/publish/webhook_dispatcher.h"
-#include "services/publish/http_server.h"
 #include "services/publish/view_feeder.h"
+#include "services/publish/webhook_dispatcher.h"
 
-ABSL_FLAG(std::string, http, "127.0.0.1:8080", "HTTP address of the feeds (host:port; port 0 picks one)");
-ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "gRPC address (Subscribe, ListChanges, named feeds, webhooks)");
+ABSL_FLAG(std::string, http, "127.0.0.1:8080",
+          "HTTP address of the feeds (host:port; port 0 picks one)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
+          "gRPC address (Subscribe, ListChanges, named feeds, webhooks)");
 ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
 ABSL_FLAG(std::string, ready_file, "", "Written with the HTTP address once serving");
 ABSL_FLAG(std::string, region_name, "MRC des Sources", "Calendar name of the regional feeds");
 ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone calendar apps display the feeds in");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
-ABSL_FLAG(std::string, admin_token_file, "", "The admin token ingest created (var/ingest/admin.token); admins manage every organization's feeds and webhooks");
-ABSL_FLAG(std::string, public_url, "", "Base URL residents reach the feeds at (default: http://<--http>)");
-ABSL_FLAG(absl::Duration, subscriber_max_lag, absl::Seconds(30), "A Subscribe stream that leaves a change unread this long is dropped");
-ABSL_FLAG(int, change_log_size, 20000, "Recent changes kept in memory for subscribers and webhooks (older: from the store)");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "The admin token ingest created (var/ingest/admin.token); admins manage every "
+          "organization's feeds and webhooks");
+ABSL_FLAG(std::string, public_url, "",
+          "Base URL residents reach the feeds at (default: http://<--http>)");
+ABSL_FLAG(absl::Duration, subscriber_max_lag, absl::Seconds(30),
+          "A Subscribe stream that leaves a change unread this long is dropped");
+ABSL_FLAG(int, change_log_size, 20000,
+          "Recent changes kept in memory for subscribers and webhooks (older: from the store)");
 ABSL_FLAG(int, webhook_max_failures, 15, "Failed deliveries in a row that disable a webhook");
-ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(1), "First retry delay of a failed delivery (doubles each time)");
+ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(1),
+          "First retry delay of a failed delivery (doubles each time)");
 ABSL_FLAG(absl::Duration, webhook_max_retry, absl::Minutes(10), "Longest retry delay");
 ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10), "Time a receiver has to answer");
 ABSL_FLAG(bool, allow_loopback_webhooks, false, "Tests only: accept webhooks to 127.0.0.1 / ::1");
-ABSL_FLAG(bool, deliver_webhooks, true, "Deliver webhooks from this process (one replica per region should)");
+ABSL_FLAG(bool, deliver_webhooks, true,
+          "Deliver webhooks from this process (one replica per region should)");
 
 int main(int argc, char** argv) {
   using namespace babillard;
@@ -55,7 +64,8 @@ int main(int argc, char** argv) {
   const std::string token = ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file));
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store), grpc::InsecureChannelCredentials(), channel_args);
+  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
+                                           grpc::InsecureChannelCredentials(), channel_args);
   StoreClient store(v1::Store::NewStub(channel), token);
   const std::string admin_token = ReadSecretFile(absl::GetFlag(FLAGS_admin_token_file));
   // Without the admin token file no call is an admin's (an unguessable hash).
@@ -88,15 +98,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
-  absl::StatusOr<std::unique_ptr<publish::HttpServer>> server = publish::HttpServer::Start(handler, http_options);
+  absl::StatusOr<std::unique_ptr<publish::HttpServer>> server =
+      publish::HttpServer::Start(handler, http_options);
   if (!server.ok()) {
     std::fprintf(stderr, "babillard-publish: %s\n", server.status().ToString().c_str());
     return 1;
   }
-  const std::string url = "http://" + http_options.address + ":" + std::to_string((*server)->port());
+  const std::string url =
+      "http://" + http_options.address + ":" + std::to_string((*server)->port());
   publish::PublishServiceOptions service_options;
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
-  service_options.public_url = absl::GetFlag(FLAGS_public_url).empty() ? url : absl::GetFlag(FLAGS_public_url);
+  service_options.public_url =
+      absl::GetFlag(FLAGS_public_url).empty() ? url : absl::GetFlag(FLAGS_public_url);
   service_options.allow_loopback_webhooks = absl::GetFlag(FLAGS_allow_loopback_webhooks);
   publish::PublishService publish_api(reader, store, auth, named_feeds, webhooks, service_options);
   grpc::EnableDefaultHealthCheckService(true);
@@ -110,13 +123,15 @@ int main(int argc, char** argv) {
   builder.RegisterService(&publish_api);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr) {
-    std::fprintf(stderr, "babillard-publish: cannot listen on %s\n", absl::GetFlag(FLAGS_listen).c_str());
+    std::fprintf(stderr, "babillard-publish: cannot listen on %s\n",
+                 absl::GetFlag(FLAGS_listen).c_str());
     return 1;
   }
   std::fprintf(stderr, "babillard-publish: feeds on %s/feeds/all.ics (store %s)\n", url.c_str(),
                absl::GetFlag(FLAGS_store).c_str());
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), url); !s.ok()) return 1;
+    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), url); !s.ok())
+      return 1;
   }
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-publish: signal %d, shutting down\n", signal_number);

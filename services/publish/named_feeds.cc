@@ -13,19 +13,23 @@ absl::Status ValidateNamedFeed(const v1::NamedFeed& feed) {
     violations.push_back({"feed.name", "must match [a-z0-9-]{1,64}"});
   } else if (feed.name() == "all" || feed.name() == "municipality" || feed.name() == "category" ||
              feed.name() == "org") {
-    violations.push_back({"feed.name", absl::StrCat("\"", feed.name(), "\" is a built-in feed path")});
+    violations.push_back(
+        {"feed.name", absl::StrCat("\"", feed.name(), "\" is a built-in feed path")});
   }
-  if (feed.title().fr().empty() || feed.title().fr().size() > 200 || HasControl(feed.title().fr(), false)) {
+  if (feed.title().fr().empty() || feed.title().fr().size() > 200 ||
+      HasControl(feed.title().fr(), false)) {
     violations.push_back({"feed.title.fr", "required, at most 200 printable characters"});
   }
   if (feed.title().en().size() > 200 || HasControl(feed.title().en(), false)) {
     violations.push_back({"feed.title.en", "at most 200 printable characters"});
   }
   if (feed.filter().from_seconds() != 0 || feed.filter().to_seconds() != 0) {
-    violations.push_back({"feed.filter.from_seconds", "a named feed uses the feed window (?from=, ?to=)"});
+    violations.push_back(
+        {"feed.filter.from_seconds", "a named feed uses the feed window (?from=, ?to=)"});
   }
   if (!violations.empty()) {
-    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description), violations);
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
   }
   return ValidateFilter(feed.filter(), "feed.filter.");
 }

@@ -24,7 +24,8 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, const abs
 }
 
 template <typename T, typename Out>
-grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, absl::StatusOr<T> value, Out* out) {
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, absl::StatusOr<T> value,
+                                 Out* out) {
   if (value.ok()) *out = *std::move(value);
   return Answer(context, value.status());
 }
@@ -36,10 +37,13 @@ class RefusedStream : public grpc::ServerWriteReactor<v1::Change> {
   void OnDone() override { delete this; }
 };
 
-bool IsDigits(absl::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), absl::ascii_isdigit); }
+bool IsDigits(absl::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), absl::ascii_isdigit);
+}
 
 // The organization a call acts for: its own, or the one an admin names.
-absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& requested, const std::string& field) {
+absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& requested,
+                                      const std::string& field) {
   if (!caller.is_admin()) {
     if (!requested.empty() && requested != caller.organization) {
       return absl::PermissionDeniedError(
@@ -47,7 +51,9 @@ absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& r
     }
     return caller.organization;
   }
-  if (requested.empty()) return BadRequestError(absl::StrCat(field, ": required"), {{field, "an admin must name the organization"}});
+  if (requested.empty())
+    return BadRequestError(absl::StrCat(field, ": required"),
+                           {{field, "an admin must name the organization"}});
   return requested;
 }
 
@@ -56,24 +62,29 @@ absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& r
 absl::Status ValidateCursor(const std::string& cursor, const std::string& field) {
   if (cursor.empty()) return absl::OkStatus();
   const size_t dash = cursor.find('-');
-  if (cursor.size() > 41 || dash == std::string::npos || !IsDigits(absl::string_view(cursor).substr(0, dash)) ||
+  if (cursor.size() > 41 || dash == std::string::npos ||
+      !IsDigits(absl::string_view(cursor).substr(0, dash)) ||
       !IsDigits(absl::string_view(cursor).substr(dash + 1))) {
-    return BadRequestError(absl::StrCat(field, ": not a cursor"),
-                           {{field, "expected a cursor as returned with a change (\"1700000000000-0\")"}});
+    return BadRequestError(
+        absl::StrCat(field, ": not a cursor"),
+        {{field, "expected a cursor as returned with a change (\"1700000000000-0\")"}});
   }
   return absl::OkStatus();
 }
 
-grpc::ServerWriteReactor<v1::Change>* PublishService::Subscribe(grpc::CallbackServerContext* context,
-                                                                const v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<v1::Change>* PublishService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
   absl::Status valid = ValidateCursor(request->from_cursor(), "from_cursor");
   if (valid.ok()) valid = ValidateFilter(request->filter(), "filter.");
-  if (valid.ok() && reader_.log().closed()) valid = absl::UnavailableError("publish is shutting down; retry");
+  if (valid.ok() && reader_.log().closed())
+    valid = absl::UnavailableError("publish is shutting down; retry");
   if (!valid.ok()) return new RefusedStream(valid);
-  return Subscription::Start(reader_, request->filter(), request->from_cursor(), options_.subscription);
+  return Subscription::Start(reader_, request->filter(), request->from_cursor(),
+                             options_.subscription);
 }
 
-absl::StatusOr<v1::ListChangesResponse> PublishService::DoListChanges(const v1::ListChangesRequest& request) {
+absl::StatusOr<v1::ListChangesResponse> PublishService::DoListChanges(
+    const v1::ListChangesRequest& request) {
   BABILLARD_RETURN_IF_ERROR(ValidateCursor(request.since(), "since"));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(request.filter(), "filter."));
   if (request.page_size() < 0 || request.page_size() > 1000) {
@@ -122,26 +133,32 @@ grpc::ServerUnaryReactor* PublishService::ListChanges(grpc::CallbackServerContex
   return Answer(context, DoListChanges(*request), response);
 }
 
-absl::StatusOr<v1::NamedFeed> PublishService::DoCreateNamedFeed(const Caller& caller, v1::NamedFeed feed) {
-  BABILLARD_ASSIGN_OR_RETURN(std::string org, ActingFor(caller, feed.organization(), "feed.organization"));
+absl::StatusOr<v1::NamedFeed> PublishService::DoCreateNamedFeed(const Caller& caller,
+                                                                v1::NamedFeed feed) {
+  BABILLARD_ASSIGN_OR_RETURN(std::string org,
+                             ActingFor(caller, feed.organization(), "feed.organization"));
   feed.set_organization(org);
   feed.set_created(absl::ToUnixSeconds(absl::Now()));
   BABILLARD_RETURN_IF_ERROR(ValidateNamedFeed(feed));
-  BABILLARD_ASSIGN_OR_RETURN(v1::ListNamedFeedsResponse existing,
-                             store_.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest()));
+  BABILLARD_ASSIGN_OR_RETURN(
+      v1::ListNamedFeedsResponse existing,
+      store_.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest()));
   for (const v1::NamedFeed& f : existing.feeds()) {
-    if (f.name() == feed.name()) return absl::AlreadyExistsError(absl::StrCat("feed.name: \"", feed.name(), "\" is taken"));
+    if (f.name() == feed.name())
+      return absl::AlreadyExistsError(absl::StrCat("feed.name: \"", feed.name(), "\" is taken"));
   }
   v1::PutNamedFeedRequest put;
   *put.mutable_feed() = feed;
-  BABILLARD_ASSIGN_OR_RETURN(v1::NamedFeed stored, store_.Call(&v1::Store::StubInterface::PutNamedFeed, put));
+  BABILLARD_ASSIGN_OR_RETURN(v1::NamedFeed stored,
+                             store_.Call(&v1::Store::StubInterface::PutNamedFeed, put));
   named_feeds_.Put(stored);
   return stored;
 }
 
 absl::StatusOr<v1::ListNamedFeedsResponse> PublishService::DoListNamedFeeds(const Caller& caller) {
-  BABILLARD_ASSIGN_OR_RETURN(v1::ListNamedFeedsResponse all,
-                             store_.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest()));
+  BABILLARD_ASSIGN_OR_RETURN(
+      v1::ListNamedFeedsResponse all,
+      store_.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest()));
   if (caller.is_admin()) return all;
   v1::ListNamedFeedsResponse mine;
   for (const v1::NamedFeed& f : all.feeds()) {
@@ -151,14 +168,16 @@ absl::StatusOr<v1::ListNamedFeedsResponse> PublishService::DoListNamedFeeds(cons
 }
 
 absl::Status PublishService::DoDeleteNamedFeed(const Caller& caller, const std::string& name) {
-  BABILLARD_ASSIGN_OR_RETURN(v1::ListNamedFeedsResponse all,
-                             store_.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest()));
+  BABILLARD_ASSIGN_OR_RETURN(
+      v1::ListNamedFeedsResponse all,
+      store_.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest()));
   for (const v1::NamedFeed& f : all.feeds()) {
     if (f.name() != name) continue;
     BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, f.organization()));
     v1::DeleteNamedFeedRequest request;
     request.set_name(name);
-    BABILLARD_RETURN_IF_ERROR(store_.Call(&v1::Store::StubInterface::DeleteNamedFeed, request).status());
+    BABILLARD_RETURN_IF_ERROR(
+        store_.Call(&v1::Store::StubInterface::DeleteNamedFeed, request).status());
     named_feeds_.Remove(name);
     return absl::OkStatus();
   }
@@ -169,15 +188,19 @@ absl::StatusOr<std::string> PublishService::HeadCursor() {
   if (reader_.log().ready()) return reader_.log().head();
   v1::ReadChangesRequest request;
   request.set_limit(1);
-  BABILLARD_ASSIGN_OR_RETURN(v1::ReadChangesResponse page, store_.Call(&v1::Store::StubInterface::ReadChanges, request));
+  BABILLARD_ASSIGN_OR_RETURN(v1::ReadChangesResponse page,
+                             store_.Call(&v1::Store::StubInterface::ReadChanges, request));
   return page.last_cursor().empty() ? "0-0" : page.last_cursor();
 }
 
-absl::StatusOr<v1::Webhook> PublishService::DoCreateWebhook(const Caller& caller, v1::Webhook webhook) {
-  BABILLARD_ASSIGN_OR_RETURN(std::string org, ActingFor(caller, webhook.organization(), "webhook.organization"));
-  if (webhook.url().size() > 2048) return BadRequestError("webhook.url: too long", {{"webhook.url", "at most 2048 characters"}});
-  BABILLARD_RETURN_IF_ERROR(
-      CheckFetchableUrl(webhook.url(), "webhook.url", options_.allow_loopback_webhooks, /*must_resolve=*/true));
+absl::StatusOr<v1::Webhook> PublishService::DoCreateWebhook(const Caller& caller,
+                                                            v1::Webhook webhook) {
+  BABILLARD_ASSIGN_OR_RETURN(std::string org,
+                             ActingFor(caller, webhook.organization(), "webhook.organization"));
+  if (webhook.url().size() > 2048)
+    return BadRequestError("webhook.url: too long", {{"webhook.url", "at most 2048 characters"}});
+  BABILLARD_RETURN_IF_ERROR(CheckFetchableUrl(
+      webhook.url(), "webhook.url", options_.allow_loopback_webhooks, /*must_resolve=*/true));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(webhook.filter(), "webhook.filter."));
   BABILLARD_ASSIGN_OR_RETURN(std::string secret, auth::NewWebhookSecret());
   BABILLARD_ASSIGN_OR_RETURN(std::string head, HeadCursor());
@@ -192,18 +215,20 @@ absl::StatusOr<v1::Webhook> PublishService::DoCreateWebhook(const Caller& caller
   v1::PutWebhookRequest put;
   *put.mutable_webhook() = webhook;
   put.set_secret(secret);
-  BABILLARD_ASSIGN_OR_RETURN(v1::Webhook stored, store_.Call(&v1::Store::StubInterface::PutWebhook, put));
+  BABILLARD_ASSIGN_OR_RETURN(v1::Webhook stored,
+                             store_.Call(&v1::Store::StubInterface::PutWebhook, put));
   webhooks_.Refresh();
   stored.set_secret(secret);  // shown once
   return stored;
 }
 
-absl::StatusOr<v1::ListWebhooksResponse> PublishService::DoListWebhooks(const Caller& caller,
-                                                                        const std::string& organization) {
+absl::StatusOr<v1::ListWebhooksResponse> PublishService::DoListWebhooks(
+    const Caller& caller, const std::string& organization) {
   v1::ListWebhooksRequest request;
   if (!caller.is_admin()) {
     if (!organization.empty() && organization != caller.organization) {
-      return absl::PermissionDeniedError(absl::StrCat("organization ", caller.organization, " may not list ", organization, "'s webhooks"));
+      return absl::PermissionDeniedError(absl::StrCat(
+          "organization ", caller.organization, " may not list ", organization, "'s webhooks"));
     }
     request.set_organization(caller.organization);
   } else {
@@ -212,7 +237,8 @@ absl::StatusOr<v1::ListWebhooksResponse> PublishService::DoListWebhooks(const Ca
   return store_.Call(&v1::Store::StubInterface::ListWebhooks, request);
 }
 
-absl::StatusOr<v1::Webhook> PublishService::OwnedWebhook(const Caller& caller, const std::string& id) {
+absl::StatusOr<v1::Webhook> PublishService::OwnedWebhook(const Caller& caller,
+                                                         const std::string& id) {
   BABILLARD_ASSIGN_OR_RETURN(v1::ListWebhooksResponse hooks, DoListWebhooks(caller, ""));
   for (const v1::Webhook& w : hooks.webhooks()) {
     if (w.id() == id) return w;
@@ -224,18 +250,20 @@ absl::Status PublishService::DoDeleteWebhook(const Caller& caller, const std::st
   BABILLARD_RETURN_IF_ERROR(OwnedWebhook(caller, id).status());
   v1::DeleteWebhookRequest request;
   request.set_id(id);
-  BABILLARD_RETURN_IF_ERROR(store_.Call(&v1::Store::StubInterface::DeleteWebhook, request).status());
+  BABILLARD_RETURN_IF_ERROR(
+      store_.Call(&v1::Store::StubInterface::DeleteWebhook, request).status());
   webhooks_.Refresh();
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::ListDeliveriesResponse> PublishService::DoListDeliveries(const Caller& caller,
-                                                                            const v1::ListDeliveriesRequest& request) {
+absl::StatusOr<v1::ListDeliveriesResponse> PublishService::DoListDeliveries(
+    const Caller& caller, const v1::ListDeliveriesRequest& request) {
   BABILLARD_RETURN_IF_ERROR(OwnedWebhook(caller, request.webhook_id()).status());
   return store_.Call(&v1::Store::StubInterface::ListDeliveries, request);
 }
 
-absl::StatusOr<v1::GetFeedUrlsResponse> PublishService::DoGetFeedUrls(const v1::GetFeedUrlsRequest& request) {
+absl::StatusOr<v1::GetFeedUrlsResponse> PublishService::DoGetFeedUrls(
+    const v1::GetFeedUrlsRequest& request) {
   std::string path, query;
   if (!request.named_feed().empty()) {
     if (!named_feeds_.Find(request.named_feed()).has_value()) {
@@ -247,14 +275,18 @@ absl::StatusOr<v1::GetFeedUrlsResponse> PublishService::DoGetFeedUrls(const v1::
     BABILLARD_RETURN_IF_ERROR(ValidateFilter(f, "filter."));
     if (f.tags_size() > 0 || !f.text().empty() || f.statuses_size() > 0 || f.from_seconds() != 0 ||
         f.to_seconds() != 0) {
-      return BadRequestError("filter: feed URLs take municipalities, categories and organizations only; save the rest as a named feed",
-                             {{"filter", "only municipalities, categories and organizations"}});
+      return BadRequestError(
+          "filter: feed URLs take municipalities, categories and organizations only; save the rest "
+          "as a named feed",
+          {{"filter", "only municipalities, categories and organizations"}});
     }
     path = "/feeds/all";
     std::vector<std::string> params;
     if (f.categories_size() > 0) params.push_back("category=" + absl::StrJoin(f.categories(), ","));
-    if (f.municipalities_size() > 0) params.push_back("municipality=" + absl::StrJoin(f.municipalities(), ","));
-    if (f.organizations_size() > 0) params.push_back("org=" + absl::StrJoin(f.organizations(), ","));
+    if (f.municipalities_size() > 0)
+      params.push_back("municipality=" + absl::StrJoin(f.municipalities(), ","));
+    if (f.organizations_size() > 0)
+      params.push_back("org=" + absl::StrJoin(f.organizations(), ","));
     query = absl::StrJoin(params, "&");
   }
   const std::string base = options_.public_url + path;
@@ -268,13 +300,15 @@ absl::StatusOr<v1::GetFeedUrlsResponse> PublishService::DoGetFeedUrls(const v1::
   out.set_ics_en(with(".ics", "lang=en"));
   out.set_json(with(".json", ""));
   std::string webcal = out.ics_fr();
-  if (absl::StartsWith(webcal, "https://")) webcal = "webcal://" + webcal.substr(8);
-  else if (absl::StartsWith(webcal, "http://")) webcal = "webcal://" + webcal.substr(7);
+  if (absl::StartsWith(webcal, "https://"))
+    webcal = "webcal://" + webcal.substr(8);
+  else if (absl::StartsWith(webcal, "http://"))
+    webcal = "webcal://" + webcal.substr(7);
   out.set_webcal(webcal);
   return out;
 }
 
-#define BABILLARD_CALLER_OR_ANSWER(caller, context)              \
+#define BABILLARD_CALLER_OR_ANSWER(caller, context)             \
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return Answer(context, caller.status())
 

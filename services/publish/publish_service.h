@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include <grpcpp/grpcpp.h>
+
+#include <string>
 
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/client/authenticator.h"
@@ -27,14 +27,20 @@ struct PublishServiceOptions {
 // owned by the calling organization (an admin sees and manages all).
 class PublishService final : public v1::Publish::CallbackService {
  public:
-  PublishService(ChangeReader& reader, StoreClient& store, Authenticator& auth, NamedFeedDirectory& named_feeds,
-                 WebhookDispatcher& webhooks, PublishServiceOptions options)
-      : reader_(reader), store_(store), auth_(auth), named_feeds_(named_feeds), webhooks_(webhooks),
+  PublishService(ChangeReader& reader, StoreClient& store, Authenticator& auth,
+                 NamedFeedDirectory& named_feeds, WebhookDispatcher& webhooks,
+                 PublishServiceOptions options)
+      : reader_(reader),
+        store_(store),
+        auth_(auth),
+        named_feeds_(named_feeds),
+        webhooks_(webhooks),
         options_(std::move(options)) {}
 
   grpc::ServerWriteReactor<v1::Change>* Subscribe(grpc::CallbackServerContext* context,
                                                   const v1::SubscribeRequest* request) override;
-  grpc::ServerUnaryReactor* ListChanges(grpc::CallbackServerContext* context, const v1::ListChangesRequest* request,
+  grpc::ServerUnaryReactor* ListChanges(grpc::CallbackServerContext* context,
+                                        const v1::ListChangesRequest* request,
                                         v1::ListChangesResponse* response) override;
   grpc::ServerUnaryReactor* CreateNamedFeed(grpc::CallbackServerContext* context,
                                             const v1::CreateNamedFeedRequest* request,
@@ -45,16 +51,20 @@ class PublishService final : public v1::Publish::CallbackService {
   grpc::ServerUnaryReactor* DeleteNamedFeed(grpc::CallbackServerContext* context,
                                             const v1::DeleteNamedFeedRequest* request,
                                             v1::DeleteNamedFeedResponse* response) override;
-  grpc::ServerUnaryReactor* CreateWebhook(grpc::CallbackServerContext* context, const v1::CreateWebhookRequest* request,
+  grpc::ServerUnaryReactor* CreateWebhook(grpc::CallbackServerContext* context,
+                                          const v1::CreateWebhookRequest* request,
                                           v1::Webhook* response) override;
-  grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* context, const v1::ListWebhooksRequest* request,
+  grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* context,
+                                         const v1::ListWebhooksRequest* request,
                                          v1::ListWebhooksResponse* response) override;
-  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* context, const v1::DeleteWebhookRequest* request,
+  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* context,
+                                          const v1::DeleteWebhookRequest* request,
                                           v1::DeleteWebhookResponse* response) override;
   grpc::ServerUnaryReactor* ListDeliveries(grpc::CallbackServerContext* context,
                                            const v1::ListDeliveriesRequest* request,
                                            v1::ListDeliveriesResponse* response) override;
-  grpc::ServerUnaryReactor* GetFeedUrls(grpc::CallbackServerContext* context, const v1::GetFeedUrlsRequest* request,
+  grpc::ServerUnaryReactor* GetFeedUrls(grpc::CallbackServerContext* context,
+                                        const v1::GetFeedUrlsRequest* request,
                                         v1::GetFeedUrlsResponse* response) override;
 
   // The logic behind each call, without gRPC (returns what the call answers).
@@ -63,10 +73,11 @@ class PublishService final : public v1::Publish::CallbackService {
   absl::StatusOr<v1::ListNamedFeedsResponse> DoListNamedFeeds(const Caller& caller);
   absl::Status DoDeleteNamedFeed(const Caller& caller, const std::string& name);
   absl::StatusOr<v1::Webhook> DoCreateWebhook(const Caller& caller, v1::Webhook webhook);
-  absl::StatusOr<v1::ListWebhooksResponse> DoListWebhooks(const Caller& caller, const std::string& organization);
+  absl::StatusOr<v1::ListWebhooksResponse> DoListWebhooks(const Caller& caller,
+                                                          const std::string& organization);
   absl::Status DoDeleteWebhook(const Caller& caller, const std::string& id);
-  absl::StatusOr<v1::ListDeliveriesResponse> DoListDeliveries(const Caller& caller,
-                                                              const v1::ListDeliveriesRequest& request);
+  absl::StatusOr<v1::ListDeliveriesResponse> DoListDeliveries(
+      const Caller& caller, const v1::ListDeliveriesRequest& request);
   absl::StatusOr<v1::GetFeedUrlsResponse> DoGetFeedUrls(const v1::GetFeedUrlsRequest& request);
 
  private:

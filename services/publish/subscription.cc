@@ -10,7 +10,8 @@
 namespace babillard::publish {
 
 grpc::ServerWriteReactor<v1::Change>* Subscription::Start(ChangeReader& reader, v1::Filter filter,
-                                                          std::string cursor, SubscriptionOptions options) {
+                                                          std::string cursor,
+                                                          SubscriptionOptions options) {
   auto s = std::make_shared<Subscription>(reader, std::move(filter), std::move(cursor), options);
   s->self_ = s;
   Subscription* raw = s.get();
@@ -30,13 +31,15 @@ void Subscription::Notify() {
   absl::MutexLock lock(&mu_);
   if (ended_) return;
   if (reader_.log().closed()) {
-    End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "publish is shutting down; resume from your last cursor"));
+    End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                     "publish is shutting down; resume from your last cursor"));
     return;
   }
   if (writing_ && live_ && absl::Now() - write_started_ > options_.max_lag) {
-    End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     absl::StrCat("subscriber too slow: no change read for ", absl::FormatDuration(options_.max_lag),
-                                  "; resume from your last cursor")));
+    End(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("subscriber too slow: no change read for ",
+                     absl::FormatDuration(options_.max_lag), "; resume from your last cursor")));
     return;
   }
   Pump();
@@ -97,8 +100,9 @@ void Subscription::CatchUp() {
   if (changes->empty() && reader_.log().Read(cursor_, 1).too_old) {
     // The store has nothing after the cursor, yet the log starts later: the
     // history was reset under it.
-    End(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                     absl::StrCat("cursor ", cursor_, " is not in the change history; subscribe from now")));
+    End(grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        absl::StrCat("cursor ", cursor_, " is not in the change history; subscribe from now")));
     return;
   }
   Take(*changes);

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -32,11 +32,16 @@ class Subscription : public grpc::ServerWriteReactor<v1::Change>,
                      public std::enable_shared_from_this<Subscription> {
  public:
   // Starts the stream; gRPC owns it until OnDone.
-  static grpc::ServerWriteReactor<v1::Change>* Start(ChangeReader& reader, v1::Filter filter, std::string cursor,
+  static grpc::ServerWriteReactor<v1::Change>* Start(ChangeReader& reader, v1::Filter filter,
+                                                     std::string cursor,
                                                      SubscriptionOptions options);
 
-  Subscription(ChangeReader& reader, v1::Filter filter, std::string cursor, SubscriptionOptions options)
-      : reader_(reader), filter_(std::move(filter)), options_(options), cursor_(std::move(cursor)) {}
+  Subscription(ChangeReader& reader, v1::Filter filter, std::string cursor,
+               SubscriptionOptions options)
+      : reader_(reader),
+        filter_(std::move(filter)),
+        options_(options),
+        cursor_(std::move(cursor)) {}
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;

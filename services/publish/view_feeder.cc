@@ -65,7 +65,8 @@ void ViewFeeder::Run() {
       view_.ForgetCursor();
       continue;
     }
-    std::fprintf(stderr, "babillard-publish: store watch ended: %s; retrying\n", status.error_message().c_str());
+    std::fprintf(stderr, "babillard-publish: store watch ended: %s; retrying\n",
+                 status.error_message().c_str());
     stop_.WaitForNotificationWithTimeout(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/synchronization/notification.h"
 #include "babillard/v1/store.grpc.pb.h"
@@ -21,7 +21,10 @@ class ViewFeeder {
   // `log`, if given, receives every live change after the view has it.
   ViewFeeder(std::shared_ptr<grpc::Channel> store, std::string internal_token, CalendarView& view,
              ChangeLog* log = nullptr)
-      : stub_(v1::Store::NewStub(store)), token_(std::move(internal_token)), view_(view), log_(log) {}
+      : stub_(v1::Store::NewStub(store)),
+        token_(std::move(internal_token)),
+        view_(view),
+        log_(log) {}
   ~ViewFeeder() { Stop(); }
   void Start();
   void Stop();

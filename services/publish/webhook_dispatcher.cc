@@ -33,7 +33,11 @@ class WebhookDispatcher::Worker {
   // Sleeps until `timeout`, a new change or Stop(); false once stopped.
   bool Wait(absl::Duration timeout, int64_t seen) {
     absl::MutexLock lock(&mu_);
-    const auto wake = [this, seen] { return stop_ || generation_ != seen; };
+    // Await evaluates the condition with mu_ held.
+    const auto wake = [this, seen] {
+      mu_.AssertHeld();
+      return stop_ || generation_ != seen;
+    };
     mu_.AwaitWithTimeout(absl::Condition(&wake), timeout);
     return !stop_;
   }
@@ -61,7 +65,8 @@ class WebhookDispatcher::Worker {
       request.set_disable(true);
       request.set_disable_reason(disable_reason);
       ++owner_.counters_.disabled;
-      std::fprintf(stderr, "babillard-publish: webhook %s disabled: %s\n", hook_.id().c_str(), disable_reason.c_str());
+      std::fprintf(stderr, "babillard-publish: webhook %s disabled: %s\n", hook_.id().c_str(),
+                   disable_reason.c_str());
     }
     (void)owner_.store_.Call(&v1::Store::StubInterface::RecordDelivery, request);
   }
@@ -79,8 +84,9 @@ class WebhookDispatcher::Worker {
         absl::StatusOr<std::vector<ChangePtr>> batch = owner_.reader_.Read(scan, 200);
         if (!batch.ok()) {
           if (absl::IsFailedPrecondition(batch.status())) {
-            Record(v1::Delivery(), absl::StrCat("changes after ", scan,
-                                                      " left the store's history before they could be delivered"));
+            Record(v1::Delivery(),
+                   absl::StrCat("changes after ", scan,
+                                " left the store's history before they could be delivered"));
             break;
           }
           if (!Wait(absl::Seconds(1), seen)) break;
@@ -98,8 +104,8 @@ class WebhookDispatcher::Worker {
       }
       const ChangePtr change = queue.front();
       ++attempt;
-      const WebhookPostResult post =
-          PostWebhook(hook_.url(), hook_.secret(), change->cursor(), WebhookBody(*change), owner_.options_.post);
+      const WebhookPostResult post = PostWebhook(hook_.url(), hook_.secret(), change->cursor(),
+                                                 WebhookBody(*change), owner_.options_.post);
       v1::Delivery delivery;
       delivery.set_message_id(change->cursor());
       delivery.set_attempt(attempt);
@@ -113,7 +119,8 @@ class WebhookDispatcher::Worker {
         advance.set_id(hook_.id());
         advance.set_expected_cursor(saved);
         advance.set_cursor(change->cursor());
-        absl::StatusOr<v1::Webhook> moved = owner_.store_.Call(&v1::Store::StubInterface::AdvanceWebhookCursor, advance);
+        absl::StatusOr<v1::Webhook> moved =
+            owner_.store_.Call(&v1::Store::StubInterface::AdvanceWebhookCursor, advance);
         if (!moved.ok()) {
           // ABORTED: someone else moved the cursor (a second publish, a
           // reset); NOT_FOUND: deleted. Either way the dispatcher's next
@@ -136,8 +143,9 @@ class WebhookDispatcher::Worker {
       if (post.http_status == 410) {
         disable = "the receiver answered 410 Gone";
       } else if (failures >= owner_.options_.max_failures) {
-        disable = absl::StrCat(failures, " failed deliveries in a row; last: ",
-                               post.http_status != 0 ? absl::StrCat("HTTP ", post.http_status) : post.error);
+        disable = absl::StrCat(
+            failures, " failed deliveries in a row; last: ",
+            post.http_status != 0 ? absl::StrCat("HTTP ", post.http_status) : post.error);
       }
       Record(delivery, disable);
       if (!disable.empty()) break;
@@ -158,7 +166,8 @@ class WebhookDispatcher::Worker {
   std::thread thread_;
 };
 
-WebhookDispatcher::WebhookDispatcher(StoreClient& store, ChangeReader& reader, WebhookOptions options)
+WebhookDispatcher::WebhookDispatcher(StoreClient& store, ChangeReader& reader,
+                                     WebhookOptions options)
     : store_(store), reader_(reader), options_(std::move(options)) {}
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
@@ -206,7 +215,8 @@ void WebhookDispatcher::Run() {
 void WebhookDispatcher::Sync() {
   v1::ListWebhooksRequest request;
   request.set_include_secrets(true);
-  absl::StatusOr<v1::ListWebhooksResponse> hooks = store_.Call(&v1::Store::StubInterface::ListWebhooks, request);
+  absl::StatusOr<v1::ListWebhooksResponse> hooks =
+      store_.Call(&v1::Store::StubInterface::ListWebhooks, request);
   if (!hooks.ok()) return;  // the store is away: keep what runs
   absl::flat_hash_map<std::string, const v1::Webhook*> wanted;
   for (const v1::Webhook& h : hooks->webhooks()) {

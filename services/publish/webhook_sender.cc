@@ -8,8 +8,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/client/pinned_curl.h"
@@ -49,21 +49,23 @@ const char* TypeOf(v1::Change::Kind kind) {
 
 }  // namespace
 
-absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::string& id, int64_t timestamp,
-                                        const std::string& body) {
+absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::string& id,
+                                        int64_t timestamp, const std::string& body) {
   std::string key;
-  if (!absl::StartsWith(secret, "whsec_") || !absl::Base64Unescape(secret.substr(6), &key) || key.empty()) {
+  if (!absl::StartsWith(secret, "whsec_") || !absl::Base64Unescape(secret.substr(6), &key) ||
+      key.empty()) {
     return absl::InvalidArgumentError("webhook secret: expected whsec_<base64>");
   }
   const std::string signed_content = absl::StrCat(id, ".", timestamp, ".", body);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_size = 0;
   if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(signed_content.data()), signed_content.size(), mac,
-           &mac_size) == nullptr) {
+           reinterpret_cast<const unsigned char*>(signed_content.data()), signed_content.size(),
+           mac, &mac_size) == nullptr) {
     return absl::InternalError("HMAC-SHA256 failed");
   }
-  return absl::StrCat("v1,", absl::Base64Escape(absl::string_view(reinterpret_cast<const char*>(mac), mac_size)));
+  return absl::StrCat(
+      "v1,", absl::Base64Escape(absl::string_view(reinterpret_cast<const char*>(mac), mac_size)));
 }
 
 std::string WebhookBody(const v1::Change& change) {
@@ -75,14 +77,15 @@ std::string WebhookBody(const v1::Change& change) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(data, &json, options);
-  const std::string timestamp =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(change.committed_at_ms()), absl::UTCTimeZone());
-  return absl::StrCat(R"({"type":")", TypeOf(change.kind()), R"(","timestamp":")", timestamp, R"(","data":)", json,
-                      "}");
+  const std::string timestamp = absl::FormatTime(
+      "%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(change.committed_at_ms()), absl::UTCTimeZone());
+  return absl::StrCat(R"({"type":")", TypeOf(change.kind()), R"(","timestamp":")", timestamp,
+                      R"(","data":)", json, "}");
 }
 
-WebhookPostResult PostWebhook(const std::string& url, const std::string& secret, const std::string& message_id,
-                              const std::string& body, const WebhookPostOptions& options) {
+WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
+                              const std::string& message_id, const std::string& body,
+                              const WebhookPostOptions& options) {
   WebhookPostResult result;
   const absl::Time start = absl::Now();
   const int64_t timestamp = absl::ToUnixSeconds(start);
@@ -107,7 +110,8 @@ WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
   curl_easy_setopt(c, CURLOPT_USERAGENT, "babillard-webhooks/1.0");
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options.timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options.timeout)));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
   absl::Duration retry_after;
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);

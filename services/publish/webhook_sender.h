@@ -11,8 +11,8 @@ namespace babillard::publish {
 // The Standard Webhooks signature of one message: "v1,<base64 HMAC-SHA256
 // of id.timestamp.body>", keyed with the base64 part of "whsec_<base64>".
 // INVALID_ARGUMENT for a secret that is not in that form.
-absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::string& id, int64_t timestamp,
-                                        const std::string& body);
+absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::string& id,
+                                        int64_t timestamp, const std::string& body);
 
 // The JSON body for a change: {"type": "event.updated", "timestamp": ...,
 // "data": <the Change, proto3 JSON, without the cached iCalendar texts>}.
@@ -35,7 +35,8 @@ struct WebhookPostResult {
 // POSTs one signed message. Redirects are not followed (a 3xx is a failed
 // attempt); the receiver's address is checked and pinned as for sources
 // (PERMISSION_DENIED for loopback, private or link-local targets).
-WebhookPostResult PostWebhook(const std::string& url, const std::string& secret, const std::string& message_id,
-                              const std::string& body, const WebhookPostOptions& options);
+WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
+                              const std::string& message_id, const std::string& body,
+                              const WebhookPostOptions& options);
 
 }  // namespace babillard::publish

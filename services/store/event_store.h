@@ -72,8 +72,8 @@ class EventStore {
   // Each event checked and written on its own, in order, in one step of the
   // store (independent writes sent together): one result per event. An error
   // for the whole call (UNAVAILABLE) means none was written.
-  virtual absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(const std::vector<v1::Event>& events,
-                                                                           const std::vector<Expect>& expect) = 0;
+  virtual absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(
+      const std::vector<v1::Event>& events, const std::vector<Expect>& expect) = 0;
   // NOT_FOUND if no event has this uid.
   virtual absl::StatusOr<v1::Event> Get(const std::string& uid) = 0;
   // Deletes and appends a DELETED change. NOT_FOUND, or ABORTED on a stale version.

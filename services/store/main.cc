@@ -1,15 +1,15 @@
 // babillard-store: the only process that talks to Redis. Flags, wiring,
 // signals and shutdown; the logic is in babillard_store_lib.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -24,16 +24,19 @@
 #include "services/store/store_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50053", "gRPC address: host:port or unix:PATH");
-ABSL_FLAG(std::string, redis, "",
-          "Redis to use: host:port or unix:PATH; empty starts a private redis-server under --data-dir");
+ABSL_FLAG(
+    std::string, redis, "",
+    "Redis to use: host:port or unix:PATH; empty starts a private redis-server under --data-dir");
 ABSL_FLAG(std::string, redis_sentinels, "", "Sentinels (h:p,h:p) to discover the primary from");
 ABSL_FLAG(std::string, redis_master_name, "mymaster", "Sentinel name of the primary");
-ABSL_FLAG(std::string, data_dir, "var/store", "Directory of the private redis-server (socket, AOF)");
+ABSL_FLAG(std::string, data_dir, "var/store",
+          "Directory of the private redis-server (socket, AOF)");
 ABSL_FLAG(std::string, key_prefix, "bab:", "Prefix of every Redis key (one per region)");
 ABSL_FLAG(int64_t, retention, 100000, "Change-stream entries kept for Watch resumption");
 ABSL_FLAG(std::string, ready_file, "", "Written with the listening address once serving");
-ABSL_FLAG(std::string, internal_token_file, "",
-          "File holding the token ingest and publish must present; empty: no check (loopback only)");
+ABSL_FLAG(
+    std::string, internal_token_file, "",
+    "File holding the token ingest and publish must present; empty: no check (loopback only)");
 ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted");
 
 namespace {
@@ -52,13 +55,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<redis::RedisProcess> embedded;
   redis::Address address;
   std::vector<redis::Address> sentinels;
-  for (absl::string_view s : absl::StrSplit(absl::GetFlag(FLAGS_redis_sentinels), ',', absl::SkipEmpty())) {
+  for (absl::string_view s :
+       absl::StrSplit(absl::GetFlag(FLAGS_redis_sentinels), ',', absl::SkipEmpty())) {
     absl::StatusOr<redis::Address> a = redis::Address::Parse(std::string(s));
     if (!a.ok()) return Fail(a.status());
     sentinels.push_back(*a);
   }
   if (!sentinels.empty()) {
-    absl::StatusOr<redis::Address> primary = store::DiscoverPrimary(sentinels, absl::GetFlag(FLAGS_redis_master_name));
+    absl::StatusOr<redis::Address> primary =
+        store::DiscoverPrimary(sentinels, absl::GetFlag(FLAGS_redis_master_name));
     if (!primary.ok()) return Fail(primary.status());
     address = *primary;
   } else if (!absl::GetFlag(FLAGS_redis).empty()) {
@@ -68,7 +73,8 @@ int main(int argc, char** argv) {
   } else {
     redis::RedisProcessOptions options;
     options.dir = absl::GetFlag(FLAGS_data_dir) + "/redis";
-    absl::StatusOr<std::unique_ptr<redis::RedisProcess>> process = redis::RedisProcess::Start(options);
+    absl::StatusOr<std::unique_ptr<redis::RedisProcess>> process =
+        redis::RedisProcess::Start(options);
     if (!process.ok()) return Fail(process.status());
     embedded = *std::move(process);
     address = embedded->address();
@@ -82,10 +88,12 @@ int main(int argc, char** argv) {
   store::RedisStoreOptions store_options;
   store_options.prefix = absl::GetFlag(FLAGS_key_prefix);
   store_options.retention = absl::GetFlag(FLAGS_retention);
-  absl::StatusOr<std::unique_ptr<store::RedisEventStore>> events = store::RedisEventStore::Open(pool, store_options);
+  absl::StatusOr<std::unique_ptr<store::RedisEventStore>> events =
+      store::RedisEventStore::Open(pool, store_options);
   if (!events.ok()) return Fail(events.status());
   store::RedisRegistry registry(pool, store_options.prefix, store_options.retention);
-  store::StoreService service(**events, registry, ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)));
+  store::StoreService service(**events, registry,
+                              ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -100,7 +108,8 @@ int main(int argc, char** argv) {
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr) return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
+  if (server == nullptr)
+    return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   auto* health = server->GetHealthCheckService();
   store::RedisSupervisor supervisor(
       pool, sentinels, absl::GetFlag(FLAGS_redis_master_name),
@@ -117,13 +126,15 @@ int main(int argc, char** argv) {
   const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
   std::fprintf(stderr, "babillard-store: serving on %s\n", listening.c_str());
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok()) return Fail(s);
+    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok())
+      return Fail(s);
   }
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-store: signal %d, shutting down\n", signal_number);
   health->SetServingStatus(false);
   const absl::Time begin = absl::Now();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  std::fprintf(stderr, "babillard-store: gRPC stopped in %s\n", absl::FormatDuration(absl::Now() - begin).c_str());
+  std::fprintf(stderr, "babillard-store: gRPC stopped in %s\n",
+               absl::FormatDuration(absl::Now() - begin).c_str());
   return 0;
 }

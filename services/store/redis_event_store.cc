@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -13,7 +14,6 @@
 #include "services/common/cursor.h"
 #include "services/common/ical/duplicate_keys.h"
 #include "services/common/ical/recurrence.h"
-#include "absl/container/flat_hash_set.h"
 #include "services/store/lua_scripts.h"
 
 namespace babillard::store {
@@ -29,20 +29,24 @@ int64_t LastEnd(const v1::Event& e, const ical::Limits& limits) {
   const int64_t duration = e.end().utc_seconds() - e.start().utc_seconds();
   for (const v1::EventTime& t : e.rdates()) last = std::max(last, t.utc_seconds() + duration);
   if (e.rrule().empty()) return last;
-  if (!absl::StrContains(e.rrule(), "COUNT=") && !absl::StrContains(e.rrule(), "UNTIL=")) return kForever;
+  if (!absl::StrContains(e.rrule(), "COUNT=") && !absl::StrContains(e.rrule(), "UNTIL="))
+    return kForever;
   ical::Limits bounded = limits;
   bounded.max_occurrences = limits.max_rrule_count + 1;
   absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(
       e, absl::FromUnixSeconds(e.start().utc_seconds()), absl::FromUnixSeconds(kForever), bounded);
   if (!x.ok() || x->truncated) return kForever;
-  for (const ical::Occurrence& o : x->occurrences) last = std::max(last, absl::ToUnixSeconds(o.end));
+  for (const ical::Occurrence& o : x->occurrences)
+    last = std::max(last, absl::ToUnixSeconds(o.end));
   return last;
 }
 
 absl::Status ReplyError(const redis::Reply& reply) {
   const std::string& e = reply.str;
-  if (absl::StartsWith(e, "STALE")) return absl::AbortedError(absl::StrCat("stale version: ", e.substr(6)));
-  if (absl::StartsWith(e, "EXISTS")) return absl::AlreadyExistsError(absl::StrCat("event exists: ", e.substr(7)));
+  if (absl::StartsWith(e, "STALE"))
+    return absl::AbortedError(absl::StrCat("stale version: ", e.substr(6)));
+  if (absl::StartsWith(e, "EXISTS"))
+    return absl::AlreadyExistsError(absl::StrCat("event exists: ", e.substr(7)));
   if (absl::StartsWith(e, "DUPLICATE")) {
     // The other uid is the rest of the reply: uids may hold spaces.
     return absl::FailedPreconditionError(absl::StrCat("possible duplicate of ", e.substr(10)));
@@ -104,7 +108,8 @@ absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
       }
     }
   }
-  if (change.kind() != v1::Change::KIND_SOURCE_FLAGGED) change.mutable_event()->set_version(version);
+  if (change.kind() != v1::Change::KIND_SOURCE_FLAGGED)
+    change.mutable_event()->set_version(version);
   return change;
 }
 
@@ -194,11 +199,13 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
   auto flush = [&]() -> absl::Status {
     if (pending == 0) return absl::OkStatus();
     std::vector<std::string> args = {options_.prefix, std::to_string(pending)};
-    args.insert(args.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+    args.insert(args.end(), std::make_move_iterator(batch.begin()),
+                std::make_move_iterator(batch.end()));
     batch.clear();
     pending = 0;
     std::vector<std::string> command = {"EVAL", lua::kIndexDuplicateKeys, "0"};
-    command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    command.insert(command.end(), std::make_move_iterator(args.begin()),
+                   std::make_move_iterator(args.end()));
     absl::StatusOr<redis::Reply> reply = (*lease)->Run(command);
     if (!reply.ok()) return reply.status();
     if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
@@ -208,7 +215,8 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
   WatchSink sink;
   sink.on_change = [&](const v1::Change& change) {
     const v1::Event& e = change.event();
-    batch.insert(batch.end(), {e.uid(), std::to_string(e.version()), absl::StrJoin(ical::DuplicateKeys(e), "\n")});
+    batch.insert(batch.end(), {e.uid(), std::to_string(e.version()),
+                               absl::StrJoin(ical::DuplicateKeys(e), "\n")});
     if (++pending < options_.batch) return true;
     failed = flush();
     return failed.ok();
@@ -228,7 +236,8 @@ absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const char* script, cons
   command.insert(command.end(), std::make_move_iterator(args.begin()),
                  std::make_move_iterator(args.end()));
   absl::StatusOr<redis::Reply> reply = pool_.Run(command);
-  if (reply.ok() && reply->type == redis::Reply::Type::kError && absl::StartsWith(reply->str, "NOSCRIPT")) {
+  if (reply.ok() && reply->type == redis::Reply::Type::kError &&
+      absl::StartsWith(reply->str, "NOSCRIPT")) {
     command[0] = "EVAL";
     command[1] = script;
     reply = pool_.Run(command);
@@ -238,24 +247,26 @@ absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const char* script, cons
 }
 
 absl::StatusOr<std::vector<std::string>> RedisEventStore::EventArgs(const v1::Event& event,
-                                                                     const Expect& x) const {
+                                                                    const Expect& x) const {
   if (event.uid().empty()) return absl::InvalidArgumentError("event.uid: required");
-  if (event.organization().empty()) return absl::InvalidArgumentError("event.organization: required");
+  if (event.organization().empty())
+    return absl::InvalidArgumentError("event.organization: required");
   v1::Event e = event;
   e.set_version(0);  // the hash holds it; keeping it out of pb lets "unchanged" compare bytes
-  return std::vector<std::string>{
-      e.uid(),
-      x.mode == Expect::Mode::kAny ? "" : x.mode == Expect::Mode::kAbsent ? "new" : std::to_string(x.version),
-      e.SerializeAsString(),
-      e.organization(),
-      e.location().municipality(),
-      absl::StrJoin(e.categories(), ","),
-      std::to_string(static_cast<int>(e.status())),
-      std::to_string(e.start().utc_seconds()),
-      std::to_string(LastEnd(e, options_.limits)),
-      e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1",
-      absl::StrJoin(ical::DuplicateKeys(e), "\n"),
-      x.unique ? "1" : "0"};
+  return std::vector<std::string>{e.uid(),
+                                  x.mode == Expect::Mode::kAny      ? ""
+                                  : x.mode == Expect::Mode::kAbsent ? "new"
+                                                                    : std::to_string(x.version),
+                                  e.SerializeAsString(),
+                                  e.organization(),
+                                  e.location().municipality(),
+                                  absl::StrJoin(e.categories(), ","),
+                                  std::to_string(static_cast<int>(e.status())),
+                                  std::to_string(e.start().utc_seconds()),
+                                  std::to_string(LastEnd(e, options_.limits)),
+                                  e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1",
+                                  absl::StrJoin(ical::DuplicateKeys(e), "\n"),
+                                  x.unique ? "1" : "0"};
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut(
@@ -271,7 +282,8 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut
   }
   std::vector<absl::StatusOr<WriteResult>> results;
   for (const redis::Reply& r : reply->elements) {
-    if (!r.is_array() || r.elements.size() != 3) return absl::InternalError("redis: unexpected reply to put");
+    if (!r.is_array() || r.elements.size() != 3)
+      return absl::InternalError("redis: unexpected reply to put");
     if (r.elements[0].integer < 0) {
       redis::Reply error;
       error.type = redis::Reply::Type::kError;
@@ -293,11 +305,14 @@ RedisEventStore::RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions 
       options_(std::move(options)),
       // Concurrent single writes ride in one script call, each checked and
       // written on its own.
-      group_(options_.max_group, [this](const std::vector<const std::vector<std::string>*>& events) {
-        absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(events, /*atomic=*/false);
-        if (!results.ok()) return std::vector<absl::StatusOr<WriteResult>>(events.size(), results.status());
-        return *std::move(results);
-      }) {}
+      group_(options_.max_group,
+             [this](const std::vector<const std::vector<std::string>*>& events) {
+               absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results =
+                   RunPut(events, /*atomic=*/false);
+               if (!results.ok())
+                 return std::vector<absl::StatusOr<WriteResult>>(events.size(), results.status());
+               return *std::move(results);
+             }) {}
 
 absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::PutEach(
     const std::vector<v1::Event>& events, const std::vector<Expect>& expect) {
@@ -305,7 +320,8 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::PutEac
   std::vector<std::vector<std::string>> args;
   std::vector<size_t> slots;
   for (size_t i = 0; i < events.size(); ++i) {
-    absl::StatusOr<std::vector<std::string>> a = EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any());
+    absl::StatusOr<std::vector<std::string>> a =
+        EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any());
     if (!a.ok()) {
       out[i] = a.status();
       continue;
@@ -316,7 +332,8 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::PutEac
   if (args.empty()) return out;
   std::vector<const std::vector<std::string>*> pointers;
   for (const auto& a : args) pointers.push_back(&a);
-  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(pointers, /*atomic=*/false);
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results =
+      RunPut(pointers, /*atomic=*/false);
   if (!results.ok()) return results.status();
   for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move((*results)[j]);
   return out;
@@ -332,7 +349,8 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
         EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any());
     if (!a.ok()) return a.status();
     if (!uids.insert(events[i].uid()).second) {
-      return absl::InvalidArgumentError(absl::StrCat("events: uid ", events[i].uid(), " appears twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("events: uid ", events[i].uid(), " appears twice"));
     }
     args.push_back(*std::move(a));
   }
@@ -343,7 +361,8 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
   }
   std::vector<const std::vector<std::string>*> pointers;
   for (const auto& a : args) pointers.push_back(&a);
-  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results = RunPut(pointers, /*atomic=*/true);
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results =
+      RunPut(pointers, /*atomic=*/true);
   if (!results.ok()) return results.status();
   std::vector<WriteResult> out;
   for (auto& r : *results) {
@@ -354,27 +373,31 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
 }
 
 absl::StatusOr<v1::Event> RedisEventStore::Get(const std::string& uid) {
-  absl::StatusOr<redis::Reply> reply = pool_.Run({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
+  absl::StatusOr<redis::Reply> reply =
+      pool_.Run({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
   if (!reply.ok()) return reply.status();
   if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
   if (!reply->is_array() || reply->elements.size() != 2 || reply->elements[0].is_nil()) {
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   }
   v1::Event event;
-  if (!event.ParseFromString(reply->elements[0].str)) return absl::InternalError("redis: unreadable event");
+  if (!event.ParseFromString(reply->elements[0].str))
+    return absl::InternalError("redis: unreadable event");
   absl::StatusOr<int64_t> version = reply->elements[1].AsInteger();
   event.set_version(version.ok() ? *version : 0);
   return event;
 }
 
 absl::StatusOr<WriteResult> RedisEventStore::Delete(const std::string& uid, Expect expect) {
-  absl::StatusOr<redis::Reply> reply = RunScript(
-      lua::kDeleteEvent, delete_sha_,
-      {options_.prefix, std::to_string(options_.retention), uid,
-       expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""});
+  absl::StatusOr<redis::Reply> reply =
+      RunScript(lua::kDeleteEvent, delete_sha_,
+                {options_.prefix, std::to_string(options_.retention), uid,
+                 expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""});
   if (!reply.ok()) return reply.status();
-  if (!reply->is_array() || reply->elements.size() != 2) return absl::InternalError("redis: unexpected reply");
-  if (reply->elements[0].integer == 0) return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
+  if (!reply->is_array() || reply->elements.size() != 2)
+    return absl::InternalError("redis: unexpected reply");
+  if (reply->elements[0].integer == 0)
+    return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   WriteResult w;
   w.version = reply->elements[0].integer;
   w.cursor = reply->elements[1].str;
@@ -390,7 +413,8 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
   std::string after_uid;
   if (!page_token.empty()) {
     size_t colon = page_token.find(':');
-    if (colon == std::string::npos || !absl::SimpleAtoi(page_token.substr(0, colon), &after_start)) {
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(page_token.substr(0, colon), &after_start)) {
       return absl::InvalidArgumentError("page_token: malformed");
     }
     after_uid = page_token.substr(colon + 1);
@@ -398,14 +422,15 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
   absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   std::string min = page_token.empty() ? "-inf" : std::to_string(after_start);
-  if (filter.by_start() && page_token.empty() && filter.from_seconds() > 0) min = std::to_string(filter.from_seconds());
+  if (filter.by_start() && page_token.empty() && filter.from_seconds() > 0)
+    min = std::to_string(filter.from_seconds());
   const std::string max = filter.to_seconds() > 0 ? absl::StrCat("(", filter.to_seconds()) : "+inf";
   EventPage page;
   int64_t offset = 0;
   while (static_cast<int>(page.events.size()) < page_size) {
-    absl::StatusOr<redis::Reply> ids = (*lease)->Run(
-        {"ZRANGE", options_.prefix + "idx:start", min, max, "BYSCORE", "LIMIT", std::to_string(offset),
-         std::to_string(options_.batch), "WITHSCORES"});
+    absl::StatusOr<redis::Reply> ids =
+        (*lease)->Run({"ZRANGE", options_.prefix + "idx:start", min, max, "BYSCORE", "LIMIT",
+                       std::to_string(offset), std::to_string(options_.batch), "WITHSCORES"});
     if (!ids.ok()) {
       pool_.ReportFailure();
       return ids.status();
@@ -445,7 +470,8 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
       if (Matches(s, filter)) wanted.push_back(s.uid);
     }
     commands.clear();
-    for (const std::string& uid : wanted) commands.push_back({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
+    for (const std::string& uid : wanted)
+      commands.push_back({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
     absl::StatusOr<std::vector<redis::Reply>> bodies = (*lease)->Pipeline(commands);
     if (!bodies.ok()) {
       pool_.ReportFailure();
@@ -471,10 +497,13 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
   return page;
 }
 
-absl::Status RedisEventStore::CheckRetained(redis::Connection& connection, const std::string& cursor) {
-  absl::StatusOr<redis::Reply> info = connection.Run({"XINFO", "STREAM", options_.prefix + "changes"});
+absl::Status RedisEventStore::CheckRetained(redis::Connection& connection,
+                                            const std::string& cursor) {
+  absl::StatusOr<redis::Reply> info =
+      connection.Run({"XINFO", "STREAM", options_.prefix + "changes"});
   if (!info.ok()) return info.status();
-  if (info->type == redis::Reply::Type::kError) return absl::OkStatus();  // no stream yet: nothing trimmed
+  if (info->type == redis::Reply::Type::kError)
+    return absl::OkStatus();  // no stream yet: nothing trimmed
   int64_t length = 0, added = 0;
   std::string first;
   for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
@@ -487,9 +516,9 @@ absl::Status RedisEventStore::CheckRetained(redis::Connection& connection, const
   // Trimmed entries all precede the oldest one kept. A cursor before it may
   // have missed some (conservatively: the client takes a new snapshot).
   if (added > length && !first.empty() && CompareCursors(cursor, first) < 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cursor ", cursor, " is older than the retained history (oldest kept: ", first,
-        "); take a new snapshot"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cursor ", cursor, " is older than the retained history (oldest kept: ", first,
+                     "); take a new snapshot"));
   }
   return absl::OkStatus();
 }
@@ -512,7 +541,8 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
       if (f.size() != 2 || f[0].is_nil()) continue;
       v1::Change change;
       change.set_kind(v1::Change::KIND_CREATED);
-      if (!change.mutable_event()->ParseFromString(f[0].str)) return absl::InternalError("redis: unreadable event");
+      if (!change.mutable_event()->ParseFromString(f[0].str))
+        return absl::InternalError("redis: unreadable event");
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
       change.mutable_event()->set_version(v);
@@ -532,9 +562,9 @@ absl::StatusOr<ChangePage> RedisEventStore::ReadChanges(const std::string& after
   if (!after.empty()) {
     if (absl::Status retained = CheckRetained(c, after); !retained.ok()) return retained;
   }
-  absl::StatusOr<std::vector<redis::Reply>> replies =
-      c.Pipeline({{"XRANGE", stream, after.empty() ? "-" : "(" + after, "+", "COUNT", std::to_string(limit)},
-                  {"XREVRANGE", stream, "+", "-", "COUNT", "1"}});
+  absl::StatusOr<std::vector<redis::Reply>> replies = c.Pipeline(
+      {{"XRANGE", stream, after.empty() ? "-" : "(" + after, "+", "COUNT", std::to_string(limit)},
+       {"XREVRANGE", stream, "+", "-", "COUNT", "1"}});
   if (!replies.ok()) {
     pool_.ReportFailure();
     return replies.status();
@@ -549,11 +579,13 @@ absl::StatusOr<ChangePage> RedisEventStore::ReadChanges(const std::string& after
     page.changes.push_back(*std::move(change));
   }
   const redis::Reply& last = (*replies)[1];
-  if (last.is_array() && !last.elements.empty()) page.last_cursor = last.elements[0].elements[0].str;
+  if (last.is_array() && !last.elements.empty())
+    page.last_cursor = last.elements[0].elements[0].str;
   return page;
 }
 
-absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapshot, WatchSink& sink) {
+absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapshot,
+                                    WatchSink& sink) {
   // A dedicated connection: XREAD BLOCK must not share a pooled one, and its
   // socket timeout must outlast the block.
   absl::StatusOr<std::unique_ptr<redis::Connection>> connection =
@@ -565,7 +597,8 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
   if (snapshot || cursor.empty()) {
     absl::StatusOr<redis::Reply> last = c.Run({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
     if (!last.ok()) return last.status();
-    cursor = last->is_array() && !last->elements.empty() ? last->elements[0].elements[0].str : "0-0";
+    cursor =
+        last->is_array() && !last->elements.empty() ? last->elements[0].elements[0].str : "0-0";
   } else if (absl::Status retained = CheckRetained(c, cursor); !retained.ok()) {
     return retained;
   }

@@ -40,8 +40,8 @@ class RedisEventStore final : public EventStore {
 
   absl::StatusOr<std::vector<WriteResult>> Put(const std::vector<v1::Event>& events,
                                                const std::vector<Expect>& expect) override;
-  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(const std::vector<v1::Event>& events,
-                                                                   const std::vector<Expect>& expect) override;
+  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(
+      const std::vector<v1::Event>& events, const std::vector<Expect>& expect) override;
   absl::StatusOr<v1::Event> Get(const std::string& uid) override;
   absl::StatusOr<WriteResult> Delete(const std::string& uid, Expect expect) override;
   absl::StatusOr<EventPage> Query(const v1::Filter& filter, int page_size,

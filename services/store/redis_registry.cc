@@ -47,11 +47,13 @@ absl::Status RedisRegistry::Transaction(const std::vector<std::vector<std::strin
 
 absl::Status RedisRegistry::Update(
     const std::string& key,
-    const std::function<absl::Status(std::string&, std::vector<std::vector<std::string>>&)>& change) {
+    const std::function<absl::Status(std::string&, std::vector<std::vector<std::string>>&)>&
+        change) {
   absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
-    absl::StatusOr<std::vector<redis::Reply>> read = (*lease)->Pipeline({{"WATCH", key}, {"GET", key}});
+    absl::StatusOr<std::vector<redis::Reply>> read =
+        (*lease)->Pipeline({{"WATCH", key}, {"GET", key}});
     if (!read.ok()) {
       pool_.ReportFailure();
       return read.status();
@@ -84,7 +86,8 @@ absl::StatusOr<std::string> RedisRegistry::Get(const std::string& key) {
   absl::StatusOr<redis::Reply> reply = pool_.Run({"GET", key});
   if (!reply.ok()) return reply.status();
   if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
-  if (reply->is_nil()) return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
+  if (reply->is_nil())
+    return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
   return reply->str;
 }
 
@@ -124,9 +127,8 @@ absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organi
       (void)(*lease)->Run({"UNWATCH"});
       return absl::AlreadyExistsError(absl::StrCat("organization ", org.slug(), " exists"));
     }
-    std::vector<std::vector<std::string>> all = {{"MULTI"},
-                                                 {"SET", key, org.SerializeAsString()},
-                                                 {"SADD", prefix_ + "orgs", org.slug()}};
+    std::vector<std::vector<std::string>> all = {
+        {"MULTI"}, {"SET", key, org.SerializeAsString()}, {"SADD", prefix_ + "orgs", org.slug()}};
     if (!token_sha256.empty()) {
       // The old token stops working in the same step the new one starts.
       if (!(*read)[2].is_nil()) all.push_back({"DEL", prefix_ + "token:" + (*read)[2].str});
@@ -177,11 +179,13 @@ absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
     if (!id.ok()) return id.status();
     s.set_id(*id);
   }
-  std::vector<std::vector<std::string>> commands = {{"SET", prefix_ + "src:" + s.id(), s.SerializeAsString()},
-                                                    {"SADD", prefix_ + "srcs", s.id()}};
+  std::vector<std::vector<std::string>> commands = {
+      {"SET", prefix_ + "src:" + s.id(), s.SerializeAsString()},
+      {"SADD", prefix_ + "srcs", s.id()}};
   // Subscribers and webhooks hear when a source needs a human: once, as it
   // becomes flagged or disabled (or changes between the two).
-  const bool alarming = s.health() == v1::Source::HEALTH_FLAGGED || s.health() == v1::Source::HEALTH_DISABLED;
+  const bool alarming =
+      s.health() == v1::Source::HEALTH_FLAGGED || s.health() == v1::Source::HEALTH_DISABLED;
   if (alarming) {
     absl::StatusOr<std::string> before = Get(prefix_ + "src:" + s.id());
     v1::Source previous;
@@ -190,8 +194,9 @@ absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
       v1::Source announced = s;
       announced.clear_etag();
       announced.clear_last_modified();
-      commands.push_back({"XADD", prefix_ + "changes", "MAXLEN", "~", std::to_string(retention_), "*", "k", "5", "u",
-                          s.id(), "v", "0", "src", announced.SerializeAsString()});
+      commands.push_back({"XADD", prefix_ + "changes", "MAXLEN", "~", std::to_string(retention_),
+                          "*", "k", "5", "u", s.id(), "v", "0", "src",
+                          announced.SerializeAsString()});
     }
   }
   absl::Status status = Transaction(commands);
@@ -205,13 +210,15 @@ absl::StatusOr<v1::Source> RedisRegistry::GetSource(const std::string& id) {
   return Parse<v1::Source>(*bytes);
 }
 
-absl::StatusOr<std::vector<v1::Source>> RedisRegistry::ListSources(const std::string& organization) {
+absl::StatusOr<std::vector<v1::Source>> RedisRegistry::ListSources(
+    const std::string& organization) {
   absl::StatusOr<std::vector<std::string>> ids = Members(prefix_ + "srcs");
   if (!ids.ok()) return ids.status();
   std::vector<v1::Source> out;
   for (const std::string& id : *ids) {
     absl::StatusOr<v1::Source> s = GetSource(id);
-    if (s.ok() && (organization.empty() || s->organization() == organization)) out.push_back(*std::move(s));
+    if (s.ok() && (organization.empty() || s->organization() == organization))
+      out.push_back(*std::move(s));
   }
   return out;
 }
@@ -222,8 +229,9 @@ absl::Status RedisRegistry::DeleteSource(const std::string& id) {
 
 absl::StatusOr<v1::NamedFeed> RedisRegistry::PutNamedFeed(const v1::NamedFeed& feed) {
   if (feed.name().empty()) return absl::InvalidArgumentError("feed.name: required");
-  absl::Status status = Transaction({{"SET", prefix_ + "feed:" + feed.name(), feed.SerializeAsString()},
-                                     {"SADD", prefix_ + "feeds", feed.name()}});
+  absl::Status status =
+      Transaction({{"SET", prefix_ + "feed:" + feed.name(), feed.SerializeAsString()},
+                   {"SADD", prefix_ + "feeds", feed.name()}});
   if (!status.ok()) return status;
   return feed;
 }
@@ -245,7 +253,8 @@ absl::Status RedisRegistry::DeleteNamedFeed(const std::string& name) {
   return Transaction({{"DEL", prefix_ + "feed:" + name}, {"SREM", prefix_ + "feeds", name}});
 }
 
-absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook, const std::string& secret) {
+absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook,
+                                                      const std::string& secret) {
   v1::Webhook w = webhook;
   w.clear_secret();  // kept under its own key, never inside the record that lists return
   if (w.id().empty()) {
@@ -260,8 +269,8 @@ absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook
   return w;
 }
 
-absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(const std::string& organization,
-                                                                     bool include_secrets) {
+absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(
+    const std::string& organization, bool include_secrets) {
   absl::StatusOr<std::vector<std::string>> ids = Members(prefix_ + "whs");
   if (!ids.ok()) return ids.status();
   std::vector<v1::Webhook> out;
@@ -294,7 +303,8 @@ absl::StatusOr<v1::Webhook> RedisRegistry::AdvanceWebhookCursor(const std::strin
     absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(value);
     if (!w.ok()) return w.status();
     if (w->cursor() != expected_cursor) {
-      return absl::AbortedError(absl::StrCat("webhook ", id, " cursor is ", w->cursor(), ", not ", expected_cursor));
+      return absl::AbortedError(
+          absl::StrCat("webhook ", id, " cursor is ", w->cursor(), ", not ", expected_cursor));
     }
     w->set_cursor(cursor);
     w->set_consecutive_failures(0);
@@ -306,8 +316,9 @@ absl::StatusOr<v1::Webhook> RedisRegistry::AdvanceWebhookCursor(const std::strin
   return result;
 }
 
-absl::StatusOr<int> RedisRegistry::RecordDelivery(const std::string& webhook_id, const v1::Delivery& delivery,
-                                                  bool disable, const std::string& reason) {
+absl::StatusOr<int> RedisRegistry::RecordDelivery(const std::string& webhook_id,
+                                                  const v1::Delivery& delivery, bool disable,
+                                                  const std::string& reason) {
   int failures = 0;
   absl::Status status = Update(prefix_ + "wh:" + webhook_id, [&](std::string& value, auto& extra) {
     absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(value);
@@ -321,14 +332,16 @@ absl::StatusOr<int> RedisRegistry::RecordDelivery(const std::string& webhook_id,
     failures = w->consecutive_failures();
     value = w->SerializeAsString();
     extra.push_back({"LPUSH", prefix_ + "dlv:" + webhook_id, delivery.SerializeAsString()});
-    extra.push_back({"LTRIM", prefix_ + "dlv:" + webhook_id, "0", std::to_string(kKeptDeliveries - 1)});
+    extra.push_back(
+        {"LTRIM", prefix_ + "dlv:" + webhook_id, "0", std::to_string(kKeptDeliveries - 1)});
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return failures;
 }
 
-absl::StatusOr<std::vector<v1::Delivery>> RedisRegistry::ListDeliveries(const std::string& webhook_id, int limit) {
+absl::StatusOr<std::vector<v1::Delivery>> RedisRegistry::ListDeliveries(
+    const std::string& webhook_id, int limit) {
   limit = limit <= 0 ? 50 : std::min(limit, kKeptDeliveries);
   absl::StatusOr<redis::Reply> reply =
       pool_.Run({"LRANGE", prefix_ + "dlv:" + webhook_id, "0", std::to_string(limit - 1)});

@@ -30,23 +30,28 @@ class RedisRegistry final : public Registry {
   absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed& feed) override;
   absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() override;
   absl::Status DeleteNamedFeed(const std::string& name) override;
-  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook, const std::string& secret) override;
+  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook,
+                                         const std::string& secret) override;
   absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string& organization,
                                                         bool include_secrets) override;
   absl::Status DeleteWebhook(const std::string& id) override;
-  absl::StatusOr<v1::Webhook> AdvanceWebhookCursor(const std::string& id, const std::string& expected_cursor,
+  absl::StatusOr<v1::Webhook> AdvanceWebhookCursor(const std::string& id,
+                                                   const std::string& expected_cursor,
                                                    const std::string& cursor) override;
   absl::StatusOr<int> RecordDelivery(const std::string& webhook_id, const v1::Delivery& delivery,
                                      bool disable, const std::string& reason) override;
-  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& webhook_id, int limit) override;
+  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& webhook_id,
+                                                           int limit) override;
 
  private:
   // Runs the commands in MULTI/EXEC: all or none.
   absl::Status Transaction(const std::vector<std::vector<std::string>>& commands);
   // Reads the value at `key`, lets `change` edit it, and writes it back only
   // if no one else wrote it meanwhile (WATCH), retrying a few times.
-  absl::Status Update(const std::string& key,
-                      const std::function<absl::Status(std::string& value, std::vector<std::vector<std::string>>& extra)>& change);
+  absl::Status Update(
+      const std::string& key,
+      const std::function<absl::Status(std::string& value,
+                                       std::vector<std::vector<std::string>>& extra)>& change);
   absl::StatusOr<std::string> Get(const std::string& key);
   absl::StatusOr<std::vector<std::string>> Members(const std::string& set_key);
   absl::StatusOr<std::string> NextId(const std::string& kind);

@@ -12,7 +12,8 @@ absl::StatusOr<redis::Address> DiscoverPrimary(const std::vector<redis::Address>
     absl::StatusOr<std::unique_ptr<redis::Connection>> c =
         redis::Connection::Open(sentinel, absl::Milliseconds(500));
     if (!c.ok()) continue;
-    absl::StatusOr<redis::Reply> reply = (*c)->Run({"SENTINEL", "get-master-addr-by-name", master_name});
+    absl::StatusOr<redis::Reply> reply =
+        (*c)->Run({"SENTINEL", "get-master-addr-by-name", master_name});
     if (!reply.ok() || !reply->is_array() || reply->elements.size() != 2) continue;
     redis::Address address;
     address.host = reply->elements[0].str;
@@ -43,7 +44,8 @@ void RedisSupervisor::Run() {
   do {
     if (!sentinels_.empty()) {
       absl::StatusOr<redis::Address> primary = DiscoverPrimary(sentinels_, master_name_);
-      if (primary.ok() && primary->ToString() != pool_.address().ToString()) pool_.Retarget(*primary);
+      if (primary.ok() && primary->ToString() != pool_.address().ToString())
+        pool_.Retarget(*primary);
     }
     absl::StatusOr<redis::Reply> pong = pool_.Run({"PING"});
     const bool serving = pong.ok() && pong->str == "PONG";

@@ -60,8 +60,9 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
   }
   if (request->writes_size() > 0) {
     if (request->events_size() > 0) {
-      return ToGrpcStatus(BadRequestError("writes: send either events or writes",
-                                          {{"writes", "an atomic batch (events) and independent writes do not mix"}}));
+      return ToGrpcStatus(BadRequestError(
+          "writes: send either events or writes",
+          {{"writes", "an atomic batch (events) and independent writes do not mix"}}));
     }
     std::vector<v1::Event> events;
     std::vector<Expect> expect;
@@ -144,10 +145,12 @@ grpc::Status StoreService::Watch(grpc::ServerContext* context, const v1::WatchRe
   return ToGrpcStatus(events_.Watch(request->from_cursor(), request->snapshot(), sink));
 }
 
-grpc::Status StoreService::ReadChanges(grpc::ServerContext* context, const v1::ReadChangesRequest* request,
+grpc::Status StoreService::ReadChanges(grpc::ServerContext* context,
+                                       const v1::ReadChangesRequest* request,
                                        v1::ReadChangesResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  absl::StatusOr<ChangePage> page = events_.ReadChanges(request->after(), request->limit() > 0 ? request->limit() : 100);
+  absl::StatusOr<ChangePage> page =
+      events_.ReadChanges(request->after(), request->limit() > 0 ? request->limit() : 100);
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (v1::Change& c : page->changes) *response->add_changes() = std::move(c);
   response->set_last_cursor(page->last_cursor);

@@ -31,11 +31,14 @@ class StoreService final : public v1::Store::Service {
   grpc::Status ReadChanges(grpc::ServerContext* context, const v1::ReadChangesRequest* request,
                            v1::ReadChangesResponse* response) override;
 
-  grpc::Status PutOrganization(grpc::ServerContext* context, const v1::PutOrganizationRequest* request,
+  grpc::Status PutOrganization(grpc::ServerContext* context,
+                               const v1::PutOrganizationRequest* request,
                                v1::Organization* response) override;
-  grpc::Status GetOrganization(grpc::ServerContext* context, const v1::GetOrganizationRequest* request,
+  grpc::Status GetOrganization(grpc::ServerContext* context,
+                               const v1::GetOrganizationRequest* request,
                                v1::Organization* response) override;
-  grpc::Status ListOrganizations(grpc::ServerContext* context, const v1::ListOrganizationsRequest* request,
+  grpc::Status ListOrganizations(grpc::ServerContext* context,
+                                 const v1::ListOrganizationsRequest* request,
                                  v1::ListOrganizationsResponse* response) override;
   grpc::Status LookupToken(grpc::ServerContext* context, const v1::LookupTokenRequest* request,
                            v1::Organization* response) override;
@@ -49,9 +52,11 @@ class StoreService final : public v1::Store::Service {
                             v1::DeleteSourceResponse* response) override;
   grpc::Status PutNamedFeed(grpc::ServerContext* context, const v1::PutNamedFeedRequest* request,
                             v1::NamedFeed* response) override;
-  grpc::Status ListNamedFeeds(grpc::ServerContext* context, const v1::ListNamedFeedsRequest* request,
+  grpc::Status ListNamedFeeds(grpc::ServerContext* context,
+                              const v1::ListNamedFeedsRequest* request,
                               v1::ListNamedFeedsResponse* response) override;
-  grpc::Status DeleteNamedFeed(grpc::ServerContext* context, const v1::DeleteNamedFeedRequest* request,
+  grpc::Status DeleteNamedFeed(grpc::ServerContext* context,
+                               const v1::DeleteNamedFeedRequest* request,
                                v1::DeleteNamedFeedResponse* response) override;
   grpc::Status PutWebhook(grpc::ServerContext* context, const v1::PutWebhookRequest* request,
                           v1::Webhook* response) override;
@@ -62,9 +67,11 @@ class StoreService final : public v1::Store::Service {
   grpc::Status AdvanceWebhookCursor(grpc::ServerContext* context,
                                     const v1::AdvanceWebhookCursorRequest* request,
                                     v1::Webhook* response) override;
-  grpc::Status RecordDelivery(grpc::ServerContext* context, const v1::RecordDeliveryRequest* request,
+  grpc::Status RecordDelivery(grpc::ServerContext* context,
+                              const v1::RecordDeliveryRequest* request,
                               v1::RecordDeliveryResponse* response) override;
-  grpc::Status ListDeliveries(grpc::ServerContext* context, const v1::ListDeliveriesRequest* request,
+  grpc::Status ListDeliveries(grpc::ServerContext* context,
+                              const v1::ListDeliveriesRequest* request,
                               v1::ListDeliveriesResponse* response) override;
 
  private:

@@ -3,6 +3,8 @@
 // redis-server, then the store itself, are killed with SIGKILL. Every write
 // acknowledged is there after the restarts, and Watch from the last cursor
 // each client saw replays without gap or duplicate.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
@@ -12,9 +14,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -45,17 +44,20 @@ class StoreDrill : public ::testing::Test {
     std::filesystem::remove(dir_ + "/ready");
     store_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{BABILLARD_STORE_BIN, "--data-dir=" + dir_ + "/data",
-                                 "--listen=unix:" + dir_ + "/store.sock", "--ready-file=" + dir_ + "/ready"},
+                                 "--listen=unix:" + dir_ + "/store.sock",
+                                 "--ready-file=" + dir_ + "/ready"},
         dir_ + "/store.log");
     ASSERT_TRUE(store_->Start().ok());
     ASSERT_TRUE(store_->WaitForFile(dir_ + "/ready", absl::Seconds(20)).ok());
     std::lock_guard<std::mutex> lock(channel_mu_);
-    channel_ = grpc::CreateChannel("unix:" + dir_ + "/store.sock", grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel("unix:" + dir_ + "/store.sock", grpc::InsecureChannelCredentials());
     stub_ = v1::Store::NewStub(channel_);
   }
   // pid of the store's private redis-server.
   pid_t RedisPid() {
-    std::ifstream children(absl::StrCat("/proc/", store_->pid(), "/task/", store_->pid(), "/children"));
+    std::ifstream children(
+        absl::StrCat("/proc/", store_->pid(), "/task/", store_->pid(), "/children"));
     pid_t pid = 0;
     children >> pid;
     return pid;
@@ -163,14 +165,16 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
     v1::GetEventRequest request;
     request.set_uid(uid);
     v1::Event event;
-    ASSERT_TRUE(stub_->GetEvent(&context, request, &event).ok()) << uid << " was acknowledged, then lost";
+    ASSERT_TRUE(stub_->GetEvent(&context, request, &event).ok())
+        << uid << " was acknowledged, then lost";
   }
   // The whole history: one CREATED per uid, cursors strictly increasing.
   std::vector<v1::Change> all = WatchFrom("0-0", acked.size());
   ASSERT_EQ(all.size(), acked.size());
   std::set<std::string> seen;
   for (size_t i = 0; i < all.size(); ++i) {
-    EXPECT_TRUE(seen.insert(all[i].event().uid()).second) << "duplicate change for " << all[i].event().uid();
+    EXPECT_TRUE(seen.insert(all[i].event().uid()).second)
+        << "duplicate change for " << all[i].event().uid();
     EXPECT_EQ(all[i].kind(), v1::Change::KIND_CREATED);
     if (i > 0) {
       EXPECT_LT(CompareCursors(all[i - 1].cursor(), all[i].cursor()), 0);
@@ -184,7 +188,8 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
     const size_t expected = all.size() - position - 1;
     std::vector<v1::Change> suffix = WatchFrom(last_cursor[c], expected);
     ASSERT_EQ(suffix.size(), expected);
-    for (size_t i = 0; i < expected; ++i) EXPECT_EQ(suffix[i].cursor(), all[position + 1 + i].cursor());
+    for (size_t i = 0; i < expected; ++i)
+      EXPECT_EQ(suffix[i].cursor(), all[position + 1 + i].cursor());
   }
   EXPECT_EQ(store_->Stop(absl::Seconds(30)), 0) << "SIGTERM is a clean exit";
   std::cerr << "drill: " << acked.size() << " acknowledged, " << unavailable

@@ -47,14 +47,16 @@ absl::Status ChildProcess::Start() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ChildProcess::WaitForFile(const std::string& path, absl::Duration timeout) {
+absl::StatusOr<std::string> ChildProcess::WaitForFile(const std::string& path,
+                                                      absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     std::ifstream in(path);
     std::stringstream buffer;
     buffer << in.rdbuf();
     if (!buffer.str().empty()) return buffer.str();
-    if (!running()) return absl::UnavailableError(absl::StrCat(argv_[0], " exited; see ", log_path_));
+    if (!running())
+      return absl::UnavailableError(absl::StrCat(argv_[0], " exited; see ", log_path_));
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::DeadlineExceededError(absl::StrCat(path, " did not appear; see ", log_path_));

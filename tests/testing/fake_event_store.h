@@ -26,23 +26,27 @@ class FakeEventStore final : public store::EventStore {
     return changes_;
   }
 
-  absl::StatusOr<std::vector<store::WriteResult>> Put(const std::vector<v1::Event>& events,
-                                                      const std::vector<store::Expect>& expect) override {
+  absl::StatusOr<std::vector<store::WriteResult>> Put(
+      const std::vector<v1::Event>& events, const std::vector<store::Expect>& expect) override {
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;
     for (size_t i = 0; i < events.size(); ++i) {
       const store::Expect x = i < expect.size() ? expect[i] : store::Expect::Any();
       auto it = events_.find(events[i].uid());
       const int64_t version = it == events_.end() ? 0 : it->second.version();
-      if (x.mode == store::Expect::Mode::kAbsent && version > 0) return absl::AlreadyExistsError(events[i].uid());
-      if (x.mode == store::Expect::Mode::kVersion && x.version != version) return absl::AbortedError(events[i].uid());
+      if (x.mode == store::Expect::Mode::kAbsent && version > 0)
+        return absl::AlreadyExistsError(events[i].uid());
+      if (x.mode == store::Expect::Mode::kVersion && x.version != version)
+        return absl::AbortedError(events[i].uid());
       if (x.unique) {
         for (const std::string& key : ical::DuplicateKeys(events[i])) {
           for (const auto& [uid, other] : events_) {
-            if (uid == events[i].uid() || other.organization() == events[i].organization()) continue;
+            if (uid == events[i].uid() || other.organization() == events[i].organization())
+              continue;
             const std::vector<std::string> keys = ical::DuplicateKeys(other);
             if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
-              return absl::FailedPreconditionError(events[i].uid() + ": possible duplicate of " + uid);
+              return absl::FailedPreconditionError(events[i].uid() + ": possible duplicate of " +
+                                                   uid);
             }
           }
         }
@@ -95,7 +99,8 @@ class FakeEventStore final : public store::EventStore {
     events_.erase(it);
     return w;
   }
-  absl::StatusOr<store::EventPage> Query(const v1::Filter&, int page_size, const std::string&) override {
+  absl::StatusOr<store::EventPage> Query(const v1::Filter&, int page_size,
+                                         const std::string&) override {
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;
     store::EventPage page;
@@ -104,8 +109,10 @@ class FakeEventStore final : public store::EventStore {
     }
     return page;
   }
-  absl::Status Watch(const std::string& from_cursor, bool snapshot, store::WatchSink& sink) override {
+  absl::Status Watch(const std::string& from_cursor, bool snapshot,
+                     store::WatchSink& sink) override {
     std::vector<v1::Change> pending;
+    std::string snapshot_cursor;
     {
       absl::MutexLock lock(&mu_);
       if (auto failure = TakeFailure()) return *failure;
@@ -116,6 +123,7 @@ class FakeEventStore final : public store::EventStore {
           *c.mutable_event() = e;
           pending.push_back(c);
         }
+        snapshot_cursor = changes_.empty() ? "" : changes_.back().cursor();
       } else {
         for (const v1::Change& c : changes_) {
           if (c.cursor() > from_cursor) pending.push_back(c);
@@ -125,7 +133,7 @@ class FakeEventStore final : public store::EventStore {
     for (const v1::Change& c : pending) {
       if (!sink.on_change(c)) return absl::OkStatus();
     }
-    if (snapshot && sink.on_snapshot_done) sink.on_snapshot_done(changes_.empty() ? "" : changes_.back().cursor());
+    if (snapshot && sink.on_snapshot_done) sink.on_snapshot_done(snapshot_cursor);
     return absl::OkStatus();
   }
 
@@ -134,7 +142,8 @@ class FakeEventStore final : public store::EventStore {
     if (auto failure = TakeFailure()) return *failure;
     store::ChangePage page;
     for (const v1::Change& c : changes_) {
-      if (c.cursor() > after && static_cast<int>(page.changes.size()) < limit) page.changes.push_back(c);
+      if (c.cursor() > after && static_cast<int>(page.changes.size()) < limit)
+        page.changes.push_back(c);
     }
     if (!changes_.empty()) page.last_cursor = changes_.back().cursor();
     return page;

@@ -1,12 +1,11 @@
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "services/common/redis/connection_pool.h"
 #include "services/common/redis/redis_process.h"

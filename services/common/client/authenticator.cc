@@ -12,14 +12,15 @@ namespace babillard {
 
 absl::Status CheckCanWrite(const Caller& caller, const std::string& organization) {
   if (caller.is_admin() || caller.organization == organization) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("organization ", caller.organization, " may not change ", organization, "'s data"));
+  return absl::PermissionDeniedError(absl::StrCat("organization ", caller.organization,
+                                                  " may not change ", organization, "'s data"));
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
-  if (it == metadata.end()) return absl::UnauthenticatedError("authorization: a bearer token is required");
+  if (it == metadata.end())
+    return absl::UnauthenticatedError("authorization: a bearer token is required");
   return Authenticate(std::string_view(it->second.data(), it->second.size()));
 }
 
@@ -40,7 +41,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
   }
   absl::StatusOr<v1::Organization> org = store_.LookupToken(sha);
   if (!org.ok()) {
-    if (absl::IsNotFound(org.status())) return absl::UnauthenticatedError("authorization: unknown token");
+    if (absl::IsNotFound(org.status()))
+      return absl::UnauthenticatedError("authorization: unknown token");
     return org.status();
   }
   Caller caller{org->slug(), org->role() == v1::Organization::ROLE_UNSPECIFIED

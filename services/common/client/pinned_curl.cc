@@ -21,7 +21,8 @@ absl::StatusOr<PinnedCurl> OpenPinnedCurl(const std::string& url, bool allow_loo
   PinnedCurl out;
   out.handle.reset(curl_easy_init());
   if (out.handle == nullptr) return absl::InternalError("curl_easy_init failed");
-  SlistAppend(out.resolve, absl::StrCat(parsed->host, ":", parsed->port, ":", absl::StrJoin(*addresses, ",")));
+  SlistAppend(out.resolve,
+              absl::StrCat(parsed->host, ":", parsed->port, ":", absl::StrJoin(*addresses, ",")));
   CURL* c = out.handle.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -17,7 +17,8 @@ absl::StatusOr<v1::PutEventsResponse> StoreClient::PutEvents(const std::vector<v
 
 absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> StoreClient::PutEach(
     const v1::PutEventsRequest& writes) {
-  absl::StatusOr<v1::PutEventsResponse> response = Call(&v1::Store::StubInterface::PutEvents, writes);
+  absl::StatusOr<v1::PutEventsResponse> response =
+      Call(&v1::Store::StubInterface::PutEvents, writes);
   if (!response.ok()) return response.status();
   if (response->results_size() != writes.writes_size()) {
     return absl::InternalError("store: one result per write expected");
@@ -33,7 +34,8 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> StoreClient::P
   return out;
 }
 
-absl::StatusOr<v1::PutEventResponse> StoreClient::PutEvent(const v1::Event& event, int64_t expected_version,
+absl::StatusOr<v1::PutEventResponse> StoreClient::PutEvent(const v1::Event& event,
+                                                           int64_t expected_version,
                                                            bool create_only) {
   v1::PutEventRequest request;
   *request.mutable_event() = event;
@@ -55,7 +57,8 @@ absl::Status StoreClient::DeleteEvent(const std::string& uid, int64_t expected_v
   return Call(&v1::Store::StubInterface::DeleteEvent, request).status();
 }
 
-absl::StatusOr<v1::QueryEventsResponse> StoreClient::QueryEvents(const v1::QueryEventsRequest& request) {
+absl::StatusOr<v1::QueryEventsResponse> StoreClient::QueryEvents(
+    const v1::QueryEventsRequest& request) {
   return Call(&v1::Store::StubInterface::QueryEvents, request);
 }
 
@@ -103,9 +106,11 @@ absl::StatusOr<v1::Organization> StoreClient::GetOrganization(const std::string&
 
 absl::StatusOr<std::vector<v1::Organization>> StoreClient::ListOrganizations() {
   v1::ListOrganizationsRequest request;
-  absl::StatusOr<v1::ListOrganizationsResponse> response = Call(&v1::Store::StubInterface::ListOrganizations, request);
+  absl::StatusOr<v1::ListOrganizationsResponse> response =
+      Call(&v1::Store::StubInterface::ListOrganizations, request);
   if (!response.ok()) return response.status();
-  return std::vector<v1::Organization>(response->organizations().begin(), response->organizations().end());
+  return std::vector<v1::Organization>(response->organizations().begin(),
+                                       response->organizations().end());
 }
 
 absl::StatusOr<v1::Organization> StoreClient::LookupToken(const std::string& token_sha256) {
@@ -129,7 +134,8 @@ absl::StatusOr<v1::Source> StoreClient::GetSource(const std::string& id) {
 absl::StatusOr<std::vector<v1::Source>> StoreClient::ListSources(const std::string& organization) {
   v1::ListSourcesRequest request;
   request.set_organization(organization);
-  absl::StatusOr<v1::ListSourcesResponse> response = Call(&v1::Store::StubInterface::ListSources, request);
+  absl::StatusOr<v1::ListSourcesResponse> response =
+      Call(&v1::Store::StubInterface::ListSources, request);
   if (!response.ok()) return response.status();
   return std::vector<v1::Source>(response->sources().begin(), response->sources().end());
 }

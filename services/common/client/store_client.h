@@ -1,10 +1,10 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -26,7 +26,8 @@ class StoreClient {
                                                 bool create_only);
   // Independent writes sent together (PutEventsRequest.writes): one result
   // per write, in order; an error for the call means none was written.
-  absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> PutEach(const v1::PutEventsRequest& writes);
+  absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> PutEach(
+      const v1::PutEventsRequest& writes);
   absl::StatusOr<v1::Event> GetEvent(const std::string& uid);
   absl::Status DeleteEvent(const std::string& uid, int64_t expected_version);
   absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const v1::QueryEventsRequest& request);
@@ -35,7 +36,8 @@ class StoreClient {
   // Every event whose first start is in [from, to), epoch seconds (all pages).
   absl::StatusOr<std::vector<v1::Event>> EventsStarting(int64_t from, int64_t to);
 
-  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization& org, const std::string& token_sha256,
+  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization& org,
+                                                   const std::string& token_sha256,
                                                    bool create_only);
   absl::StatusOr<v1::Organization> GetOrganization(const std::string& slug);
   absl::StatusOr<std::vector<v1::Organization>> ListOrganizations();
@@ -48,13 +50,14 @@ class StoreClient {
   // Any other Store call, with the same deadline and token:
   //   store.Call(&v1::Store::StubInterface::ListWebhooks, request)
   template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(grpc::Status (v1::Store::StubInterface::*method)(grpc::ClientContext*,
-                                                                                 const Request&, Response*),
+  absl::StatusOr<Response> Call(grpc::Status (v1::Store::StubInterface::*method)(
+                                    grpc::ClientContext*, const Request&, Response*),
                                 const Request& request) const {
     grpc::ClientContext context;
     Prepare(context);
     Response response;
-    if (grpc::Status s = (stub_.get()->*method)(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+    if (grpc::Status s = (stub_.get()->*method)(&context, request, &response); !s.ok())
+      return FromGrpcStatus(s);
     return response;
   }
 

@@ -29,14 +29,15 @@ bool IsForbiddenAddress(const sockaddr* address, bool allow_loopback);
 // PERMISSION_DENIED if any of them is forbidden (so DNS answers mixing a
 // public and a private address are refused too), UNAVAILABLE if it does not
 // resolve. The fetcher then connects to these addresses only (no rebinding).
-absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host, bool allow_loopback);
+absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host,
+                                                       bool allow_loopback);
 
 // What a URL given to be fetched later (a source, a webhook) must pass when
 // it is registered: ParseHttpUrl, then ResolvePublic. A refusal is
 // INVALID_ARGUMENT naming `field` ("webhook.url: 10.0.0.1 resolves to a
 // private ..."). A host that does not resolve is refused only if
 // `must_resolve`. The fetcher checks again at every fetch (DNS changes).
-absl::Status CheckFetchableUrl(const std::string& url, const std::string& field, bool allow_loopback,
-                               bool must_resolve);
+absl::Status CheckFetchableUrl(const std::string& url, const std::string& field,
+                               bool allow_loopback, bool must_resolve);
 
 }  // namespace babillard

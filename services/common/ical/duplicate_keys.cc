@@ -8,8 +8,9 @@
 namespace babillard::ical {
 
 std::string DuplicateBucket(const v1::Event& e) {
-  return absl::StrCat(e.start().all_day() ? e.start().local() : std::to_string(e.start().utc_seconds()),
-                      e.start().all_day() ? "d" : "t");
+  return absl::StrCat(
+      e.start().all_day() ? e.start().local() : std::to_string(e.start().utc_seconds()),
+      e.start().all_day() ? "d" : "t");
 }
 
 std::vector<std::string> DuplicateKeys(const v1::Event& e) {

@@ -12,7 +12,6 @@
 namespace babillard::redis {
 namespace {
 
-
 absl::StatusOr<ContextPtr> Connect(const Address& address, absl::Duration timeout) {
   const timeval tv = absl::ToTimeval(timeout);
   ContextPtr context(address.unix_path.empty()

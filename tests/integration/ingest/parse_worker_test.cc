@@ -2,10 +2,10 @@
 // or a memory blow-up fails one calendar with a clear error, not the service.
 #include "services/ingest/parse_worker.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 namespace babillard::ingest {
 namespace {
@@ -14,8 +14,8 @@ std::string Calendar(int events) {
   std::string text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n";
   for (int i = 0; i < events; ++i) {
     text += "BEGIN:VEVENT\r\nUID:e" + std::to_string(i) +
-            "\r\nDTSTART;TZID=America/Toronto:20300115T190000\r\nSUMMARY:Soirée " + std::to_string(i) +
-            "\r\nDESCRIPTION:" + std::string(2000, 'd') + "\r\nEND:VEVENT\r\n";
+            "\r\nDTSTART;TZID=America/Toronto:20300115T190000\r\nSUMMARY:Soirée " +
+            std::to_string(i) + "\r\nDESCRIPTION:" + std::string(2000, 'd') + "\r\nEND:VEVENT\r\n";
   }
   return text + "BEGIN:VEVENT\r\nUID:bad\r\nSUMMARY:no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 }
@@ -49,7 +49,8 @@ TEST(ParseWorker, FileErrorsKeepTheirCodeAndMessage) {
 TEST(ParseWorker, ACrashFailsThatCalendarOnly) {
   WorkerOptions crashing;
   crashing.argv = {"/bin/sh", "-c", "kill -SEGV $$"};
-  absl::StatusOr<ical::ParsedCalendar> r = WorkerParser(crashing)(Calendar(1), ical::NormalizeOptions());
+  absl::StatusOr<ical::ParsedCalendar> r =
+      WorkerParser(crashing)(Calendar(1), ical::NormalizeOptions());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("crashed the parser"), absl::string_view::npos) << r.status();
   // The next calendar is parsed as usual.
@@ -61,7 +62,8 @@ TEST(ParseWorker, AHangIsCutAtTheTimeout) {
   hanging.argv = {"/bin/sh", "-c", "sleep 30"};
   hanging.timeout = absl::Milliseconds(500);
   const absl::Time start = absl::Now();
-  absl::StatusOr<ical::ParsedCalendar> r = WorkerParser(hanging)(Calendar(1), ical::NormalizeOptions());
+  absl::StatusOr<ical::ParsedCalendar> r =
+      WorkerParser(hanging)(Calendar(1), ical::NormalizeOptions());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted) << r.status();
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
@@ -69,7 +71,8 @@ TEST(ParseWorker, AHangIsCutAtTheTimeout) {
 TEST(ParseWorker, TheMemoryLimitHolds) {
   WorkerOptions small = Real();
   small.memory_mb = 48;  // the protobuf of 3,000 events with 2 KB descriptions does not fit
-  absl::StatusOr<ical::ParsedCalendar> r = WorkerParser(small)(Calendar(3000), ical::NormalizeOptions());
+  absl::StatusOr<ical::ParsedCalendar> r =
+      WorkerParser(small)(Calendar(3000), ical::NormalizeOptions());
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(r.status().code() == absl::StatusCode::kInvalidArgument ||
               r.status().code() == absl::StatusCode::kResourceExhausted)

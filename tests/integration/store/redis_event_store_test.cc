@@ -1,12 +1,12 @@
 // RedisEventStore against a real redis-server.
 #include "services/store/redis_event_store.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -20,8 +20,9 @@ using ::testing::UnorderedElementsAre;
 
 constexpr int64_t kJuly1 = 1751400000;  // 2025-07-01T20:00:00Z
 
-v1::Event MakeEvent(const std::string& uid, int64_t start = kJuly1, const std::string& org = "biblio",
-                    const std::string& muni = "danville", std::vector<std::string> cats = {"culture"}) {
+v1::Event MakeEvent(const std::string& uid, int64_t start = kJuly1,
+                    const std::string& org = "biblio", const std::string& muni = "danville",
+                    std::vector<std::string> cats = {"culture"}) {
   v1::Event e;
   e.set_uid(uid);
   e.set_organization(org);
@@ -226,7 +227,8 @@ TEST_F(RedisEventStoreTest, AUniqueWriteIsRefusedWhenAnotherOrganizationHasTheSa
   PutOk(Titled("biblio/a", "biblio", "Feux de la Saint-Jean"));
   auto refused = store_->Put({Titled("club/b", "club", "FEUX DE LA SAINT JEAN !")}, {Unique()});
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
-  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("possible duplicate of biblio/a"));
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("possible duplicate of biblio/a"));
   EXPECT_TRUE(absl::IsNotFound(store_->Get("club/b").status())) << "a refused write writes nothing";
   // The same organization, another title, another start, or an English title
   // that matches nothing: no candidate.
@@ -236,7 +238,8 @@ TEST_F(RedisEventStoreTest, AUniqueWriteIsRefusedWhenAnotherOrganizationHasTheSa
   // The English title counts too.
   v1::Event english = Titled("mairie/f", "mairie", "Bonfire");
   english.mutable_title()->set_en("Feux de la Saint Jean");
-  EXPECT_EQ(store_->Put({english}, {Unique()}).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->Put({english}, {Unique()}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   // Without the flag the write goes through (the caller applied the rule).
   PutOk(Titled("club/b", "club", "FEUX DE LA SAINT JEAN !"));
 }
@@ -277,12 +280,14 @@ TEST_F(RedisEventStoreTest, PutEachWritesEveryEventOnItsOwn) {
   PutOk(Titled("biblio/a", "biblio", "Concert"));
   v1::Event no_org = Titled("x/none", "x", "Sans organisation");
   no_org.clear_organization();
-  auto each = store_->PutEach({Titled("club/a", "club", "Concert"), Titled("club/b", "club", "Atelier"),
-                               Titled("biblio/a", "biblio", "Autre"), no_org, Titled("mairie/c", "mairie", "Atelier")},
-                              {Unique(), Unique(), Expect::Absent(), Expect::Absent(), Unique()});
+  auto each = store_->PutEach(
+      {Titled("club/a", "club", "Concert"), Titled("club/b", "club", "Atelier"),
+       Titled("biblio/a", "biblio", "Autre"), no_org, Titled("mairie/c", "mairie", "Atelier")},
+      {Unique(), Unique(), Expect::Absent(), Expect::Absent(), Unique()});
   ASSERT_TRUE(each.ok()) << each.status();
   ASSERT_EQ(each->size(), 5u);
-  EXPECT_EQ((*each)[0].status().code(), absl::StatusCode::kFailedPrecondition) << "shares biblio/a's key";
+  EXPECT_EQ((*each)[0].status().code(), absl::StatusCode::kFailedPrecondition)
+      << "shares biblio/a's key";
   EXPECT_TRUE((*each)[1].ok());
   EXPECT_EQ((*each)[2].status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ((*each)[3].status().code(), absl::StatusCode::kInvalidArgument);
@@ -309,8 +314,9 @@ TEST_F(RedisEventStoreTest, ADatabaseFromBeforeTheDuplicateIndexIsIndexedOnOpen)
   EXPECT_EQ(Redis({"ZCARD", "bab:idx:dup"}).integer, 2);
   EXPECT_EQ(store_->Put({Titled("club/a", "club", "Concert")}, {Unique()}).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store_->Put({Titled("club/b", "club", "atelier", kJuly1 + 60)}, {Unique()}).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      store_->Put({Titled("club/b", "club", "atelier", kJuly1 + 60)}, {Unique()}).status().code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(RedisEventStoreTest, QueriesByEveryDimensionInAStableOrder) {
@@ -355,7 +361,8 @@ TEST_F(RedisEventStoreTest, ByStartMatchesTheFirstStartOnly) {
   f.set_by_start(true);
   f.set_from_seconds(kJuly1 + 7 * 86400);
   f.set_to_seconds(kJuly1 + 7 * 86400 + 1);
-  EXPECT_THAT(Uids(f), ElementsAre("later")) << "the weekly event's 2nd occurrence is not its start";
+  EXPECT_THAT(Uids(f), ElementsAre("later"))
+      << "the weekly event's 2nd occurrence is not its start";
 }
 
 TEST_F(RedisEventStoreTest, ARecurringEventIsInAWindowWhenOneOccurrenceIs) {

@@ -1,11 +1,10 @@
 // Sentinel discovery and a primary switch, with a real primary, replica and
 // redis-sentinel on loopback.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/redis/redis_process.h"
@@ -76,7 +75,8 @@ TEST(Sentinel, DiscoversThePrimaryAndFollowsAFailover) {
   redis::PoolOptions pool_options;
   pool_options.address = *found;
   redis::ConnectionPool pool(pool_options);
-  RedisSupervisor supervisor(pool, sentinels, "mymaster", [](bool) {}, nullptr, absl::Milliseconds(100));
+  RedisSupervisor supervisor(
+      pool, sentinels, "mymaster", [](bool) {}, nullptr, absl::Milliseconds(100));
   auto store = RedisEventStore::Open(pool, RedisStoreOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   v1::Event e;

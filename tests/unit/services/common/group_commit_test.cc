@@ -1,11 +1,11 @@
 #include "services/common/group_commit.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -32,16 +32,18 @@ TEST(GroupCommit, CallersWaitingDuringAGroupRideTogetherAndEachGetsItsOwnResult)
   std::atomic<int> queued{0};
   absl::Notification first_running, release;
   std::vector<size_t> sizes;  // written by one leader at a time, read after the joins
-  GroupCommit<std::string, std::string> commit(8, [&](const std::vector<const std::string*>& items) {
-    sizes.push_back(items.size());
-    if (sizes.size() == 1) {
-      first_running.Notify();
-      release.WaitForNotification();
-    }
-    std::vector<std::string> out;
-    for (const std::string* s : items) out.push_back("done " + *s);
-    return out;
-  });
+  GroupCommit<std::string, std::string> commit(8,
+                                               [&](const std::vector<const std::string*>& items) {
+                                                 sizes.push_back(items.size());
+                                                 if (sizes.size() == 1) {
+                                                   first_running.Notify();
+                                                   release.WaitForNotification();
+                                                 }
+                                                 std::vector<std::string> out;
+                                                 for (const std::string* s : items)
+                                                   out.push_back("done " + *s);
+                                                 return out;
+                                               });
   std::vector<std::string> results(kCallers + 1);
   std::vector<std::thread> threads;
   threads.emplace_back([&] { results[0] = commit.Submit("first"); });

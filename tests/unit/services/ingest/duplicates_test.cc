@@ -5,8 +5,8 @@
 namespace babillard::ingest {
 namespace {
 
-v1::Event Make(const std::string& org, const std::string& title, int64_t start, const std::string& muni,
-               const std::string& place = "") {
+v1::Event Make(const std::string& org, const std::string& title, int64_t start,
+               const std::string& muni, const std::string& place = "") {
   v1::Event e;
   e.set_uid(org + "/x");
   e.set_organization(org);
@@ -41,7 +41,8 @@ TEST(AreDuplicates, AnyDifferenceKeepsThemApart) {
   EXPECT_FALSE(AreDuplicates(base, Make("b", "Concert", 160, "danville"))) << "another start";
   EXPECT_FALSE(AreDuplicates(base, Make("b", "Concert jazz", 100, "danville"))) << "another title";
   EXPECT_FALSE(AreDuplicates(base, Make("b", "Concert", 100, "wotton"))) << "another municipality";
-  EXPECT_FALSE(AreDuplicates(Make("a", "Concert", 100, ""), Make("b", "Concert", 100, ""))) << "no place known";
+  EXPECT_FALSE(AreDuplicates(Make("a", "Concert", 100, ""), Make("b", "Concert", 100, "")))
+      << "no place known";
   v1::Event split = Make("b", "Concert", 100, "danville");
   split.add_distinct_from(base.uid());
   EXPECT_FALSE(AreDuplicates(base, split)) << "an admin split them";

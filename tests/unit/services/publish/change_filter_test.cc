@@ -27,8 +27,8 @@ v1::Change Created(const std::string& org, const std::string& muni, const std::s
   e->mutable_start()->set_time_zone("UTC");
   *e->mutable_end() = e->start();
   e->mutable_end()->set_utc_seconds(start + 3600);
-  e->mutable_end()->set_local(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(start + 3600), absl::UTCTimeZone()));
+  e->mutable_end()->set_local(absl::FormatTime(
+      "%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(start + 3600), absl::UTCTimeZone()));
   return c;
 }
 

@@ -54,13 +54,16 @@ TEST(FeedHandler, ServesFiltersAndHidesPrivateEventsAndMergedDuplicates) {
   hidden.set_visibility(v1::Event::VISIBILITY_PRIVATE);
   v1::Event duplicate = Make("club/a", "club", "danville");
   duplicate.set_duplicate_of("biblio/a");
-  view.Reset({Make("biblio/a", "biblio", "danville"), Make("w", "mairie", "wotton"), hidden, duplicate}, "1-0");
+  view.Reset(
+      {Make("biblio/a", "biblio", "danville"), Make("w", "mairie", "wotton"), hidden, duplicate},
+      "1-0");
   FeedHandler handler(view, FeedOptions());
   HttpResponse all = Get(handler, "/feeds/all.ics");
   ASSERT_EQ(all.status, 200);
   EXPECT_TRUE(absl::StrContains(Body(all), "UID:biblio/a"));
   EXPECT_TRUE(absl::StrContains(Body(all), "UID:w"));
-  EXPECT_FALSE(absl::StrContains(Body(all), "UID:p\r\n")) << "private events stay out of public feeds";
+  EXPECT_FALSE(absl::StrContains(Body(all), "UID:p\r\n"))
+      << "private events stay out of public feeds";
   EXPECT_FALSE(absl::StrContains(Body(all), "UID:club/a")) << "a merged duplicate shows once";
   EXPECT_TRUE(absl::StrContains(Body(Get(handler, "/feeds/org/club.ics")), "UID:club/a"));
   HttpResponse wotton = Get(handler, "/feeds/municipality/wotton.ics");
@@ -132,8 +135,10 @@ TEST(FeedHandler, NamedFeedsAndMetrics) {
   r = Get(handler, "/feeds/wotton-events.ics");
   EXPECT_TRUE(absl::StrContains(Body(r), "UID:a"));
   const std::string metrics = Body(Get(handler, "/metrics"));
-  EXPECT_TRUE(absl::StrContains(metrics, "babillard_feed_request_duration_seconds_count 3")) << metrics;
-  EXPECT_TRUE(absl::StrContains(metrics, "babillard_feed_request_duration_seconds_bucket{le=\"+Inf\"} 3"));
+  EXPECT_TRUE(absl::StrContains(metrics, "babillard_feed_request_duration_seconds_count 3"))
+      << metrics;
+  EXPECT_TRUE(
+      absl::StrContains(metrics, "babillard_feed_request_duration_seconds_bucket{le=\"+Inf\"} 3"));
   EXPECT_FALSE(absl::StrContains(metrics, "babillard_feed_largest_build_bytes 0\n"));
   EXPECT_TRUE(absl::StrContains(metrics, "babillard_view_events 2"));
 }

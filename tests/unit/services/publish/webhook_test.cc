@@ -1,7 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "services/common/grpc_status.h"
@@ -14,12 +13,13 @@ namespace {
 
 TEST(SignWebhook, MatchesTheStandardWebhooksReference) {
   // The example of the Standard Webhooks specification, checked with Python's hmac.
-  absl::StatusOr<std::string> sig = SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                                                "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, R"({"test": 2432232314})");
+  absl::StatusOr<std::string> sig =
+      SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                  1614265330, R"({"test": 2432232314})");
   ASSERT_TRUE(sig.ok()) << sig.status();
   EXPECT_EQ(*sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-  EXPECT_NE(*SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331,
-                         R"({"test": 2432232314})"),
+  EXPECT_NE(*SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                         1614265331, R"({"test": 2432232314})"),
             *sig);
   EXPECT_TRUE(absl::IsInvalidArgument(SignWebhook("not-a-secret", "id", 1, "{}").status()));
 }
@@ -32,7 +32,8 @@ TEST(WebhookBody, IsAStandardWebhooksPayloadWithoutTheCachedTexts) {
   c.mutable_event()->set_uid("u@x");
   c.mutable_event()->set_ical_fr("BEGIN:VEVENT...");
   const std::string body = WebhookBody(c);
-  EXPECT_TRUE(absl::StartsWith(body, R"({"type":"event.cancelled","timestamp":"2023-11-14T22:13:20.123Z","data":{)"))
+  EXPECT_TRUE(absl::StartsWith(
+      body, R"({"type":"event.cancelled","timestamp":"2023-11-14T22:13:20.123Z","data":{)"))
       << body;
   EXPECT_TRUE(absl::StrContains(body, R"("uid":"u@x")"));
   EXPECT_FALSE(absl::StrContains(body, "BEGIN:VEVENT"));
@@ -41,11 +42,13 @@ TEST(WebhookBody, IsAStandardWebhooksPayloadWithoutTheCachedTexts) {
 }
 
 TEST(PostWebhook, RefusesLoopbackUnlessAllowedAndNeverFollowsOtherSchemes) {
-  WebhookPostResult r = PostWebhook("http://127.0.0.1:9/hook", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "1-0", "{}",
-                                    WebhookPostOptions());
+  WebhookPostResult r =
+      PostWebhook("http://127.0.0.1:9/hook", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "1-0", "{}",
+                  WebhookPostOptions());
   EXPECT_EQ(r.http_status, 0);
   EXPECT_TRUE(absl::StrContains(r.error, "127.0.0.1")) << r.error;
-  r = PostWebhook("file:///etc/passwd", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "1-0", "{}", WebhookPostOptions());
+  r = PostWebhook("file:///etc/passwd", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "1-0", "{}",
+                  WebhookPostOptions());
   EXPECT_EQ(r.http_status, 0);
   EXPECT_FALSE(r.error.empty());
 }

@@ -13,23 +13,48 @@ namespace {
 // covered against real Redis in tests/integration.
 class NoRegistry final : public Registry {
  public:
-  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization&, const std::string&, bool) override { return Unimplemented(); }
-  absl::StatusOr<v1::Organization> GetOrganization(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<std::vector<v1::Organization>> ListOrganizations() override { return Unimplemented(); }
-  absl::StatusOr<v1::Organization> LookupToken(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization&, const std::string&,
+                                                   bool) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<v1::Organization> GetOrganization(const std::string&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::vector<v1::Organization>> ListOrganizations() override {
+    return Unimplemented();
+  }
+  absl::StatusOr<v1::Organization> LookupToken(const std::string&) override {
+    return Unimplemented();
+  }
   absl::StatusOr<v1::Source> PutSource(const v1::Source&) override { return Unimplemented(); }
   absl::StatusOr<v1::Source> GetSource(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string&) override {
+    return Unimplemented();
+  }
   absl::Status DeleteSource(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed&) override { return Unimplemented(); }
+  absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed&) override {
+    return Unimplemented();
+  }
   absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() override { return Unimplemented(); }
   absl::Status DeleteNamedFeed(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook&, const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string&, bool) override { return Unimplemented(); }
+  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook&, const std::string&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string&, bool) override {
+    return Unimplemented();
+  }
   absl::Status DeleteWebhook(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<v1::Webhook> AdvanceWebhookCursor(const std::string&, const std::string&, const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<int> RecordDelivery(const std::string&, const v1::Delivery&, bool, const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string&, int) override { return Unimplemented(); }
+  absl::StatusOr<v1::Webhook> AdvanceWebhookCursor(const std::string&, const std::string&,
+                                                   const std::string&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<int> RecordDelivery(const std::string&, const v1::Delivery&, bool,
+                                     const std::string&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string&, int) override {
+    return Unimplemented();
+  }
 
  private:
   static absl::Status Unimplemented() { return absl::UnimplementedError("not in this test"); }
@@ -71,7 +96,8 @@ TEST(ToGrpcStatus, KeepsEveryCodeAndTheMessage) {
 }
 
 TEST(ToGrpcStatus, CarriesFieldViolationsAsBadRequestDetails) {
-  absl::Status status = BadRequestError("2 events rejected", {{"dtstart", "missing"}, {"uid", "too long"}});
+  absl::Status status =
+      BadRequestError("2 events rejected", {{"dtstart", "missing"}, {"uid", "too long"}});
   grpc::Status mapped = ToGrpcStatus(status);
   EXPECT_EQ(mapped.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_FALSE(mapped.error_details().empty());
@@ -131,7 +157,8 @@ TEST_F(StoreServiceTest, IndependentWritesEachGetTheirOwnResult) {
   v1::PutEventsRequest mixed = batch;
   *mixed.add_events() = Request("d").event();
   grpc::ClientContext c3;
-  EXPECT_EQ(stub_->PutEvents(&c3, mixed, &results).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->PutEvents(&c3, mixed, &results).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(StoreServiceTest, RequiresTheInternalTokenWhenConfigured) {

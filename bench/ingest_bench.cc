@@ -19,8 +19,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "babillard/internal/store.grpc.pb.h"
 #include "babillard/v1/ingest.grpc.pb.h"
-#include "babillard/v1/store.grpc.pb.h"
 #include "bench/bench_support.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/serializer.h"
@@ -95,32 +95,24 @@ int main(int argc, char** argv) {
   };
   const std::string token = create("bench"), importer = create("importer");
 
-  std::vector<std::unique_ptr<v1::Store::Stub>> store_stubs;
+  std::vector<std::unique_ptr<internal::Store::Stub>> store_stubs;
   std::vector<std::unique_ptr<v1::Ingest::Stub>> ingest_stubs;
   for (int c = 0; c < 16; ++c) {
     grpc::ChannelArguments args;
     args.SetInt("bench-channel", c);
-    store_stubs.push_back(v1::Store::NewStub(grpc::CreateCustomChannel(
+    store_stubs.push_back(internal::Store::NewStub(grpc::CreateCustomChannel(
         "unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials(), args)));
     ingest_stubs.push_back(v1::Ingest::NewStub(ingest_channel(c)));
   }
   // Store writes and submits alternate, so both see the same database size
   // (and the same AOF rewrites): four rounds of 1.25 s each.
-  std::vector<std::pair<std::string, std::string>> texts;
-  for (int c = 0; c < 16; ++c) {
-    ical::SerializeOptions en;
-    en.language = ical::Language::kEn;
-    v1::Event e = Structured("direct", c, 0);
-    e.set_uid(absl::StrCat("direct/", c, "-0@direct.babillard"));
-    texts.emplace_back(ical::SerializeEvent(e, {}), ical::SerializeEvent(e, en));
-  }
   auto store_round = [&](int round) {
     return Rate(absl::Milliseconds(1250), [&](int c, int i) {
       grpc::ClientContext context;
-      v1::PutEventRequest request;
+      internal::PutEventRequest request;
       const int n = round * 20000 + i;
-      // The event as ingest stores it: its iCalendar texts (fr, en) and
-      // provenance ride along, so both sides write the same bytes.
+      // The event as ingest stores it (with its provenance and stamps), so
+      // both sides write the same bytes.
       v1::Event* e = request.mutable_event();
       *e = Structured("direct", c, n);
       e->set_uid(absl::StrCat("direct/", c, "-", n, "@direct.babillard"));
@@ -129,9 +121,7 @@ int main(int argc, char** argv) {
       e->set_dtstamp(1924992000);
       e->set_last_modified(e->dtstamp());
       e->set_created(e->dtstamp());
-      e->set_ical_fr(texts[c].first);  // the store keeps them as bytes: one text per client will do
-      e->set_ical_en(texts[c].second);
-      v1::PutEventResponse response;
+      internal::PutEventResponse response;
       return store_stubs[c]->PutEvent(&context, request, &response).ok();
     });
   };
@@ -171,13 +161,13 @@ int main(int argc, char** argv) {
   const double parse_s = absl::ToDoubleSeconds(absl::Now() - start);
   start = absl::Now();
   grpc::ClientContext write_context;
-  v1::PutEventsRequest batch;
+  internal::PutEventsRequest batch;
   for (v1::Event& e : parsed->events) {
     e.set_uid("ref/" + e.uid());
     e.set_organization("ref");
     *batch.add_events() = std::move(e);
   }
-  v1::PutEventsResponse written;
+  internal::PutEventsResponse written;
   grpc::Status wrote = store_stubs[0]->PutEvents(&write_context, batch, &written);
   const double write_s = absl::ToDoubleSeconds(absl::Now() - start);
   if (!wrote.ok()) std::fprintf(stderr, "batch write: %s\n", wrote.error_message().c_str());

@@ -18,7 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "babillard/v1/store.grpc.pb.h"
+#include "babillard/internal/store.grpc.pb.h"
 #include "services/common/redis/connection.h"
 #include "services/store/lua_scripts.h"
 #include "tests/testing/child_process.h"
@@ -84,14 +84,14 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       grpc::ChannelArguments args;
       args.SetInt("bench-channel", c);  // distinct channels, not one shared connection
-      auto stub = v1::Store::NewStub(grpc::CreateCustomChannel(
+      auto stub = internal::Store::NewStub(grpc::CreateCustomChannel(
           "unix:" + dir + "/store.sock", grpc::InsecureChannelCredentials(), args));
       for (int i = 0; absl::Now() - start < kRun; ++i) {
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        v1::PutEventRequest request;
+        internal::PutEventRequest request;
         *request.mutable_event() = MakeEvent(absl::StrCat("w", c, "-", i));
-        v1::PutEventResponse response;
+        internal::PutEventResponse response;
         if (stub->PutEvent(&context, request, &response).ok()) ++writes;
       }
     });
@@ -125,22 +125,22 @@ int main(int argc, char** argv) {
   }
 
   // 2. Commit-to-Watch latency: write, then time until the watcher sees it.
-  auto stub = v1::Store::NewStub(channel);
+  auto stub = internal::Store::NewStub(channel);
   std::vector<double> watch_ms;
   {
     grpc::ClientContext watch_context;
-    v1::WatchRequest request;
+    internal::WatchRequest request;
     auto reader = stub->Watch(&watch_context, request);
-    v1::WatchResponse first;
+    internal::WatchResponse first;
     reader->Read(&first);  // the stream is live once it answers (heartbeat)
     for (int i = 0; i < 300; ++i) {
       const absl::Time sent = absl::Now();
       grpc::ClientContext context;
-      v1::PutEventRequest put;
+      internal::PutEventRequest put;
       *put.mutable_event() = MakeEvent(absl::StrCat("lat-", i));
-      v1::PutEventResponse response;
+      internal::PutEventResponse response;
       if (!stub->PutEvent(&context, put, &response).ok()) continue;
-      v1::WatchResponse got;
+      internal::WatchResponse got;
       while (reader->Read(&got)) {
         if (got.has_change() && got.change().cursor() == response.cursor()) break;
       }
@@ -175,21 +175,21 @@ int main(int argc, char** argv) {
   (void)(*raw)->Run({"FLUSHALL"});  // exactly N events (the scripts stay loaded)
   for (int done = 0; done < snapshot_events;) {
     grpc::ClientContext context;
-    v1::PutEventsRequest batch;
+    internal::PutEventsRequest batch;
     for (int i = 0; i < 1000 && done < snapshot_events; ++i, ++done) {
       *batch.add_events() = MakeEvent(absl::StrCat("snap-", done));
     }
-    v1::PutEventsResponse response;
+    internal::PutEventsResponse response;
     (void)stub->PutEvents(&context, batch, &response);
   }
   int64_t received = 0;
   const absl::Time snap_start = absl::Now();
   {
     grpc::ClientContext context;
-    v1::WatchRequest request;
+    internal::WatchRequest request;
     request.set_snapshot(true);
     auto reader = stub->Watch(&context, request);
-    v1::WatchResponse response;
+    internal::WatchResponse response;
     while (reader->Read(&response)) {
       if (response.has_change()) ++received;
       if (response.snapshot_done()) break;

@@ -207,10 +207,8 @@ class Cli {
     publish_addr_ =
         pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
     stub_ = v1::Ingest::NewStub(grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials()));
-    grpc::ChannelArguments large;
-    large.SetMaxReceiveMessageSize(64 << 20);  // a change carries its event's iCalendar texts
     publish_ = v1::Publish::NewStub(
-        grpc::CreateCustomChannel(publish_addr_, grpc::InsecureChannelCredentials(), large));
+        grpc::CreateChannel(publish_addr_, grpc::InsecureChannelCredentials()));
   }
 
   int Run() {
@@ -371,9 +369,10 @@ class Cli {
       Prepare(get_context);
       v1::GetEventRequest get;
       get.set_uid(Arg(1));
-      v1::Event current;
-      if (grpc::Status s = stub_->GetEvent(&get_context, get, &current); !s.ok()) return Fail(s);
-      request.set_expected_version(current.version());
+      v1::GetEventResponse got;
+      if (grpc::Status s = stub_->GetEvent(&get_context, get, &got); !s.ok()) return Fail(s);
+      const v1::Event& current = got.event();
+      request.set_expected_version(got.version());
       *request.mutable_event() = current;
       request.mutable_event()->clear_overrides();
       if (!ApplyFlags(*request.mutable_event())) return 2;
@@ -381,7 +380,7 @@ class Cli {
     }
     grpc::ClientContext context;
     Prepare(context);
-    v1::SubmitEventResponse response;
+    v1::UpdateEventResponse response;
     if (grpc::Status s = stub_->UpdateEvent(&context, request, &response); !s.ok()) return Fail(s);
     out_ << response.event().uid() << " updated (sequence " << response.event().sequence() << ")\n";
     return 0;
@@ -394,7 +393,7 @@ class Cli {
     request.set_reason(args_.get("reason"));
     grpc::ClientContext context;
     Prepare(context);
-    v1::SubmitEventResponse response;
+    v1::CancelEventResponse response;
     if (grpc::Status s = stub_->CancelEvent(&context, request, &response); !s.ok()) return Fail(s);
     out_ << response.event().uid() << " cancelled (sequence " << response.event().sequence()
          << ")\n";
@@ -441,7 +440,7 @@ class Cli {
   }
 
   int List() {
-    v1::QueryEventsRequest request;
+    v1::ListEventsRequest request;
     v1::Filter* f = request.mutable_filter();
     if (args_.has("org")) f->add_organizations(args_.get("org"));
     for (absl::string_view m : absl::StrSplit(args_.get("municipality"), ',', absl::SkipEmpty()))
@@ -470,15 +469,12 @@ class Cli {
     do {
       grpc::ClientContext context;
       Prepare(context);
-      v1::QueryEventsResponse page;
+      v1::ListEventsResponse page;
       if (grpc::Status s = stub_->ListEvents(&context, request, &page); !s.ok()) return Fail(s);
       for (const v1::Event& e : page.events()) {
         if (json) {
-          v1::Event brief = e;
-          brief.clear_ical_fr();
-          brief.clear_ical_en();
           std::string text;
-          (void)google::protobuf::util::MessageToJsonString(brief, &text);
+          (void)google::protobuf::util::MessageToJsonString(e, &text);
           out_ << (first ? "" : ",") << "\n" << text;
         } else {
           if (first)
@@ -554,7 +550,7 @@ class Cli {
     request.set_slug(Arg(2));
     grpc::ClientContext context;
     Prepare(context);
-    v1::CreateOrganizationResponse response;
+    v1::RotateTokenResponse response;
     if (grpc::Status s = stub_->RotateToken(&context, request, &response); !s.ok()) return Fail(s);
     out_ << "token: " << response.token()
          << "\nThe previous token no longer works. This one is shown once.\n";
@@ -618,11 +614,11 @@ class Cli {
 
   int SourceRemove() {
     if (Arg(2).empty()) return Usage("source remove needs an ID");
-    v1::DeleteSourceRequest request;
+    v1::RemoveSourceRequest request;
     request.set_id(Arg(2));
     grpc::ClientContext context;
     Prepare(context);
-    v1::DeleteSourceResponse response;
+    v1::RemoveSourceResponse response;
     if (grpc::Status s = stub_->RemoveSource(&context, request, &response); !s.ok()) return Fail(s);
     out_ << Arg(2) << " removed (its events stay)\n";
     return 0;
@@ -638,7 +634,7 @@ class Cli {
     }
     grpc::ClientContext context;
     Prepare(context);
-    v1::SubmitEventResponse response;
+    v1::SplitDuplicateResponse response;
     if (grpc::Status s = stub_->SplitDuplicate(&context, request, &response); !s.ok())
       return Fail(s);
     out_ << response.event().uid() << " is its own event again\n";
@@ -821,10 +817,7 @@ class Cli {
 
   void PrintChange(const v1::Change& c) {
     if (args_.get("output") == "json") {
-      v1::Change copy = c;
-      copy.mutable_event()->clear_ical_fr();
-      copy.mutable_event()->clear_ical_en();
-      PrintJson(copy);
+      PrintJson(c);
     } else {
       const std::string name = v1::Change::Kind_Name(c.kind());
       absl::string_view kind(name);

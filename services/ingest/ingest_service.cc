@@ -9,13 +9,15 @@ namespace {
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 
-grpc::Status Fill(absl::StatusOr<EventResult> result, v1::SubmitEventResponse* response) {
+// Every single-event write answers with the event, its version and warnings.
+template <typename Response>
+grpc::Status Fill(absl::StatusOr<EventResult> result, Response* response) {
   if (!result.ok()) return ToGrpcStatus(result.status());
-  // The iCalendar renderings are most of the bytes and the feeds' business.
-  result->event.clear_ical_fr();
-  result->event.clear_ical_en();
   *response->mutable_event() = std::move(result->event);
-  for (std::string& w : result->warnings) response->add_warnings(std::move(w));
+  response->set_version(result->version);
+  if constexpr (requires { response->add_warnings(); }) {
+    for (std::string& w : result->warnings) response->add_warnings(std::move(w));
+  }
   return grpc::Status::OK;
 }
 
@@ -30,14 +32,14 @@ grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context,
 
 grpc::Status IngestService::UpdateEvent(grpc::ServerContext* context,
                                         const v1::UpdateEventRequest* request,
-                                        v1::SubmitEventResponse* response) {
+                                        v1::UpdateEventResponse* response) {
   BABILLARD_CALLER(caller, context);
   return Fill(ingestor_.Update(*caller, *request), response);
 }
 
 grpc::Status IngestService::CancelEvent(grpc::ServerContext* context,
                                         const v1::CancelEventRequest* request,
-                                        v1::SubmitEventResponse* response) {
+                                        v1::CancelEventResponse* response) {
   BABILLARD_CALLER(caller, context);
   return Fill(ingestor_.Cancel(*caller, request->uid(), request->reason()), response);
 }
@@ -50,18 +52,28 @@ grpc::Status IngestService::DeleteEvent(grpc::ServerContext* context,
 }
 
 grpc::Status IngestService::GetEvent(grpc::ServerContext* context,
-                                     const v1::GetEventRequest* request, v1::Event* response) {
+                                     const v1::GetEventRequest* request,
+                                     v1::GetEventResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcResponse(ingestor_.Get(*caller, request->uid()), response);
+  absl::StatusOr<internal::StoredEvent> stored = ingestor_.Get(*caller, request->uid());
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  *response->mutable_event() = std::move(*stored->mutable_event());
+  response->set_version(stored->version());
+  return grpc::Status::OK;
 }
 
 grpc::Status IngestService::ListEvents(grpc::ServerContext* context,
-                                       const v1::QueryEventsRequest* request,
-                                       v1::QueryEventsResponse* response) {
+                                       const v1::ListEventsRequest* request,
+                                       v1::ListEventsResponse* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<v1::QueryEventsResponse> page = store_.QueryEvents(*request);
+  internal::QueryEventsRequest query;
+  *query.mutable_filter() = request->filter();
+  query.set_page_size(request->page_size());
+  query.set_page_token(request->page_token());
+  absl::StatusOr<internal::QueryEventsResponse> page = store_.QueryEvents(query);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  for (v1::Event& e : *page->mutable_events()) {
+  for (internal::StoredEvent& stored : *page->mutable_events()) {
+    v1::Event& e = *stored.mutable_event();
     if (e.visibility() == v1::Event::VISIBILITY_PRIVATE &&
         !CheckCanWrite(*caller, e.organization()).ok())
       continue;
@@ -97,7 +109,7 @@ grpc::Status IngestService::ListOrganizations(grpc::ServerContext* context,
 
 grpc::Status IngestService::RotateToken(grpc::ServerContext* context,
                                         const v1::RotateTokenRequest* request,
-                                        v1::CreateOrganizationResponse* response) {
+                                        v1::RotateTokenResponse* response) {
   BABILLARD_CALLER(caller, context);
   return ToGrpcResponse(ingestor_.RotateToken(*caller, request->slug()), response);
 }
@@ -130,14 +142,14 @@ grpc::Status IngestService::PollSource(grpc::ServerContext* context,
 
 grpc::Status IngestService::SplitDuplicate(grpc::ServerContext* context,
                                            const v1::SplitDuplicateRequest* request,
-                                           v1::SubmitEventResponse* response) {
+                                           v1::SplitDuplicateResponse* response) {
   BABILLARD_CALLER(caller, context);
   return Fill(ingestor_.SplitDuplicate(*caller, request->uid(), request->provenance()), response);
 }
 
 grpc::Status IngestService::RemoveSource(grpc::ServerContext* context,
-                                         const v1::DeleteSourceRequest* request,
-                                         v1::DeleteSourceResponse*) {
+                                         const v1::RemoveSourceRequest* request,
+                                         v1::RemoveSourceResponse*) {
   BABILLARD_CALLER(caller, context);
   return ToGrpcStatus(ingestor_.RemoveSource(*caller, request->id()));
 }

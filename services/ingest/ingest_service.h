@@ -18,15 +18,15 @@ class IngestService final : public v1::Ingest::Service {
   grpc::Status SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
                            v1::SubmitEventResponse* response) override;
   grpc::Status UpdateEvent(grpc::ServerContext* context, const v1::UpdateEventRequest* request,
-                           v1::SubmitEventResponse* response) override;
+                           v1::UpdateEventResponse* response) override;
   grpc::Status CancelEvent(grpc::ServerContext* context, const v1::CancelEventRequest* request,
-                           v1::SubmitEventResponse* response) override;
+                           v1::CancelEventResponse* response) override;
   grpc::Status DeleteEvent(grpc::ServerContext* context, const v1::DeleteEventRequest* request,
                            v1::DeleteEventResponse* response) override;
   grpc::Status GetEvent(grpc::ServerContext* context, const v1::GetEventRequest* request,
-                        v1::Event* response) override;
-  grpc::Status ListEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
-                          v1::QueryEventsResponse* response) override;
+                        v1::GetEventResponse* response) override;
+  grpc::Status ListEvents(grpc::ServerContext* context, const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override;
   grpc::Status ImportCalendar(grpc::ServerContext* context,
                               const v1::ImportCalendarRequest* request,
                               v1::ImportReport* response) override;
@@ -37,7 +37,7 @@ class IngestService final : public v1::Ingest::Service {
                                  const v1::ListOrganizationsRequest* request,
                                  v1::ListOrganizationsResponse* response) override;
   grpc::Status RotateToken(grpc::ServerContext* context, const v1::RotateTokenRequest* request,
-                           v1::CreateOrganizationResponse* response) override;
+                           v1::RotateTokenResponse* response) override;
   grpc::Status AddSource(grpc::ServerContext* context, const v1::AddSourceRequest* request,
                          v1::Source* response) override;
   grpc::Status ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest* request,
@@ -46,9 +46,9 @@ class IngestService final : public v1::Ingest::Service {
                           v1::ImportReport* response) override;
   grpc::Status SplitDuplicate(grpc::ServerContext* context,
                               const v1::SplitDuplicateRequest* request,
-                              v1::SubmitEventResponse* response) override;
-  grpc::Status RemoveSource(grpc::ServerContext* context, const v1::DeleteSourceRequest* request,
-                            v1::DeleteSourceResponse* response) override;
+                              v1::SplitDuplicateResponse* response) override;
+  grpc::Status RemoveSource(grpc::ServerContext* context, const v1::RemoveSourceRequest* request,
+                            v1::RemoveSourceResponse* response) override;
 
  private:
   Authenticator& auth_;

@@ -29,13 +29,10 @@ constexpr int kMinPollSeconds = 60;
 // Two versions of an event say the same thing (bookkeeping aside).
 bool SameContent(v1::Event a, v1::Event b) {
   for (v1::Event* e : {&a, &b}) {
-    e->clear_version();
     e->clear_dtstamp();
     e->clear_last_modified();
     e->clear_created();
     e->clear_sequence();
-    e->clear_ical_fr();
-    e->clear_ical_en();
     e->clear_provenance();
   }
   return a.SerializeAsString() == b.SerializeAsString();
@@ -90,17 +87,18 @@ Ingestor::Ingestor(StoreClient& store, IngestOptions options, CalendarParser par
       options_(std::move(options)),
       parse_untrusted_(std::move(parse_untrusted)),
       creations_(64, [this](const std::vector<const Creation*>& group) {
-        v1::PutEventsRequest request;
+        internal::PutEventsRequest request;
         for (const Creation* c : group) {
-          v1::PutEventRequest* w = request.add_writes();
+          internal::PutEventRequest* w = request.add_writes();
           *w->mutable_event() = *c->event;
           w->set_create_only(true);
           w->set_unique(c->unique);
         }
-        absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> results =
+        absl::StatusOr<std::vector<absl::StatusOr<internal::PutEventResponse>>> results =
             store_.PutEach(request);
         if (!results.ok())
-          return std::vector<absl::StatusOr<v1::PutEventResponse>>(group.size(), results.status());
+          return std::vector<absl::StatusOr<internal::PutEventResponse>>(group.size(),
+                                                                         results.status());
         return *std::move(results);
       }) {}
 
@@ -133,7 +131,7 @@ absl::StatusOr<EventResult> Ingestor::ParseOne(const std::string& ics,
         {{field_prefix + "ical",
           absl::StrCat("found ", parsed->events.size(), " events; use import for a calendar")}});
   }
-  return EventResult{std::move(parsed->events[0]), std::move(parsed->warnings)};
+  return EventResult{std::move(parsed->events[0]), 0, std::move(parsed->warnings)};
 }
 
 absl::StatusOr<EventResult> Ingestor::Normalize(const v1::Event& input) {
@@ -200,15 +198,6 @@ void Ingestor::Stamp(v1::Event& e, const v1::Event* existing) const {
                     : (e.created() > 0 ? e.created() : now));
   // Calendar apps take an update only if SEQUENCE grows.
   if (existing != nullptr) e.set_sequence(std::max(e.sequence(), existing->sequence() + 1));
-  e.clear_version();
-  ical::SerializeOptions fr, en;
-  en.language = ical::Language::kEn;
-  e.clear_ical_fr();
-  e.clear_ical_en();
-  const std::string text_fr = ical::SerializeEvent(e, fr);
-  const std::string text_en = ical::SerializeEvent(e, en);
-  e.set_ical_fr(text_fr);
-  e.set_ical_en(text_en);
 }
 
 absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
@@ -235,8 +224,8 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   p->set_organization(org);
   p->set_source_uid(source_uid);
   Stamp(e, nullptr);
-  auto create = [&](bool unique) -> absl::StatusOr<v1::PutEventResponse> {
-    absl::StatusOr<v1::PutEventResponse> put = creations_.Submit({&e, unique});
+  auto create = [&](bool unique) -> absl::StatusOr<internal::PutEventResponse> {
+    absl::StatusOr<internal::PutEventResponse> put = creations_.Submit({&e, unique});
     if (absl::IsAlreadyExists(put.status())) {
       return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
     }
@@ -244,9 +233,9 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   };
   // Most submits share no start and title with another organization's event:
   // the store checks that and writes in one step. Otherwise the full rule.
-  absl::StatusOr<v1::PutEventResponse> put = create(/*unique=*/true);
+  absl::StatusOr<internal::PutEventResponse> put = create(/*unique=*/true);
   if (put.ok()) {
-    e.set_version(put->version());
+    result->version = put->version();
     return result;
   }
   if (!absl::IsFailedPrecondition(put.status())) return put.status();
@@ -255,14 +244,14 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   if (merged->empty()) {
     put = create(/*unique=*/false);
     if (!put.ok()) return put.status();
-    e.set_version(put->version());
+    result->version = put->version();
     return result;
   }
   std::vector<v1::Event> writes = {e};
   writes.insert(writes.end(), merged->begin(), merged->end());
-  absl::StatusOr<v1::PutEventsResponse> put_merged = store_.PutEvents(writes);
+  absl::StatusOr<internal::PutEventsResponse> put_merged = store_.PutEvents(writes);
   if (!put_merged.ok()) return put_merged.status();
-  e.set_version(put_merged->results(0).version());
+  result->version = put_merged->results(0).version();
   result->warnings.push_back(
       absl::StrCat("same event as ", e.duplicate_of(),
                    ": the regional calendar shows it once, with both organizations"));
@@ -277,8 +266,9 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
   if (!result.ok()) return result.status();
   const std::string target = uid.empty() ? result->event.uid() : uid;
   if (target.empty()) return BadRequestError("event.uid: required", {{"event.uid", "required"}});
-  absl::StatusOr<v1::Event> existing = store_.GetEvent(target);
-  if (!existing.ok()) return existing.status();
+  absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(target);
+  if (!stored.ok()) return stored.status();
+  const v1::Event* existing = &stored->event();
   if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
   v1::Event& e = result->event;
   e.set_uid(existing->uid());
@@ -286,21 +276,22 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
   *e.mutable_provenance() = existing->provenance();
   e.set_duplicate_of(existing->duplicate_of());
   *e.mutable_distinct_from() = existing->distinct_from();
-  Stamp(e, &*existing);
+  Stamp(e, existing);
   const int64_t expected =
-      request.expected_version() > 0 ? request.expected_version() : existing->version();
-  absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, expected, false);
+      request.expected_version() > 0 ? request.expected_version() : stored->version();
+  absl::StatusOr<internal::PutEventResponse> put = store_.PutEvent(e, expected, false);
   if (!put.ok()) return put.status();
-  e.set_version(put->version());
+  result->version = put->version();
   return result;
 }
 
 absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid,
                                              const std::string& reason) {
-  absl::StatusOr<v1::Event> existing = store_.GetEvent(uid);
-  if (!existing.ok()) return existing.status();
+  absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(uid);
+  if (!stored.ok()) return stored.status();
+  const v1::Event* existing = &stored->event();
   if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
-  EventResult result{*existing, {}};
+  EventResult result{*existing, stored->version(), {}};
   if (existing->status() == v1::Event::STATUS_CANCELLED) return result;
   if (HasControl(reason, true))
     return BadRequestError("reason: control characters",
@@ -311,10 +302,10 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
     e.mutable_description()->set_fr(absl::StrCat(
         "Annulé : ", reason, e.description().fr().empty() ? "" : "\n\n", e.description().fr()));
   }
-  Stamp(e, &*existing);
-  absl::StatusOr<v1::PutEventResponse> put = store_.PutEvent(e, existing->version(), false);
+  Stamp(e, existing);
+  absl::StatusOr<internal::PutEventResponse> put = store_.PutEvent(e, stored->version(), false);
   if (!put.ok()) return put.status();
-  e.set_version(put->version());
+  result.version = put->version();
   if (absl::Status s = Unmerge(*existing, &e); !s.ok()) {
     result.warnings.push_back(
         absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
@@ -323,25 +314,26 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
 }
 
 absl::Status Ingestor::Delete(const Caller& caller, const std::string& uid) {
-  absl::StatusOr<v1::Event> existing = store_.GetEvent(uid);
-  if (!existing.ok()) return existing.status();
-  if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
+  absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(uid);
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s = CheckCanWrite(caller, stored->event().organization()); !s.ok()) return s;
   // Copies first: none may point at an event that no longer exists.
-  if (absl::Status s = Unmerge(*existing, nullptr); !s.ok()) return s;
-  return store_.DeleteEvent(uid, existing->version());
+  if (absl::Status s = Unmerge(stored->event(), nullptr); !s.ok()) return s;
+  return store_.DeleteEvent(uid, stored->version());
 }
 
 absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled) {
   const std::string& org = gone.organization();
   std::vector<v1::Event> writes;
   if (!gone.duplicate_of().empty()) {
-    absl::StatusOr<v1::Event> canonical = store_.GetEvent(gone.duplicate_of());
-    if (absl::IsNotFound(canonical.status())) return absl::OkStatus();
-    if (!canonical.ok()) return canonical.status();
+    absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(gone.duplicate_of());
+    if (absl::IsNotFound(stored.status())) return absl::OkStatus();
+    if (!stored.ok()) return stored.status();
+    const v1::Event* canonical = &stored->event();
     v1::Event after = *canonical;
     RemoveProvenances(after, [&org](const v1::Provenance& p) { return p.organization() == org; });
     if (after.provenance_size() == canonical->provenance_size()) return absl::OkStatus();
-    Stamp(after, &*canonical);
+    Stamp(after, canonical);
     writes.push_back(std::move(after));
   } else {
     // Only a canonical event lists other organizations; the rest have no copies to look for.
@@ -350,12 +342,12 @@ absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled
       return absl::OkStatus();
     }
     // Copies share the canonical event's start: look there.
-    absl::StatusOr<std::vector<v1::Event>> same_start =
+    absl::StatusOr<std::vector<internal::StoredEvent>> same_start =
         store_.EventsStarting(gone.start().utc_seconds(), gone.start().utc_seconds() + 1);
     if (!same_start.ok()) return same_start.status();
     std::vector<v1::Event> copies;
-    for (v1::Event& e : *same_start) {
-      if (e.duplicate_of() == gone.uid()) copies.push_back(std::move(e));
+    for (internal::StoredEvent& s : *same_start) {
+      if (s.event().duplicate_of() == gone.uid()) copies.push_back(std::move(*s.mutable_event()));
     }
     auto survivor = std::find_if(copies.begin(), copies.end(), [](const v1::Event& e) {
       return e.status() != v1::Event::STATUS_CANCELLED;
@@ -383,15 +375,15 @@ absl::Status Ingestor::Unmerge(const v1::Event& gone, const v1::Event* cancelled
       writes.push_back(std::move(own));
     }
   }
-  absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
+  absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents(writes);
   return put.ok() ? absl::OkStatus() : put.status();
 }
 
-absl::StatusOr<v1::Event> Ingestor::Get(const Caller& caller, const std::string& uid) {
-  absl::StatusOr<v1::Event> e = store_.GetEvent(uid);
+absl::StatusOr<internal::StoredEvent> Ingestor::Get(const Caller& caller, const std::string& uid) {
+  absl::StatusOr<internal::StoredEvent> e = store_.GetEvent(uid);
   if (!e.ok()) return e.status();
-  if (e->visibility() == v1::Event::VISIBILITY_PRIVATE &&
-      !CheckCanWrite(caller, e->organization()).ok()) {
+  if (e->event().visibility() == v1::Event::VISIBILITY_PRIVATE &&
+      !CheckCanWrite(caller, e->event().organization()).ok()) {
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   }
   return e;
@@ -441,10 +433,10 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(
                      parsed->rejections[0].reason()),
         ViolationsFrom(parsed->rejections, ""));
   }
-  absl::StatusOr<std::vector<v1::Event>> stored = store_.EventsOf(org);
+  absl::StatusOr<std::vector<internal::StoredEvent>> stored = store_.EventsOf(org);
   if (!stored.ok()) return stored.status();
   absl::flat_hash_map<std::string, const v1::Event*> existing;
-  for (const v1::Event& e : *stored) existing[e.uid()] = &e;
+  for (const internal::StoredEvent& s : *stored) existing[s.event().uid()] = &s.event();
   std::vector<v1::Event> writes;
   absl::flat_hash_set<std::string> seen;
   for (v1::Event& e : parsed->events) {
@@ -487,7 +479,8 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(
     // it suddenly lost more than half of its events (held, flagged).
     std::vector<v1::Event> gone;
     int before_count = 0;
-    for (const v1::Event& e : *stored) {
+    for (const internal::StoredEvent& s : *stored) {
+      const v1::Event& e = s.event();
       const bool from_source =
           !e.provenance().empty() && e.provenance(0).source_id() == source->id();
       if (!from_source) continue;
@@ -524,7 +517,7 @@ absl::StatusOr<v1::ImportReport> Ingestor::ImportParsed(
     writes.insert(writes.end(), merged->begin(), merged->end());
   }
   if (!dry_run && !writes.empty()) {
-    absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents(writes);
+    absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents(writes);
     if (!put.ok()) return put.status();
   }
   return report;
@@ -540,9 +533,10 @@ absl::StatusOr<std::vector<v1::Event>> Ingestor::MergeDuplicates(std::vector<v1:
   }
   // Every stored event starting in the span of the new ones, by start bucket.
   absl::flat_hash_map<std::string, std::vector<v1::Event>> buckets;
-  absl::StatusOr<std::vector<v1::Event>> stored = store_.EventsStarting(from, to + 1);
+  absl::StatusOr<std::vector<internal::StoredEvent>> stored = store_.EventsStarting(from, to + 1);
   if (!stored.ok()) return stored.status();
-  for (v1::Event& e : *stored) {
+  for (internal::StoredEvent& s : *stored) {
+    v1::Event& e = *s.mutable_event();
     if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
       buckets[ical::DuplicateBucket(e)].push_back(std::move(e));
     }
@@ -571,37 +565,39 @@ absl::StatusOr<std::vector<v1::Event>> Ingestor::MergeDuplicates(std::vector<v1:
 absl::StatusOr<EventResult> Ingestor::SplitDuplicate(const Caller& caller, const std::string& uid,
                                                      const v1::Provenance& provenance) {
   if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin splits duplicates");
-  absl::StatusOr<v1::Event> first = store_.GetEvent(uid);
+  absl::StatusOr<internal::StoredEvent> first = store_.GetEvent(uid);
   if (!first.ok()) return first.status();
   std::string duplicate_uid = uid;
-  if (first->duplicate_of().empty()) {
+  if (first->event().duplicate_of().empty()) {
     if (provenance.organization().empty()) {
       return BadRequestError("provenance: required",
                              {{"provenance", "name which organization's copy to split out"}});
     }
     duplicate_uid = StoredUid(provenance.organization(), provenance.source_uid());
   }
-  absl::StatusOr<v1::Event> duplicate =
+  absl::StatusOr<internal::StoredEvent> stored_duplicate =
       duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid);
-  if (!duplicate.ok()) return duplicate.status();
+  if (!stored_duplicate.ok()) return stored_duplicate.status();
+  const v1::Event* duplicate = &stored_duplicate->event();
   if (duplicate->duplicate_of().empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(duplicate_uid, " is not merged into another event"));
   }
-  absl::StatusOr<v1::Event> canonical = store_.GetEvent(duplicate->duplicate_of());
-  if (!canonical.ok()) return canonical.status();
+  absl::StatusOr<internal::StoredEvent> stored_canonical =
+      store_.GetEvent(duplicate->duplicate_of());
+  if (!stored_canonical.ok()) return stored_canonical.status();
+  const v1::Event* canonical = &stored_canonical->event();
   v1::Event split = *duplicate, kept = *canonical;
   split.clear_duplicate_of();
   split.add_distinct_from(kept.uid());
   kept.add_distinct_from(split.uid());
   RemoveProvenances(
       kept, [&split](const v1::Provenance& p) { return p.organization() == split.organization(); });
-  Stamp(split, &*duplicate);
-  Stamp(kept, &*canonical);
-  absl::StatusOr<v1::PutEventsResponse> put = store_.PutEvents({split, kept});
+  Stamp(split, duplicate);
+  Stamp(kept, canonical);
+  absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents({split, kept});
   if (!put.ok()) return put.status();
-  split.set_version(put->results(0).version());
-  return EventResult{split, {}};
+  return EventResult{split, put->results(0).version(), {}};
 }
 
 absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(
@@ -635,8 +631,8 @@ absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::CreateOrganization(
   return response;
 }
 
-absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::RotateToken(const Caller& caller,
-                                                                     const std::string& slug) {
+absl::StatusOr<v1::RotateTokenResponse> Ingestor::RotateToken(const Caller& caller,
+                                                              const std::string& slug) {
   if (absl::Status s = CheckCanWrite(caller, slug); !s.ok()) return s;
   absl::StatusOr<v1::Organization> org = store_.GetOrganization(slug);
   if (!org.ok()) return org.status();
@@ -646,7 +642,7 @@ absl::StatusOr<v1::CreateOrganizationResponse> Ingestor::RotateToken(const Calle
   absl::StatusOr<v1::Organization> stored =
       store_.PutOrganization(*org, auth::Sha256Hex(*token), false);
   if (!stored.ok()) return stored.status();
-  v1::CreateOrganizationResponse response;
+  v1::RotateTokenResponse response;
   *response.mutable_organization() = *stored;
   response.set_token(*token);
   return response;

@@ -26,6 +26,8 @@ struct IngestOptions {
 // What a single-event write returns.
 struct EventResult {
   v1::Event event;
+  // The version the store gave it.
+  int64_t version = 0;
   std::vector<std::string> warnings;
 };
 
@@ -46,7 +48,7 @@ class Ingestor {
   absl::StatusOr<EventResult> Cancel(const Caller& caller, const std::string& uid,
                                      const std::string& reason);
   absl::Status Delete(const Caller& caller, const std::string& uid);
-  absl::StatusOr<v1::Event> Get(const Caller& caller, const std::string& uid);
+  absl::StatusOr<internal::StoredEvent> Get(const Caller& caller, const std::string& uid);
   // INVALID_ARGUMENT (with field violations) when the file is rejected or
   // when none of its events could be taken; otherwise the report.
   absl::StatusOr<v1::ImportReport> Import(const Caller& caller,
@@ -59,8 +61,8 @@ class Ingestor {
 
   absl::StatusOr<v1::CreateOrganizationResponse> CreateOrganization(const Caller& caller,
                                                                     const v1::Organization& org);
-  absl::StatusOr<v1::CreateOrganizationResponse> RotateToken(const Caller& caller,
-                                                             const std::string& slug);
+  absl::StatusOr<v1::RotateTokenResponse> RotateToken(const Caller& caller,
+                                                      const std::string& slug);
   absl::StatusOr<std::vector<v1::Organization>> ListOrganizations(const Caller& caller);
 
   absl::StatusOr<v1::Source> AddSource(const Caller& caller, const v1::Source& source);
@@ -107,7 +109,7 @@ class Ingestor {
   IngestOptions options_;
   CalendarParser parse_untrusted_;
   // Concurrent submits reach the store in one call.
-  GroupCommit<Creation, absl::StatusOr<v1::PutEventResponse>> creations_;
+  GroupCommit<Creation, absl::StatusOr<internal::PutEventResponse>> creations_;
 };
 
 // The stored UID of an organization's event: "<organization>/<their UID>", so

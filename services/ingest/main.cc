@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
                                            grpc::InsecureChannelCredentials(), channel_args);
-  StoreClient store(v1::Store::NewStub(channel),
+  StoreClient store(internal::Store::NewStub(channel),
                     ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)), absl::Seconds(30));
   ingest::IngestOptions options;
   options.normalize.default_time_zone = absl::GetFlag(FLAGS_region_zone);

@@ -2,11 +2,12 @@
 
 namespace babillard::publish {
 
-void CalendarView::Reset(std::vector<v1::Event> events, const std::string& cursor) {
+void CalendarView::Reset(std::vector<EventPtr> events, const std::string& cursor) {
   absl::flat_hash_map<std::string, EventPtr> fresh;
-  for (v1::Event& e : events) {
-    std::string uid = e.uid();
-    fresh[uid] = std::make_shared<const v1::Event>(std::move(e));
+  fresh.reserve(events.size());
+  for (EventPtr& e : events) {
+    std::string uid = e->event().uid();
+    fresh[uid] = std::move(e);
   }
   absl::MutexLock lock(&mu_);
   events_.swap(fresh);
@@ -15,16 +16,15 @@ void CalendarView::Reset(std::vector<v1::Event> events, const std::string& curso
   cursor_ = cursor;
 }
 
-void CalendarView::Apply(std::shared_ptr<const v1::Change> shared) {
-  const v1::Change& change = *shared;
+void CalendarView::Apply(const v1::Change& change, EventPtr served) {
   absl::MutexLock lock(&mu_);
   if (change.kind() == v1::Change::KIND_DELETED) {
     events_.erase(change.event().uid());
-  } else if (change.has_event()) {
+  } else if (served != nullptr) {
     auto it = events_.find(change.event().uid());
     // At-least-once delivery after a reconnect: never go back in versions.
-    if (it != events_.end() && it->second->version() >= change.event().version()) return;
-    events_[change.event().uid()] = EventPtr(shared, &change.event());
+    if (it != events_.end() && it->second->version() >= change.version()) return;
+    events_[change.event().uid()] = std::move(served);
   }
   if (!change.cursor().empty()) cursor_ = change.cursor();
   ++version_;

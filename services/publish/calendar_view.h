@@ -9,20 +9,19 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "babillard/v1/event.pb.h"
+#include "services/publish/served_event.h"
 
 namespace babillard::publish {
-
-using EventPtr = std::shared_ptr<const v1::Event>;
 
 // The calendar as publish serves it: every current event, fed by Store.Watch.
 // Thread-safe. Feeds read a consistent copy (Events()) and cache by version().
 class CalendarView {
  public:
   // Replaces everything (after a snapshot); the view becomes ready.
-  void Reset(std::vector<v1::Event> events, const std::string& cursor);
-  // Applies one change after the snapshot. The view keeps the change's
-  // event in place (shared with the change log), not a copy.
-  void Apply(std::shared_ptr<const v1::Change> change);
+  void Reset(std::vector<EventPtr> events, const std::string& cursor);
+  // Applies one change after the snapshot: `served` is its event, rendered
+  // (null for a deletion or a change without an event).
+  void Apply(const v1::Change& change, EventPtr served);
   // Every event, in no particular order.
   std::vector<EventPtr> Events() const;
   // Bumped by every Reset and Apply; feeds are rebuilt when it moves.

@@ -7,11 +7,11 @@ absl::StatusOr<std::vector<ChangePtr>> ChangeReader::Read(const std::string& aft
     ChangeLog::Slice slice = log_.Read(after, max);
     if (!slice.too_old && log_.ready()) return std::move(slice.changes);
   }
-  v1::ReadChangesRequest request;
+  internal::ReadChangesRequest request;
   request.set_after(after);
   request.set_limit(static_cast<int>(std::min<size_t>(max, 1000)));
-  absl::StatusOr<v1::ReadChangesResponse> page =
-      store_.Call(&v1::Store::StubInterface::ReadChanges, request);
+  absl::StatusOr<internal::ReadChangesResponse> page =
+      store_.Call(&internal::Store::StubInterface::ReadChanges, request);
   if (!page.ok()) return page.status();
   std::vector<ChangePtr> out;
   out.reserve(page->changes_size());

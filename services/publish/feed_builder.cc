@@ -9,7 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "babillard/v1/store.pb.h"
+#include "babillard/v1/ingest.pb.h"
 #include "services/common/ical/recurrence.h"
 #include "services/publish/change_filter.h"
 
@@ -38,11 +38,12 @@ std::string FeedQuery::Key() const {
 absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const FeedQuery& query,
                                       const FeedOptions& options) {
   absl::flat_hash_set<std::string> present;
-  for (const EventPtr& e : events) present.insert(e->uid());
-  std::vector<const v1::Event*> selected;
+  for (const EventPtr& e : events) present.insert(e->event().uid());
+  std::vector<const ServedEvent*> selected;
   ical::Limits limits;
   const v1::Filter filter = FilterOf(query);
-  for (const EventPtr& e : events) {
+  for (const EventPtr& served : events) {
+    const v1::Event* e = &served->event();
     if (!EventMatches(*e, filter)) continue;
     // A merged duplicate appears once, as its canonical event (unless only
     // the duplicate's organization is asked for, or the canonical is gone).
@@ -54,20 +55,15 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
     absl::StatusOr<ical::Expansion> x =
         ical::ExpandOccurrences(*e, query.from, query.to, limits, options.time_zone);
     if (!x.ok() || x->occurrences.empty()) continue;
-    selected.push_back(e.get());
+    selected.push_back(served.get());
   }
-  std::sort(selected.begin(), selected.end(), [](const v1::Event* a, const v1::Event* b) {
-    return std::make_pair(a->start().utc_seconds(), a->uid()) <
-           std::make_pair(b->start().utc_seconds(), b->uid());
+  std::sort(selected.begin(), selected.end(), [](const ServedEvent* a, const ServedEvent* b) {
+    return std::make_pair(a->event().start().utc_seconds(), a->event().uid()) <
+           std::make_pair(b->event().start().utc_seconds(), b->event().uid());
   });
   if (query.json) {
-    v1::QueryEventsResponse list;
-    for (const v1::Event* e : selected) {
-      v1::Event* out = list.add_events();
-      *out = *e;
-      out->clear_ical_fr();
-      out->clear_ical_en();
-    }
+    v1::ListEventsResponse list;
+    for (const ServedEvent* e : selected) *list.add_events() = e->event();
     std::string text;
     google::protobuf::util::JsonPrintOptions json;
     json.preserve_proto_field_names = true;
@@ -76,23 +72,14 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
     }
     return text;
   }
-  std::vector<std::string> owned;
   std::vector<std::string_view> texts;
   std::set<std::string> zones;
   int64_t earliest = absl::ToUnixSeconds(query.from);
-  ical::SerializeOptions serialize;
-  serialize.language = query.language;
-  owned.reserve(selected.size());
-  for (const v1::Event* e : selected) {
-    const std::string& stored = query.language == ical::Language::kFr ? e->ical_fr() : e->ical_en();
-    if (stored.empty()) {
-      owned.push_back(ical::SerializeEvent(*e, serialize));
-      texts.push_back(owned.back());
-    } else {
-      texts.push_back(stored);
-    }
-    for (std::string& z : ical::TimeZonesOf(*e)) zones.insert(std::move(z));
-    earliest = std::min(earliest, e->start().utc_seconds());
+  texts.reserve(selected.size());
+  for (const ServedEvent* e : selected) {
+    texts.push_back(e->ical(query.language));
+    for (std::string& z : ical::TimeZonesOf(e->event())) zones.insert(std::move(z));
+    earliest = std::min(earliest, e->event().start().utc_seconds());
   }
   ical::CalendarHeader header;
   header.name = query.title.empty() ? options.region_name : query.title;

@@ -16,6 +16,7 @@
 #include "services/common/auth/token.h"
 #include "services/common/string_view.h"
 #include "services/common/text_checks.h"
+#include "services/publish/feed_urls.h"
 
 namespace babillard::publish {
 namespace {
@@ -40,20 +41,6 @@ HttpResponse Plain(int status, const std::string& text) {
   r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"Access-Control-Allow-Origin", "*"}};
   r.body = text + "\n";
   return r;
-}
-
-std::string PercentDecode(absl::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    int value = 0;
-    if (s[i] == '%' && i + 2 < s.size() && absl::SimpleHexAtoi(s.substr(i + 1, 2), &value)) {
-      out.push_back(static_cast<char>(value));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -117,77 +104,13 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
   if (std::shared_ptr<const Entry> hit = Cached(request.target, Version(), today)) {
     return Respond(request, std::move(hit));
   }
-  FeedQuery q;
-  absl::string_view rest(path);
-  absl::ConsumePrefix(&rest, "/feeds/");
-  if (absl::ConsumeSuffix(&rest, ".json")) {
-    q.json = true;
-  } else if (!absl::ConsumeSuffix(&rest, ".ics")) {
-    return Plain(404, "feeds end in .ics or .json");
-  }
-  std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
-  std::optional<v1::NamedFeed> named;
-  if (parts.size() == 1 && parts[0] == "all") {
-  } else if (parts.size() == 1 && named_feeds_ != nullptr &&
-             (named = named_feeds_->Find(std::string(parts[0]))).has_value()) {
-    const v1::Filter& f = named->filter();
-    q.municipalities.assign(f.municipalities().begin(), f.municipalities().end());
-    q.categories.assign(f.categories().begin(), f.categories().end());
-    q.organizations.assign(f.organizations().begin(), f.organizations().end());
-    q.extra = f;
-    q.extra.clear_municipalities();
-    q.extra.clear_categories();
-    q.extra.clear_organizations();
-  } else if (parts.size() == 2 && IsSlug(Sv(parts[1])) &&
-             (parts[0] == "municipality" || parts[0] == "category" || parts[0] == "org")) {
-    auto& list = parts[0] == "municipality" ? q.municipalities
-                 : parts[0] == "category"   ? q.categories
-                                            : q.organizations;
-    list.push_back(std::string(parts[1]));
-  } else {
-    return Plain(404, absl::StrCat("no feed at ", path));
-  }
   const absl::Time now = absl::Now();
-  q.from = now - absl::Hours(24 * 30);
-  q.to = now + absl::Hours(24 * 548);
-  for (absl::string_view pair : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
-    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    const std::string key = PercentDecode(kv.first), value = PercentDecode(kv.second);
-    if (key == "lang") {
-      absl::StatusOr<ical::Language> lang = ical::ParseLanguage(value);
-      if (!lang.ok()) return Plain(400, "lang: fr or en");
-      q.language = *lang;
-    } else if (key == "category" || key == "municipality" || key == "org") {
-      auto& list = key == "category"       ? q.categories
-                   : key == "municipality" ? q.municipalities
-                                           : q.organizations;
-      for (absl::string_view v : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-        if (!IsSlug(Sv(v)))
-          return Plain(400, absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
-        list.push_back(std::string(v));
-      }
-    } else if (key == "from" || key == "to") {
-      absl::CivilDay day;
-      if (!absl::ParseCivilTime(value, &day))
-        return Plain(400, absl::StrCat(key, ": expected YYYY-MM-DD"));
-      (key == "from" ? q.from : q.to) = absl::FromCivil(day, absl::UTCTimeZone());
-    } else {
-      return Plain(400, absl::StrCat("unknown parameter \"", key,
-                                     "\" (lang, category, municipality, org, from, to)"));
-    }
+  absl::StatusOr<FeedQuery> parsed = ParseFeedTarget(path, query_text, named_feeds_, now);
+  if (!parsed.ok()) {
+    return Plain(absl::IsNotFound(parsed.status()) ? 404 : 400,
+                 std::string(parsed.status().message()));
   }
-  if (named.has_value()) {
-    q.title = q.language == ical::Language::kEn && !named->title().en().empty()
-                  ? named->title().en()
-                  : named->title().fr();
-  }
-  // The window moves with the day, not the second: a day's requests share one cache entry.
-  if (query_text.find("from=") == std::string::npos)
-    q.from = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.from, absl::UTCTimeZone())),
-                             absl::UTCTimeZone());
-  if (query_text.find("to=") == std::string::npos)
-    q.to = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(q.to, absl::UTCTimeZone())),
-                           absl::UTCTimeZone());
+  const FeedQuery& q = *parsed;
   const std::string key = q.Key();
   const int64_t version = Version();
   std::shared_ptr<const Entry> entry;

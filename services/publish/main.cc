@@ -19,6 +19,7 @@
 #include "services/common/auth/token.h"
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
+#include "services/common/clock.h"
 #include "services/common/process.h"
 #include "services/publish/change_log.h"
 #include "services/publish/change_reader.h"
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
                                            grpc::InsecureChannelCredentials(), channel_args);
-  StoreClient store(v1::Store::NewStub(channel), token);
+  StoreClient store(internal::Store::NewStub(channel), token);
   const std::string admin_token = ReadSecretFile(absl::GetFlag(FLAGS_admin_token_file));
   // Without the admin token file no call is an admin's (an unguessable hash).
   Authenticator auth(store, admin_token.empty() ? "-" : auth::Sha256Hex(admin_token));
@@ -110,8 +111,13 @@ int main(int argc, char** argv) {
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
   service_options.public_url =
       absl::GetFlag(FLAGS_public_url).empty() ? url : absl::GetFlag(FLAGS_public_url);
-  service_options.allow_loopback_webhooks = absl::GetFlag(FLAGS_allow_loopback_webhooks);
-  publish::PublishService publish_api(reader, store, auth, named_feeds, webhooks, service_options);
+  publish::NamedFeedAdmin feed_admin(store, named_feeds, Clock::Real());
+  publish::WebhookAdminOptions webhook_admin_options;
+  webhook_admin_options.allow_loopback_webhooks = absl::GetFlag(FLAGS_allow_loopback_webhooks);
+  publish::WebhookAdmin webhook_admin(store, reader, webhooks, Clock::Real(),
+                                      webhook_admin_options);
+  publish::PublishService publish_api(reader, auth, named_feeds, feed_admin, webhook_admin,
+                                      service_options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials());

@@ -74,8 +74,8 @@ int64_t NamedFeedDirectory::generation() const {
 void NamedFeedDirectory::Follow(StoreClient& store, absl::Duration refresh) {
   thread_ = std::thread([this, &store, refresh] {
     do {
-      absl::StatusOr<v1::ListNamedFeedsResponse> list =
-          store.Call(&v1::Store::StubInterface::ListNamedFeeds, v1::ListNamedFeedsRequest());
+      absl::StatusOr<internal::ListNamedFeedsResponse> list = store.Call(
+          &internal::Store::StubInterface::ListNamedFeeds, internal::ListNamedFeedsRequest());
       if (list.ok()) ReplaceAll({list->feeds().begin(), list->feeds().end()});
     } while (!stop_.WaitForNotificationWithTimeout(refresh));
   });

@@ -28,19 +28,22 @@ void ViewFeeder::Run() {
       absl::MutexLock lock(&mu_);
       active_ = &context;
     }
-    v1::WatchRequest request;
+    internal::WatchRequest request;
     const std::string cursor = view_.cursor();
     const bool snapshot = !view_.ready() || cursor.empty();
     request.set_snapshot(snapshot);
     if (!snapshot) request.set_from_cursor(cursor);
     auto reader = stub_->Watch(&context, request);
-    std::vector<v1::Event> pending;
+    std::vector<EventPtr> pending;
     bool in_snapshot = snapshot;
-    v1::WatchResponse response;
+    internal::WatchResponse response;
     while (reader->Read(&response)) {
       backoff = absl::Milliseconds(100);
       if (in_snapshot) {
-        if (response.has_change()) pending.push_back(response.change().event());
+        if (response.has_change()) {
+          pending.push_back(std::make_shared<const ServedEvent>(
+              std::make_shared<const v1::Change>(std::move(*response.mutable_change()))));
+        }
         if (response.snapshot_done()) {
           view_.Reset(std::move(pending), response.cursor());
           if (log_ != nullptr) log_->Reset(response.cursor());
@@ -51,7 +54,11 @@ void ViewFeeder::Run() {
       }
       if (!response.has_change()) continue;
       auto change = std::make_shared<const v1::Change>(std::move(*response.mutable_change()));
-      view_.Apply(change);
+      EventPtr served;
+      if (change->kind() != v1::Change::KIND_DELETED && change->has_event()) {
+        served = std::make_shared<const ServedEvent>(change);
+      }
+      view_.Apply(*change, std::move(served));
       if (log_ != nullptr) log_->Append(std::move(change));
     }
     grpc::Status status = reader->Finish();

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
-#include "babillard/v1/store.grpc.pb.h"
+#include "babillard/internal/store.grpc.pb.h"
 #include "services/publish/calendar_view.h"
 #include "services/publish/change_log.h"
 
@@ -21,7 +21,7 @@ class ViewFeeder {
   // `log`, if given, receives every live change after the view has it.
   ViewFeeder(std::shared_ptr<grpc::Channel> store, std::string internal_token, CalendarView& view,
              ChangeLog* log = nullptr)
-      : stub_(v1::Store::NewStub(store)),
+      : stub_(internal::Store::NewStub(store)),
         token_(std::move(internal_token)),
         view_(view),
         log_(log) {}
@@ -32,7 +32,7 @@ class ViewFeeder {
  private:
   void Run();
 
-  std::unique_ptr<v1::Store::Stub> stub_;
+  std::unique_ptr<internal::Store::Stub> stub_;
   std::string token_;
   CalendarView& view_;
   ChangeLog* log_;

@@ -58,7 +58,7 @@ class WebhookDispatcher::Worker {
   // Appends the attempt to the webhook's recent deliveries, and disables the
   // webhook with `disable_reason` when one is given.
   void Record(const v1::Delivery& delivery, const std::string& disable_reason) {
-    v1::RecordDeliveryRequest request;
+    internal::RecordDeliveryRequest request;
     request.set_webhook_id(hook_.id());
     *request.mutable_delivery() = delivery;
     if (!disable_reason.empty()) {
@@ -68,7 +68,7 @@ class WebhookDispatcher::Worker {
       std::fprintf(stderr, "babillard-publish: webhook %s disabled: %s\n", hook_.id().c_str(),
                    disable_reason.c_str());
     }
-    (void)owner_.store_.Call(&v1::Store::StubInterface::RecordDelivery, request);
+    (void)owner_.store_.Call(&internal::Store::StubInterface::RecordDelivery, request);
   }
 
   void Run() {
@@ -115,12 +115,12 @@ class WebhookDispatcher::Worker {
       delivery.set_duration_ms(static_cast<int>(absl::ToInt64Milliseconds(post.duration)));
       const bool ok = post.http_status >= 200 && post.http_status < 300;
       if (ok) {
-        v1::AdvanceWebhookCursorRequest advance;
+        internal::AdvanceWebhookCursorRequest advance;
         advance.set_id(hook_.id());
         advance.set_expected_cursor(saved);
         advance.set_cursor(change->cursor());
         absl::StatusOr<v1::Webhook> moved =
-            owner_.store_.Call(&v1::Store::StubInterface::AdvanceWebhookCursor, advance);
+            owner_.store_.Call(&internal::Store::StubInterface::AdvanceWebhookCursor, advance);
         if (!moved.ok()) {
           // ABORTED: someone else moved the cursor (a second publish, a
           // reset); NOT_FOUND: deleted. Either way the dispatcher's next
@@ -213,10 +213,10 @@ void WebhookDispatcher::Run() {
 }
 
 void WebhookDispatcher::Sync() {
-  v1::ListWebhooksRequest request;
+  internal::ListWebhooksRequest request;
   request.set_include_secrets(true);
-  absl::StatusOr<v1::ListWebhooksResponse> hooks =
-      store_.Call(&v1::Store::StubInterface::ListWebhooks, request);
+  absl::StatusOr<internal::ListWebhooksResponse> hooks =
+      store_.Call(&internal::Store::StubInterface::ListWebhooks, request);
   if (!hooks.ok()) return;  // the store is away: keep what runs
   absl::flat_hash_map<std::string, const v1::Webhook*> wanted;
   for (const v1::Webhook& h : hooks->webhooks()) {

@@ -69,14 +69,10 @@ absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::st
 }
 
 std::string WebhookBody(const v1::Change& change) {
-  v1::Change data = change;
-  data.mutable_event()->clear_ical_fr();
-  data.mutable_event()->clear_ical_en();
-  if (!change.has_event()) data.clear_event();
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(data, &json, options);
+  (void)google::protobuf::util::MessageToJsonString(change, &json, options);
   const std::string timestamp = absl::FormatTime(
       "%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(change.committed_at_ms()), absl::UTCTimeZone());
   return absl::StrCat(R"({"type":")", TypeOf(change.kind()), R"(","timestamp":")", timestamp,

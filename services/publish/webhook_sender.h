@@ -15,7 +15,7 @@ absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::st
                                         int64_t timestamp, const std::string& body);
 
 // The JSON body for a change: {"type": "event.updated", "timestamp": ...,
-// "data": <the Change, proto3 JSON, without the cached iCalendar texts>}.
+// "data": <the Change, proto3 JSON>}.
 std::string WebhookBody(const v1::Change& change);
 
 struct WebhookPostOptions {

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "babillard/internal/store.pb.h"
 #include "babillard/v1/event.pb.h"
 
 namespace babillard::store {
@@ -35,7 +36,7 @@ struct Expect {
 };
 
 struct EventPage {
-  std::vector<v1::Event> events;
+  std::vector<internal::StoredEvent> events;
   std::string next_page_token;
 };
 
@@ -75,7 +76,7 @@ class EventStore {
   virtual absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(
       const std::vector<v1::Event>& events, const std::vector<Expect>& expect) = 0;
   // NOT_FOUND if no event has this uid.
-  virtual absl::StatusOr<v1::Event> Get(const std::string& uid) = 0;
+  virtual absl::StatusOr<internal::StoredEvent> Get(const std::string& uid) = 0;
   // Deletes and appends a DELETED change. NOT_FOUND, or ABORTED on a stale version.
   virtual absl::StatusOr<WriteResult> Delete(const std::string& uid, Expect expect) = 0;
   // Events matching `filter`, ordered by (start, uid), `page_size` at most.

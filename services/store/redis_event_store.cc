@@ -79,6 +79,15 @@ v1::Change::Kind KindOf(int64_t k) {
   }
 }
 
+// An event as the hash or the stream holds it. Fields of older versions of
+// the schema (the iCalendar renderings stored before they became publish's
+// own) are dropped rather than carried along.
+absl::Status ParseEvent(const std::string& bytes, v1::Event& event) {
+  if (!event.ParseFromString(bytes)) return absl::InternalError("redis: unreadable event");
+  event.DiscardUnknownFields();
+  return absl::OkStatus();
+}
+
 // One stream entry [id, [field, value, ...]] as a Change.
 absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
   if (!entry.is_array() || entry.elements.size() != 2 || !entry.elements[1].is_array()) {
@@ -88,7 +97,6 @@ absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
   change.set_cursor(entry.elements[0].str);
   change.set_committed_at_ms(SplitCursor(change.cursor()).first);
   const auto& fields = entry.elements[1].elements;
-  int64_t version = 0;
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
     const std::string& name = fields[i].str;
     const std::string& value = fields[i + 1].str;
@@ -97,19 +105,17 @@ absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
       (void)absl::SimpleAtoi(value, &k);
       change.set_kind(KindOf(k));
     } else if (name == "v") {
+      int64_t version = 0;
       (void)absl::SimpleAtoi(value, &version);
+      change.set_version(version);
     } else if (name == "src") {
       if (!change.mutable_source()->ParseFromString(value)) {
         return absl::InternalError("redis: unreadable source in the change stream");
       }
     } else if (name == "pb") {
-      if (!change.mutable_event()->ParseFromString(value)) {
-        return absl::InternalError("redis: unreadable event in the change stream");
-      }
+      if (absl::Status s = ParseEvent(value, *change.mutable_event()); !s.ok()) return s;
     }
   }
-  if (change.kind() != v1::Change::KIND_SOURCE_FLAGGED)
-    change.mutable_event()->set_version(version);
   return change;
 }
 
@@ -215,7 +221,7 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
   WatchSink sink;
   sink.on_change = [&](const v1::Change& change) {
     const v1::Event& e = change.event();
-    batch.insert(batch.end(), {e.uid(), std::to_string(e.version()),
+    batch.insert(batch.end(), {e.uid(), std::to_string(change.version()),
                                absl::StrJoin(ical::DuplicateKeys(e), "\n")});
     if (++pending < options_.batch) return true;
     failed = flush();
@@ -251,8 +257,7 @@ absl::StatusOr<std::vector<std::string>> RedisEventStore::EventArgs(const v1::Ev
   if (event.uid().empty()) return absl::InvalidArgumentError("event.uid: required");
   if (event.organization().empty())
     return absl::InvalidArgumentError("event.organization: required");
-  v1::Event e = event;
-  e.set_version(0);  // the hash holds it; keeping it out of pb lets "unchanged" compare bytes
+  const v1::Event& e = event;
   return std::vector<std::string>{e.uid(),
                                   x.mode == Expect::Mode::kAny      ? ""
                                   : x.mode == Expect::Mode::kAbsent ? "new"
@@ -372,7 +377,7 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
   return out;
 }
 
-absl::StatusOr<v1::Event> RedisEventStore::Get(const std::string& uid) {
+absl::StatusOr<internal::StoredEvent> RedisEventStore::Get(const std::string& uid) {
   absl::StatusOr<redis::Reply> reply =
       pool_.Run({"HMGET", options_.prefix + "ev:" + uid, "pb", "v"});
   if (!reply.ok()) return reply.status();
@@ -380,12 +385,12 @@ absl::StatusOr<v1::Event> RedisEventStore::Get(const std::string& uid) {
   if (!reply->is_array() || reply->elements.size() != 2 || reply->elements[0].is_nil()) {
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   }
-  v1::Event event;
-  if (!event.ParseFromString(reply->elements[0].str))
-    return absl::InternalError("redis: unreadable event");
+  internal::StoredEvent stored;
+  if (absl::Status s = ParseEvent(reply->elements[0].str, *stored.mutable_event()); !s.ok())
+    return s;
   absl::StatusOr<int64_t> version = reply->elements[1].AsInteger();
-  event.set_version(version.ok() ? *version : 0);
-  return event;
+  stored.set_version(version.ok() ? *version : 0);
+  return stored;
 }
 
 absl::StatusOr<WriteResult> RedisEventStore::Delete(const std::string& uid, Expect expect) {
@@ -480,18 +485,18 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
     for (size_t i = 0; i < wanted.size() && static_cast<int>(page.events.size()) < page_size; ++i) {
       const auto& f = (*bodies)[i].elements;
       if (f.size() != 2 || f[0].is_nil()) continue;
-      v1::Event e;
-      if (!e.ParseFromString(f[0].str)) return absl::InternalError("redis: unreadable event");
+      internal::StoredEvent e;
+      if (absl::Status s = ParseEvent(f[0].str, *e.mutable_event()); !s.ok()) return s;
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
       e.set_version(v);
-      if (!MatchesEvent(e, filter, options_.limits)) continue;
+      if (!MatchesEvent(e.event(), filter, options_.limits)) continue;
       page.events.push_back(std::move(e));
     }
     if (static_cast<int>(ids->elements.size() / 2) < options_.batch) break;
   }
   if (static_cast<int>(page.events.size()) == page_size) {
-    const v1::Event& last = page.events.back();
+    const v1::Event& last = page.events.back().event();
     page.next_page_token = absl::StrCat(last.start().utc_seconds(), ":", last.uid());
   }
   return page;
@@ -541,11 +546,10 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
       if (f.size() != 2 || f[0].is_nil()) continue;
       v1::Change change;
       change.set_kind(v1::Change::KIND_CREATED);
-      if (!change.mutable_event()->ParseFromString(f[0].str))
-        return absl::InternalError("redis: unreadable event");
+      if (absl::Status s = ParseEvent(f[0].str, *change.mutable_event()); !s.ok()) return s;
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
-      change.mutable_event()->set_version(v);
+      change.set_version(v);
       if (!sink.on_change(change)) return absl::CancelledError("watch ended by the receiver");
     }
     if (static_cast<int>(ids->elements.size()) < options_.batch) return absl::OkStatus();

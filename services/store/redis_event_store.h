@@ -42,7 +42,7 @@ class RedisEventStore final : public EventStore {
                                                const std::vector<Expect>& expect) override;
   absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> PutEach(
       const std::vector<v1::Event>& events, const std::vector<Expect>& expect) override;
-  absl::StatusOr<v1::Event> Get(const std::string& uid) override;
+  absl::StatusOr<internal::StoredEvent> Get(const std::string& uid) override;
   absl::StatusOr<WriteResult> Delete(const std::string& uid, Expect expect) override;
   absl::StatusOr<EventPage> Query(const v1::Filter& filter, int page_size,
                                   const std::string& page_token) override;

@@ -25,7 +25,8 @@ absl::Status ErrorOf(const redis::Reply& reply) {
 
 }  // namespace
 
-absl::Status RedisRegistry::Transaction(const std::vector<std::vector<std::string>>& commands) {
+absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
+    const std::vector<std::vector<std::string>>& commands) {
   std::vector<std::vector<std::string>> all = {{"MULTI"}};
   all.insert(all.end(), commands.begin(), commands.end());
   all.push_back({"EXEC"});
@@ -42,7 +43,7 @@ absl::Status RedisRegistry::Transaction(const std::vector<std::vector<std::strin
   for (const redis::Reply& r : exec.elements) {
     if (absl::Status s = ErrorOf(r); !s.ok()) return s;
   }
-  return absl::OkStatus();
+  return exec.elements;
 }
 
 absl::Status RedisRegistry::Update(
@@ -199,8 +200,7 @@ absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
                           announced.SerializeAsString()});
     }
   }
-  absl::Status status = Transaction(commands);
-  if (!status.ok()) return status;
+  if (absl::Status status = Transaction(commands).status(); !status.ok()) return status;
   return s;
 }
 
@@ -224,16 +224,28 @@ absl::StatusOr<std::vector<v1::Source>> RedisRegistry::ListSources(
 }
 
 absl::Status RedisRegistry::DeleteSource(const std::string& id) {
-  return Transaction({{"DEL", prefix_ + "src:" + id}, {"SREM", prefix_ + "srcs", id}});
+  return Transaction({{"DEL", prefix_ + "src:" + id}, {"SREM", prefix_ + "srcs", id}}).status();
 }
 
-absl::StatusOr<v1::NamedFeed> RedisRegistry::PutNamedFeed(const v1::NamedFeed& feed) {
+absl::StatusOr<v1::NamedFeed> RedisRegistry::PutNamedFeed(const v1::NamedFeed& feed,
+                                                          bool create_only) {
   if (feed.name().empty()) return absl::InvalidArgumentError("feed.name: required");
-  absl::Status status =
-      Transaction({{"SET", prefix_ + "feed:" + feed.name(), feed.SerializeAsString()},
-                   {"SADD", prefix_ + "feeds", feed.name()}});
-  if (!status.ok()) return status;
+  std::vector<std::string> set = {"SET", prefix_ + "feed:" + feed.name(), feed.SerializeAsString()};
+  if (create_only) set.push_back("NX");
+  // When NX refuses, the name is already in the set: the SADD changes nothing.
+  absl::StatusOr<std::vector<redis::Reply>> replies =
+      Transaction({set, {"SADD", prefix_ + "feeds", feed.name()}});
+  if (!replies.ok()) return replies.status();
+  if (replies->empty() || replies->front().is_nil()) {
+    return absl::AlreadyExistsError(absl::StrCat("feed.name: \"", feed.name(), "\" is taken"));
+  }
   return feed;
+}
+
+absl::StatusOr<v1::NamedFeed> RedisRegistry::GetNamedFeed(const std::string& name) {
+  absl::StatusOr<std::string> bytes = Get(prefix_ + "feed:" + name);
+  if (!bytes.ok()) return bytes.status();
+  return Parse<v1::NamedFeed>(*bytes);
 }
 
 absl::StatusOr<std::vector<v1::NamedFeed>> RedisRegistry::ListNamedFeeds() {
@@ -250,7 +262,8 @@ absl::StatusOr<std::vector<v1::NamedFeed>> RedisRegistry::ListNamedFeeds() {
 }
 
 absl::Status RedisRegistry::DeleteNamedFeed(const std::string& name) {
-  return Transaction({{"DEL", prefix_ + "feed:" + name}, {"SREM", prefix_ + "feeds", name}});
+  return Transaction({{"DEL", prefix_ + "feed:" + name}, {"SREM", prefix_ + "feeds", name}})
+      .status();
 }
 
 absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook,
@@ -265,8 +278,14 @@ absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook
   std::vector<std::vector<std::string>> commands = {
       {"SET", prefix_ + "wh:" + w.id(), w.SerializeAsString()}, {"SADD", prefix_ + "whs", w.id()}};
   if (!secret.empty()) commands.push_back({"SET", prefix_ + "wh-secret:" + w.id(), secret});
-  if (absl::Status status = Transaction(commands); !status.ok()) return status;
+  if (absl::Status status = Transaction(commands).status(); !status.ok()) return status;
   return w;
+}
+
+absl::StatusOr<v1::Webhook> RedisRegistry::GetWebhook(const std::string& id) {
+  absl::StatusOr<std::string> bytes = Get(prefix_ + "wh:" + id);
+  if (!bytes.ok()) return bytes.status();
+  return Parse<v1::Webhook>(*bytes);
 }
 
 absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(
@@ -292,7 +311,8 @@ absl::Status RedisRegistry::DeleteWebhook(const std::string& id) {
   return Transaction({{"DEL", prefix_ + "wh:" + id},
                       {"DEL", prefix_ + "wh-secret:" + id},
                       {"DEL", prefix_ + "dlv:" + id},
-                      {"SREM", prefix_ + "whs", id}});
+                      {"SREM", prefix_ + "whs", id}})
+      .status();
 }
 
 absl::StatusOr<v1::Webhook> RedisRegistry::AdvanceWebhookCursor(const std::string& id,

@@ -27,11 +27,13 @@ class RedisRegistry final : public Registry {
   absl::StatusOr<v1::Source> GetSource(const std::string& id) override;
   absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string& organization) override;
   absl::Status DeleteSource(const std::string& id) override;
-  absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed& feed) override;
+  absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed& feed, bool create_only) override;
+  absl::StatusOr<v1::NamedFeed> GetNamedFeed(const std::string& name) override;
   absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() override;
   absl::Status DeleteNamedFeed(const std::string& name) override;
   absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook,
                                          const std::string& secret) override;
+  absl::StatusOr<v1::Webhook> GetWebhook(const std::string& id) override;
   absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string& organization,
                                                         bool include_secrets) override;
   absl::Status DeleteWebhook(const std::string& id) override;
@@ -44,8 +46,9 @@ class RedisRegistry final : public Registry {
                                                            int limit) override;
 
  private:
-  // Runs the commands in MULTI/EXEC: all or none.
-  absl::Status Transaction(const std::vector<std::vector<std::string>>& commands);
+  // Runs the commands in MULTI/EXEC: all or none. Returns their replies.
+  absl::StatusOr<std::vector<redis::Reply>> Transaction(
+      const std::vector<std::vector<std::string>>& commands);
   // Reads the value at `key`, lets `change` edit it, and writes it back only
   // if no one else wrote it meanwhile (WATCH), retrying a few times.
   absl::Status Update(

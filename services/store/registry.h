@@ -33,13 +33,19 @@ class Registry {
   virtual absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string& organization) = 0;
   virtual absl::Status DeleteSource(const std::string& id) = 0;
 
-  virtual absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed& feed) = 0;
+  // ALREADY_EXISTS when `create_only` and the name is taken.
+  virtual absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed& feed,
+                                                     bool create_only) = 0;
+  // NOT_FOUND for an unknown name.
+  virtual absl::StatusOr<v1::NamedFeed> GetNamedFeed(const std::string& name) = 0;
   virtual absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() = 0;
   virtual absl::Status DeleteNamedFeed(const std::string& name) = 0;
 
   // An empty id creates the webhook; a non-empty `secret` is stored with it.
   virtual absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook,
                                                  const std::string& secret) = 0;
+  // NOT_FOUND for an unknown id; never with its secret.
+  virtual absl::StatusOr<v1::Webhook> GetWebhook(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string& organization,
                                                                 bool include_secrets) = 0;
   virtual absl::Status DeleteWebhook(const std::string& id) = 0;

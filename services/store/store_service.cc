@@ -13,7 +13,7 @@ Expect ExpectFor(int64_t expected_version, bool create_only) {
   return Expect::Any();
 }
 
-void Fill(const WriteResult& w, v1::PutEventResponse* out) {
+void Fill(const WriteResult& w, internal::PutEventResponse* out) {
   out->set_version(w.version);
   out->set_cursor(w.cursor);
   out->set_kind(w.kind);
@@ -39,8 +39,8 @@ grpc::Status StoreService::Authorize(grpc::ServerContext* context) const {
 }
 
 grpc::Status StoreService::PutEvent(grpc::ServerContext* context,
-                                    const v1::PutEventRequest* request,
-                                    v1::PutEventResponse* response) {
+                                    const internal::PutEventRequest* request,
+                                    internal::PutEventResponse* response) {
   BABILLARD_AUTHORIZE(context);
   Expect expect = ExpectFor(request->expected_version(), request->create_only());
   expect.unique = request->unique();
@@ -51,13 +51,9 @@ grpc::Status StoreService::PutEvent(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
-                                     const v1::PutEventsRequest* request,
-                                     v1::PutEventsResponse* response) {
+                                     const internal::PutEventsRequest* request,
+                                     internal::PutEventsResponse* response) {
   BABILLARD_AUTHORIZE(context);
-  if (!request->cancel_missing_from_source().empty()) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                        "cancel_missing_from_source: not yet supported by this store");
-  }
   if (request->writes_size() > 0) {
     if (request->events_size() > 0) {
       return ToGrpcStatus(BadRequestError(
@@ -66,7 +62,7 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
     }
     std::vector<v1::Event> events;
     std::vector<Expect> expect;
-    for (const v1::PutEventRequest& w : request->writes()) {
+    for (const internal::PutEventRequest& w : request->writes()) {
       events.push_back(w.event());
       expect.push_back(ExpectFor(w.expected_version(), w.create_only()));
       expect.back().unique = w.unique();
@@ -74,7 +70,7 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
     absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> each = events_.PutEach(events, expect);
     if (!each.ok()) return ToGrpcStatus(each.status());
     for (const absl::StatusOr<WriteResult>& w : *each) {
-      v1::PutEventResponse* r = response->add_results();
+      internal::PutEventResponse* r = response->add_results();
       if (w.ok()) {
         Fill(*w, r);
       } else {
@@ -92,14 +88,15 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::GetEvent(grpc::ServerContext* context,
-                                    const v1::GetEventRequest* request, v1::Event* response) {
+                                    const internal::GetEventRequest* request,
+                                    internal::StoredEvent* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(events_.Get(request->uid()), response);
 }
 
 grpc::Status StoreService::DeleteEvent(grpc::ServerContext* context,
-                                       const v1::DeleteEventRequest* request,
-                                       v1::DeleteEventResponse* response) {
+                                       const internal::DeleteEventRequest* request,
+                                       internal::DeleteEventResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<WriteResult> w =
       events_.Delete(request->uid(), ExpectFor(request->expected_version(), false));
@@ -109,35 +106,36 @@ grpc::Status StoreService::DeleteEvent(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::QueryEvents(grpc::ServerContext* context,
-                                       const v1::QueryEventsRequest* request,
-                                       v1::QueryEventsResponse* response) {
+                                       const internal::QueryEventsRequest* request,
+                                       internal::QueryEventsResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<EventPage> page =
       events_.Query(request->filter(), request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
-  for (v1::Event& e : page->events) *response->add_events() = std::move(e);
+  for (internal::StoredEvent& e : page->events) *response->add_events() = std::move(e);
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
-grpc::Status StoreService::Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
-                                 grpc::ServerWriter<v1::WatchResponse>* writer) {
+grpc::Status StoreService::Watch(grpc::ServerContext* context,
+                                 const internal::WatchRequest* request,
+                                 grpc::ServerWriter<internal::WatchResponse>* writer) {
   BABILLARD_AUTHORIZE(context);
   WatchSink sink;
   sink.on_change = [&](const v1::Change& change) {
-    v1::WatchResponse response;
+    internal::WatchResponse response;
     *response.mutable_change() = change;
     response.set_cursor(change.cursor());
     return writer->Write(response);
   };
   sink.on_snapshot_done = [&](const std::string& cursor) {
-    v1::WatchResponse response;
+    internal::WatchResponse response;
     response.set_snapshot_done(true);
     response.set_cursor(cursor);
     return writer->Write(response);
   };
   sink.on_heartbeat = [&](const std::string& cursor) {
-    v1::WatchResponse response;
+    internal::WatchResponse response;
     response.set_cursor(cursor);
     return writer->Write(response);
   };
@@ -146,8 +144,8 @@ grpc::Status StoreService::Watch(grpc::ServerContext* context, const v1::WatchRe
 }
 
 grpc::Status StoreService::ReadChanges(grpc::ServerContext* context,
-                                       const v1::ReadChangesRequest* request,
-                                       v1::ReadChangesResponse* response) {
+                                       const internal::ReadChangesRequest* request,
+                                       internal::ReadChangesResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<ChangePage> page =
       events_.ReadChanges(request->after(), request->limit() > 0 ? request->limit() : 100);
@@ -158,7 +156,7 @@ grpc::Status StoreService::ReadChanges(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::PutOrganization(grpc::ServerContext* context,
-                                           const v1::PutOrganizationRequest* request,
+                                           const internal::PutOrganizationRequest* request,
                                            v1::Organization* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(registry_.PutOrganization(request->organization(), request->token_sha256(),
@@ -167,15 +165,15 @@ grpc::Status StoreService::PutOrganization(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::GetOrganization(grpc::ServerContext* context,
-                                           const v1::GetOrganizationRequest* request,
+                                           const internal::GetOrganizationRequest* request,
                                            v1::Organization* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(registry_.GetOrganization(request->slug()), response);
 }
 
 grpc::Status StoreService::ListOrganizations(grpc::ServerContext* context,
-                                             const v1::ListOrganizationsRequest*,
-                                             v1::ListOrganizationsResponse* response) {
+                                             const internal::ListOrganizationsRequest*,
+                                             internal::ListOrganizationsResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Organization>> orgs = registry_.ListOrganizations();
   if (!orgs.ok()) return ToGrpcStatus(orgs.status());
@@ -184,27 +182,29 @@ grpc::Status StoreService::ListOrganizations(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::LookupToken(grpc::ServerContext* context,
-                                       const v1::LookupTokenRequest* request,
+                                       const internal::LookupTokenRequest* request,
                                        v1::Organization* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(registry_.LookupToken(request->token_sha256()), response);
 }
 
 grpc::Status StoreService::PutSource(grpc::ServerContext* context,
-                                     const v1::PutSourceRequest* request, v1::Source* response) {
+                                     const internal::PutSourceRequest* request,
+                                     v1::Source* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(registry_.PutSource(request->source()), response);
 }
 
 grpc::Status StoreService::GetSource(grpc::ServerContext* context,
-                                     const v1::GetSourceRequest* request, v1::Source* response) {
+                                     const internal::GetSourceRequest* request,
+                                     v1::Source* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(registry_.GetSource(request->id()), response);
 }
 
 grpc::Status StoreService::ListSources(grpc::ServerContext* context,
-                                       const v1::ListSourcesRequest* request,
-                                       v1::ListSourcesResponse* response) {
+                                       const internal::ListSourcesRequest* request,
+                                       internal::ListSourcesResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Source>> sources = registry_.ListSources(request->organization());
   if (!sources.ok()) return ToGrpcStatus(sources.status());
@@ -213,22 +213,29 @@ grpc::Status StoreService::ListSources(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::DeleteSource(grpc::ServerContext* context,
-                                        const v1::DeleteSourceRequest* request,
-                                        v1::DeleteSourceResponse*) {
+                                        const internal::DeleteSourceRequest* request,
+                                        internal::DeleteSourceResponse*) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcStatus(registry_.DeleteSource(request->id()));
 }
 
 grpc::Status StoreService::PutNamedFeed(grpc::ServerContext* context,
-                                        const v1::PutNamedFeedRequest* request,
+                                        const internal::PutNamedFeedRequest* request,
                                         v1::NamedFeed* response) {
   BABILLARD_AUTHORIZE(context);
-  return ToGrpcResponse(registry_.PutNamedFeed(request->feed()), response);
+  return ToGrpcResponse(registry_.PutNamedFeed(request->feed(), request->create_only()), response);
+}
+
+grpc::Status StoreService::GetNamedFeed(grpc::ServerContext* context,
+                                        const internal::GetNamedFeedRequest* request,
+                                        v1::NamedFeed* response) {
+  BABILLARD_AUTHORIZE(context);
+  return ToGrpcResponse(registry_.GetNamedFeed(request->name()), response);
 }
 
 grpc::Status StoreService::ListNamedFeeds(grpc::ServerContext* context,
-                                          const v1::ListNamedFeedsRequest*,
-                                          v1::ListNamedFeedsResponse* response) {
+                                          const internal::ListNamedFeedsRequest*,
+                                          internal::ListNamedFeedsResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::NamedFeed>> feeds = registry_.ListNamedFeeds();
   if (!feeds.ok()) return ToGrpcStatus(feeds.status());
@@ -237,21 +244,29 @@ grpc::Status StoreService::ListNamedFeeds(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::DeleteNamedFeed(grpc::ServerContext* context,
-                                           const v1::DeleteNamedFeedRequest* request,
-                                           v1::DeleteNamedFeedResponse*) {
+                                           const internal::DeleteNamedFeedRequest* request,
+                                           internal::DeleteNamedFeedResponse*) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcStatus(registry_.DeleteNamedFeed(request->name()));
 }
 
 grpc::Status StoreService::PutWebhook(grpc::ServerContext* context,
-                                      const v1::PutWebhookRequest* request, v1::Webhook* response) {
+                                      const internal::PutWebhookRequest* request,
+                                      v1::Webhook* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(registry_.PutWebhook(request->webhook(), request->secret()), response);
 }
 
+grpc::Status StoreService::GetWebhook(grpc::ServerContext* context,
+                                      const internal::GetWebhookRequest* request,
+                                      v1::Webhook* response) {
+  BABILLARD_AUTHORIZE(context);
+  return ToGrpcResponse(registry_.GetWebhook(request->id()), response);
+}
+
 grpc::Status StoreService::ListWebhooks(grpc::ServerContext* context,
-                                        const v1::ListWebhooksRequest* request,
-                                        v1::ListWebhooksResponse* response) {
+                                        const internal::ListWebhooksRequest* request,
+                                        internal::ListWebhooksResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Webhook>> hooks =
       registry_.ListWebhooks(request->organization(), request->include_secrets());
@@ -261,15 +276,15 @@ grpc::Status StoreService::ListWebhooks(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::DeleteWebhook(grpc::ServerContext* context,
-                                         const v1::DeleteWebhookRequest* request,
-                                         v1::DeleteWebhookResponse*) {
+                                         const internal::DeleteWebhookRequest* request,
+                                         internal::DeleteWebhookResponse*) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcStatus(registry_.DeleteWebhook(request->id()));
 }
 
-grpc::Status StoreService::AdvanceWebhookCursor(grpc::ServerContext* context,
-                                                const v1::AdvanceWebhookCursorRequest* request,
-                                                v1::Webhook* response) {
+grpc::Status StoreService::AdvanceWebhookCursor(
+    grpc::ServerContext* context, const internal::AdvanceWebhookCursorRequest* request,
+    v1::Webhook* response) {
   BABILLARD_AUTHORIZE(context);
   return ToGrpcResponse(
       registry_.AdvanceWebhookCursor(request->id(), request->expected_cursor(), request->cursor()),
@@ -277,8 +292,8 @@ grpc::Status StoreService::AdvanceWebhookCursor(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::RecordDelivery(grpc::ServerContext* context,
-                                          const v1::RecordDeliveryRequest* request,
-                                          v1::RecordDeliveryResponse* response) {
+                                          const internal::RecordDeliveryRequest* request,
+                                          internal::RecordDeliveryResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<int> failures = registry_.RecordDelivery(
       request->webhook_id(), request->delivery(), request->disable(), request->disable_reason());
@@ -288,8 +303,8 @@ grpc::Status StoreService::RecordDelivery(grpc::ServerContext* context,
 }
 
 grpc::Status StoreService::ListDeliveries(grpc::ServerContext* context,
-                                          const v1::ListDeliveriesRequest* request,
-                                          v1::ListDeliveriesResponse* response) {
+                                          const internal::ListDeliveriesRequest* request,
+                                          internal::ListDeliveriesResponse* response) {
   BABILLARD_AUTHORIZE(context);
   absl::StatusOr<std::vector<v1::Delivery>> deliveries =
       registry_.ListDeliveries(request->webhook_id(), request->limit());

@@ -132,11 +132,13 @@ class Streams(Publish):
         fast_out = []
         threading.Thread(target=lambda: fast_out.append(fast.communicate(timeout=120)), daemon=True).start()
         # The slow one's stdout is a pipe nobody reads: it blocks, then stops reading its stream.
+        # The changes must outgrow every buffer on the way (pipe, gRPC flow-control windows):
+        # 1500 of about 4.5 KB each.
         slow = STACK.cli_popen("watch", f"--from={start}", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         body = "".join(
             f"BEGIN:VEVENT\r\nUID:slow-{i}@test\r\nDTSTAMP:20260101T000000Z\r\n"
             f"DTSTART;TZID=America/Toronto:{YEAR}0801T{10 + i % 8:02d}0000\r\nDURATION:PT1H\r\n"
-            f"SUMMARY:Atelier numéro {i} {'x' * 400}\r\nDESCRIPTION:{'y' * 800}\r\nEND:VEVENT\r\n"
+            f"SUMMARY:Atelier numéro {i} {'x' * 400}\r\nDESCRIPTION:{'y' * 4000}\r\nEND:VEVENT\r\n"
             for i in range(1500))
         path = f"{STACK.dir}/many.ics"
         with open(path, "w") as f:

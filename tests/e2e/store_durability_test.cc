@@ -18,7 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "babillard/v1/store.grpc.pb.h"
+#include "babillard/internal/store.grpc.pb.h"
 #include "services/store/redis_event_store.h"
 #include "tests/testing/child_process.h"
 
@@ -52,7 +52,7 @@ class StoreDrill : public ::testing::Test {
     std::lock_guard<std::mutex> lock(channel_mu_);
     channel_ =
         grpc::CreateChannel("unix:" + dir_ + "/store.sock", grpc::InsecureChannelCredentials());
-    stub_ = v1::Store::NewStub(channel_);
+    stub_ = internal::Store::NewStub(channel_);
   }
   // pid of the store's private redis-server.
   pid_t RedisPid() {
@@ -77,11 +77,11 @@ class StoreDrill : public ::testing::Test {
   std::vector<v1::Change> WatchFrom(const std::string& from, size_t count) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-    v1::WatchRequest request;
+    internal::WatchRequest request;
     request.set_from_cursor(from);
     auto reader = stub_->Watch(&context, request);
     std::vector<v1::Change> changes;
-    v1::WatchResponse response;
+    internal::WatchResponse response;
     while (changes.size() < count && reader->Read(&response)) {
       if (response.has_change()) changes.push_back(response.change());
     }
@@ -93,7 +93,7 @@ class StoreDrill : public ::testing::Test {
   std::unique_ptr<testing::ChildProcess> store_;
   std::mutex channel_mu_;  // clients keep writing while the store restarts
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Store::Stub> stub_;
+  std::unique_ptr<internal::Store::Stub> stub_;
 };
 
 TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
@@ -115,12 +115,12 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
           std::lock_guard<std::mutex> lock(channel_mu_);
           channel = channel_;
         }
-        auto stub = v1::Store::NewStub(channel);
+        auto stub = internal::Store::NewStub(channel);
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-        v1::PutEventRequest request;
+        internal::PutEventRequest request;
         *request.mutable_event() = MakeEvent(uid);
-        v1::PutEventResponse response;
+        internal::PutEventResponse response;
         grpc::Status status = stub->PutEvent(&context, request, &response);
         if (status.ok()) {
           std::lock_guard<std::mutex> lock(mu);
@@ -162,9 +162,9 @@ TEST_F(StoreDrill, AcknowledgedWritesSurviveSigkillOfRedisAndOfTheStore) {
   ASSERT_EQ(acked.size(), static_cast<size_t>(kClients * kPerClient));
   for (const auto& [uid, cursor] : acked) {
     grpc::ClientContext context;
-    v1::GetEventRequest request;
+    internal::GetEventRequest request;
     request.set_uid(uid);
-    v1::Event event;
+    internal::StoredEvent event;
     ASSERT_TRUE(stub_->GetEvent(&context, request, &event).ok())
         << uid << " was acknowledged, then lost";
   }

@@ -41,9 +41,9 @@ class FakeEventStore final : public store::EventStore {
       if (x.unique) {
         for (const std::string& key : ical::DuplicateKeys(events[i])) {
           for (const auto& [uid, other] : events_) {
-            if (uid == events[i].uid() || other.organization() == events[i].organization())
+            if (uid == events[i].uid() || other.event().organization() == events[i].organization())
               continue;
-            const std::vector<std::string> keys = ical::DuplicateKeys(other);
+            const std::vector<std::string> keys = ical::DuplicateKeys(other.event());
             if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
               return absl::FailedPreconditionError(events[i].uid() + ": possible duplicate of " +
                                                    uid);
@@ -54,7 +54,8 @@ class FakeEventStore final : public store::EventStore {
     }
     std::vector<store::WriteResult> results;
     for (const v1::Event& e : events) {
-      v1::Event stored = e;
+      internal::StoredEvent stored;
+      *stored.mutable_event() = e;
       auto it = events_.find(e.uid());
       const int64_t version = it == events_.end() ? 0 : it->second.version();
       stored.set_version(version + 1);
@@ -80,7 +81,7 @@ class FakeEventStore final : public store::EventStore {
     }
     return out;
   }
-  absl::StatusOr<v1::Event> Get(const std::string& uid) override {
+  absl::StatusOr<internal::StoredEvent> Get(const std::string& uid) override {
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;
     auto it = events_.find(uid);
@@ -95,7 +96,9 @@ class FakeEventStore final : public store::EventStore {
     store::WriteResult w;
     w.kind = v1::Change::KIND_DELETED;
     w.version = it->second.version() + 1;
-    w.cursor = Append(w.kind, it->second);
+    internal::StoredEvent gone = it->second;
+    gone.set_version(w.version);
+    w.cursor = Append(w.kind, gone);
     events_.erase(it);
     return w;
   }
@@ -120,7 +123,8 @@ class FakeEventStore final : public store::EventStore {
         for (const auto& [uid, e] : events_) {
           v1::Change c;
           c.set_kind(v1::Change::KIND_CREATED);
-          *c.mutable_event() = e;
+          *c.mutable_event() = e.event();
+          c.set_version(e.version());
           pending.push_back(c);
         }
         snapshot_cursor = changes_.empty() ? "" : changes_.back().cursor();
@@ -156,17 +160,19 @@ class FakeEventStore final : public store::EventStore {
     fail_next_.reset();
     return s;
   }
-  std::string Append(v1::Change::Kind kind, const v1::Event& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  std::string Append(v1::Change::Kind kind, const internal::StoredEvent& e)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     v1::Change c;
     c.set_kind(kind);
     c.set_cursor(absl::StrFormat("%013d-0", ++sequence_));  // sortable as text
-    *c.mutable_event() = e;
+    *c.mutable_event() = e.event();
+    c.set_version(e.version());
     changes_.push_back(c);
     return c.cursor();
   }
 
   absl::Mutex mu_;
-  std::map<std::string, v1::Event> events_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, internal::StoredEvent> events_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::Change> changes_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Status> fail_next_ ABSL_GUARDED_BY(mu_);
   int64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;

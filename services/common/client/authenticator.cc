@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/common/auth/token.h"
+#include "services/common/grpc_status.h"
 
 namespace babillard {
 
@@ -14,6 +15,22 @@ absl::Status CheckCanWrite(const Caller& caller, const std::string& organization
   if (caller.is_admin() || caller.organization == organization) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat("organization ", caller.organization,
                                                   " may not change ", organization, "'s data"));
+}
+
+absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& requested,
+                                      const std::string& field) {
+  if (!caller.is_admin()) {
+    if (!requested.empty() && requested != caller.organization) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("organization ", caller.organization, " may not act for ", requested));
+    }
+    return caller.organization;
+  }
+  if (requested.empty()) {
+    return BadRequestError(absl::StrCat(field, ": required"),
+                           {{field, "an admin must name the organization"}});
+  }
+  return requested;
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(const grpc::ServerContextBase& context) {

@@ -25,6 +25,12 @@ struct Caller {
 // PERMISSION_DENIED unless `caller` may write `organization`'s things.
 absl::Status CheckCanWrite(const Caller& caller, const std::string& organization);
 
+// The organization a call acts for: a publisher's own (PERMISSION_DENIED if
+// it names another), or the one an admin names in `field` (INVALID_ARGUMENT
+// naming `field` if none).
+absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& requested,
+                                      const std::string& field);
+
 // Bearer token -> Caller. The admin token is known by its hash; others are
 // looked up in the store by hash, cached for `cache_ttl` (so a rotated token
 // stops working within that time). Thread-safe. Never logs a token.

@@ -8,33 +8,34 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "babillard/v1/store.grpc.pb.h"
+#include "babillard/internal/store.grpc.pb.h"
 #include "services/common/grpc_status.h"
 
 namespace babillard {
 
-// The Store API as ingest uses it: deadlines, the internal token and protos
+// The store's internal API as ingest and publish use it: deadlines, the internal token and protos
 // hidden; every call returns a Status. Thread-safe.
 class StoreClient {
  public:
-  StoreClient(std::unique_ptr<v1::Store::StubInterface> stub, std::string internal_token,
+  StoreClient(std::unique_ptr<internal::Store::StubInterface> stub, std::string internal_token,
               absl::Duration deadline = absl::Seconds(10))
       : stub_(std::move(stub)), internal_token_(std::move(internal_token)), deadline_(deadline) {}
 
-  absl::StatusOr<v1::PutEventsResponse> PutEvents(const std::vector<v1::Event>& events);
-  absl::StatusOr<v1::PutEventResponse> PutEvent(const v1::Event& event, int64_t expected_version,
-                                                bool create_only);
+  absl::StatusOr<internal::PutEventsResponse> PutEvents(const std::vector<v1::Event>& events);
+  absl::StatusOr<internal::PutEventResponse> PutEvent(const v1::Event& event,
+                                                      int64_t expected_version, bool create_only);
   // Independent writes sent together (PutEventsRequest.writes): one result
   // per write, in order; an error for the call means none was written.
-  absl::StatusOr<std::vector<absl::StatusOr<v1::PutEventResponse>>> PutEach(
-      const v1::PutEventsRequest& writes);
-  absl::StatusOr<v1::Event> GetEvent(const std::string& uid);
+  absl::StatusOr<std::vector<absl::StatusOr<internal::PutEventResponse>>> PutEach(
+      const internal::PutEventsRequest& writes);
+  absl::StatusOr<internal::StoredEvent> GetEvent(const std::string& uid);
   absl::Status DeleteEvent(const std::string& uid, int64_t expected_version);
-  absl::StatusOr<v1::QueryEventsResponse> QueryEvents(const v1::QueryEventsRequest& request);
+  absl::StatusOr<internal::QueryEventsResponse> QueryEvents(
+      const internal::QueryEventsRequest& request);
   // Every event of an organization (all pages).
-  absl::StatusOr<std::vector<v1::Event>> EventsOf(const std::string& organization);
+  absl::StatusOr<std::vector<internal::StoredEvent>> EventsOf(const std::string& organization);
   // Every event whose first start is in [from, to), epoch seconds (all pages).
-  absl::StatusOr<std::vector<v1::Event>> EventsStarting(int64_t from, int64_t to);
+  absl::StatusOr<std::vector<internal::StoredEvent>> EventsStarting(int64_t from, int64_t to);
 
   absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization& org,
                                                    const std::string& token_sha256,
@@ -48,9 +49,9 @@ class StoreClient {
   absl::Status DeleteSource(const std::string& id);
 
   // Any other Store call, with the same deadline and token:
-  //   store.Call(&v1::Store::StubInterface::ListWebhooks, request)
+  //   store.Call(&internal::Store::StubInterface::ListWebhooks, request)
   template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(grpc::Status (v1::Store::StubInterface::*method)(
+  absl::StatusOr<Response> Call(grpc::Status (internal::Store::StubInterface::*method)(
                                     grpc::ClientContext*, const Request&, Response*),
                                 const Request& request) const {
     grpc::ClientContext context;
@@ -63,9 +64,9 @@ class StoreClient {
 
  private:
   void Prepare(grpc::ClientContext& context) const;
-  absl::StatusOr<std::vector<v1::Event>> QueryAll(v1::QueryEventsRequest request);
+  absl::StatusOr<std::vector<internal::StoredEvent>> QueryAll(internal::QueryEventsRequest request);
 
-  std::unique_ptr<v1::Store::StubInterface> stub_;
+  std::unique_ptr<internal::Store::StubInterface> stub_;
   std::string internal_token_;
   absl::Duration deadline_;
 };

@@ -70,7 +70,7 @@ class RedisEventStoreTest : public testing::RedisTest {
       auto page = store_->Query(filter, 2, token);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
-      for (const auto& e : page->events) uids.push_back(e.uid());
+      for (const auto& e : page->events) uids.push_back(e.event().uid());
       token = page->next_page_token;
     } while (!token.empty());
     return uids;
@@ -111,7 +111,7 @@ TEST_F(RedisEventStoreTest, PutThenGetKeepsEveryFieldAndBumpsTheVersion) {
   EXPECT_LT(CompareCursors(first.cursor, second.cursor), 0);
   auto got = store_->Get("a");
   ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->title().fr(), "Nouveau titre");
+  EXPECT_EQ(got->event().title().fr(), "Nouveau titre");
   EXPECT_EQ(got->version(), 2);
 }
 
@@ -164,7 +164,7 @@ TEST_F(RedisEventStoreTest, AFailureInjectedBetweenStepsLeavesNothingWritten) {
   EXPECT_EQ(StreamLength(), length);
   auto a = store_->Get("a");
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->organization(), "biblio");
+  EXPECT_EQ(a->event().organization(), "biblio");
   EXPECT_EQ(a->version(), 1);
   EXPECT_EQ(Redis({"SISMEMBER", "bab:idx:org:club", "a"}).integer, 0);
   EXPECT_EQ(Redis({"SISMEMBER", "bab:idx:org:biblio", "a"}).integer, 1);
@@ -178,7 +178,7 @@ TEST_F(RedisEventStoreTest, TwoWritersRacingOnOneEventLoseNoUpdate) {
     for (int i = 0; i < kWrites;) {
       auto current = store_->Get("race");
       ASSERT_TRUE(current.ok());
-      v1::Event e = *current;
+      v1::Event e = current->event();
       e.mutable_title()->set_fr(absl::StrCat("writer ", id, " write ", i));
       auto r = store_->Put({e}, {Expect::Version(current->version())});
       if (r.ok()) {
@@ -294,7 +294,7 @@ TEST_F(RedisEventStoreTest, PutEachWritesEveryEventOnItsOwn) {
   EXPECT_EQ((*each)[4].status().code(), absl::StatusCode::kFailedPrecondition)
       << "club/b, written earlier in the same call, is seen";
   EXPECT_TRUE(absl::IsNotFound(store_->Get("club/a").status()));
-  EXPECT_EQ(store_->Get("biblio/a")->title().fr(), "Concert");
+  EXPECT_EQ(store_->Get("biblio/a")->event().title().fr(), "Concert");
   EXPECT_EQ(StreamLength(), 2);
 }
 
@@ -402,7 +402,7 @@ TEST_F(RedisEventStoreTest, WatchResumesFromACursorWithoutGapOrDuplicate) {
   EXPECT_EQ(changes[1].cursor(), cursors[3]);
   EXPECT_EQ(changes[2].cursor(), cursors[4]);
   EXPECT_EQ(changes[2].event().uid(), "w4");
-  EXPECT_EQ(changes[2].event().version(), 1);
+  EXPECT_EQ(changes[2].version(), 1);
   EXPECT_EQ(changes[2].kind(), v1::Change::KIND_CREATED);
 }
 
@@ -435,7 +435,7 @@ TEST_F(RedisEventStoreTest, WatchSeesLiveChangesAfterTheSnapshotExactlyOnce) {
   std::set<std::string> snapshot = {changes[0].event().uid(), changes[1].event().uid()};
   EXPECT_EQ(snapshot, (std::set<std::string>{"s1", "s2"}));
   EXPECT_EQ(changes[2].event().uid(), "s1");
-  EXPECT_EQ(changes[2].event().version(), 2);
+  EXPECT_EQ(changes[2].version(), 2);
   EXPECT_EQ(changes[3].event().uid(), "s3");
 }
 
@@ -495,7 +495,7 @@ TEST_F(RedisEventStoreTest, RedisDownIsUnavailableAndRecoveryIsAutomatic) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   ASSERT_TRUE(redis_->Restart().ok());
   // The pool backs off, then reconnects by itself; the AOF kept the write.
-  absl::StatusOr<v1::Event> got = absl::UnavailableError("");
+  absl::StatusOr<internal::StoredEvent> got = absl::UnavailableError("");
   for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
     got = store_->Get("before");
     if (got.ok()) break;

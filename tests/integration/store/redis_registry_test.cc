@@ -102,7 +102,7 @@ TEST_F(RedisRegistryTest, NamedFeedsRoundTrip) {
   v1::NamedFeed feed;
   feed.set_name("festivals");
   feed.mutable_filter()->add_categories("culture");
-  ASSERT_TRUE(registry_->PutNamedFeed(feed).ok());
+  ASSERT_TRUE(registry_->PutNamedFeed(feed, /*create_only=*/false).ok());
   auto feeds = registry_->ListNamedFeeds();
   ASSERT_TRUE(feeds.ok());
   ASSERT_EQ(feeds->size(), 1u);

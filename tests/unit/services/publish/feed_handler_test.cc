@@ -21,8 +21,20 @@ v1::Event Make(const std::string& uid, const std::string& org, const std::string
   *e.mutable_end() = e.start();
   e.mutable_location()->set_municipality(muni);
   e.add_categories("culture");
-  e.set_ical_fr(ical::SerializeEvent(e, ical::SerializeOptions()));
   return e;
+}
+
+// The events as the view holds them, rendered.
+std::vector<EventPtr> Served(const std::vector<v1::Event>& events) {
+  std::vector<EventPtr> out;
+  for (const v1::Event& e : events) {
+    auto change = std::make_shared<v1::Change>();
+    change->set_kind(v1::Change::KIND_CREATED);
+    *change->mutable_event() = e;
+    change->set_version(1);
+    out.push_back(std::make_shared<const ServedEvent>(std::move(change)));
+  }
+  return out;
 }
 
 std::string Header(const HttpResponse& r, const std::string& name) {
@@ -54,9 +66,9 @@ TEST(FeedHandler, ServesFiltersAndHidesPrivateEventsAndMergedDuplicates) {
   hidden.set_visibility(v1::Event::VISIBILITY_PRIVATE);
   v1::Event duplicate = Make("club/a", "club", "danville");
   duplicate.set_duplicate_of("biblio/a");
-  view.Reset(
-      {Make("biblio/a", "biblio", "danville"), Make("w", "mairie", "wotton"), hidden, duplicate},
-      "1-0");
+  view.Reset(Served({Make("biblio/a", "biblio", "danville"), Make("w", "mairie", "wotton"), hidden,
+                     duplicate}),
+             "1-0");
   FeedHandler handler(view, FeedOptions());
   HttpResponse all = Get(handler, "/feeds/all.ics");
   ASSERT_EQ(all.status, 200);
@@ -77,7 +89,7 @@ TEST(FeedHandler, ServesFiltersAndHidesPrivateEventsAndMergedDuplicates) {
 
 TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
   CalendarView view;
-  view.Reset({Make("a", "biblio", "danville")}, "1-0");
+  view.Reset(Served({Make("a", "biblio", "danville")}), "1-0");
   FeedHandler handler(view, FeedOptions());
   HttpResponse first = Get(handler, "/feeds/all.ics");
   const std::string etag = Header(first, "ETag");
@@ -95,12 +107,12 @@ TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
   EXPECT_TRUE(Body(head).empty());
   EXPECT_EQ(Header(head, "ETag"), etag);
   // Any change to the view changes the bytes and so the ETag.
-  v1::Change change;
-  change.set_kind(v1::Change::KIND_CREATED);
-  *change.mutable_event() = Make("b", "biblio", "danville");
-  change.mutable_event()->set_version(1);
-  change.set_cursor("2-0");
-  view.Apply(std::make_shared<const v1::Change>(change));
+  auto change = std::make_shared<v1::Change>();
+  change->set_kind(v1::Change::KIND_CREATED);
+  *change->mutable_event() = Make("b", "biblio", "danville");
+  change->set_version(1);
+  change->set_cursor("2-0");
+  view.Apply(*change, std::make_shared<const ServedEvent>(change));
   HttpResponse after = Get(handler, "/feeds/all.ics", etag);
   EXPECT_EQ(after.status, 200);
   EXPECT_NE(Header(after, "ETag"), etag);
@@ -115,7 +127,7 @@ namespace {
 
 TEST(FeedHandler, NamedFeedsAndMetrics) {
   CalendarView view;
-  view.Reset({Make("a", "biblio", "danville"), Make("b", "mairie", "wotton")}, "1-0");
+  view.Reset(Served({Make("a", "biblio", "danville"), Make("b", "mairie", "wotton")}), "1-0");
   NamedFeedDirectory named;
   FeedHandler handler(view, FeedOptions(), &named);
   EXPECT_EQ(Get(handler, "/feeds/wotton-events.ics").status, 404);

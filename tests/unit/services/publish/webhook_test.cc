@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "services/common/grpc_status.h"
+#include "services/publish/change_pages.h"
 #include "services/publish/named_feeds.h"
 #include "services/publish/publish_service.h"
 #include "services/publish/webhook_sender.h"
@@ -24,19 +25,19 @@ TEST(SignWebhook, MatchesTheStandardWebhooksReference) {
   EXPECT_TRUE(absl::IsInvalidArgument(SignWebhook("not-a-secret", "id", 1, "{}").status()));
 }
 
-TEST(WebhookBody, IsAStandardWebhooksPayloadWithoutTheCachedTexts) {
+TEST(WebhookBody, IsAStandardWebhooksPayloadOfTheChange) {
   v1::Change c;
   c.set_cursor("1700000000000-3");
   c.set_committed_at_ms(1700000000123);
   c.set_kind(v1::Change::KIND_CANCELLED);
   c.mutable_event()->set_uid("u@x");
-  c.mutable_event()->set_ical_fr("BEGIN:VEVENT...");
+  c.set_version(7);
   const std::string body = WebhookBody(c);
   EXPECT_TRUE(absl::StartsWith(
       body, R"({"type":"event.cancelled","timestamp":"2023-11-14T22:13:20.123Z","data":{)"))
       << body;
   EXPECT_TRUE(absl::StrContains(body, R"("uid":"u@x")"));
-  EXPECT_FALSE(absl::StrContains(body, "BEGIN:VEVENT"));
+  EXPECT_TRUE(absl::StrContains(body, R"("version":"7")")) << body;
   google::protobuf::Struct parsed;
   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &parsed).ok());
 }

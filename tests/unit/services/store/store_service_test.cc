@@ -5,60 +5,10 @@
 
 #include "services/common/grpc_status.h"
 #include "tests/testing/fake_event_store.h"
+#include "tests/testing/fake_registry.h"
 
 namespace babillard::store {
 namespace {
-
-// Only the event half of the service is exercised here; registry calls are
-// covered against real Redis in tests/integration.
-class NoRegistry final : public Registry {
- public:
-  absl::StatusOr<v1::Organization> PutOrganization(const v1::Organization&, const std::string&,
-                                                   bool) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<v1::Organization> GetOrganization(const std::string&) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<v1::Organization>> ListOrganizations() override {
-    return Unimplemented();
-  }
-  absl::StatusOr<v1::Organization> LookupToken(const std::string&) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<v1::Source> PutSource(const v1::Source&) override { return Unimplemented(); }
-  absl::StatusOr<v1::Source> GetSource(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string&) override {
-    return Unimplemented();
-  }
-  absl::Status DeleteSource(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<v1::NamedFeed> PutNamedFeed(const v1::NamedFeed&) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() override { return Unimplemented(); }
-  absl::Status DeleteNamedFeed(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook&, const std::string&) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string&, bool) override {
-    return Unimplemented();
-  }
-  absl::Status DeleteWebhook(const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<v1::Webhook> AdvanceWebhookCursor(const std::string&, const std::string&,
-                                                   const std::string&) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<int> RecordDelivery(const std::string&, const v1::Delivery&, bool,
-                                     const std::string&) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string&, int) override {
-    return Unimplemented();
-  }
-
- private:
-  static absl::Status Unimplemented() { return absl::UnimplementedError("not in this test"); }
-};
 
 class StoreServiceTest : public ::testing::Test {
  protected:
@@ -67,20 +17,20 @@ class StoreServiceTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
-    stub_ = v1::Store::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+    stub_ = internal::Store::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
   }
-  v1::PutEventRequest Request(const std::string& uid) {
-    v1::PutEventRequest request;
+  internal::PutEventRequest Request(const std::string& uid) {
+    internal::PutEventRequest request;
     request.mutable_event()->set_uid(uid);
     request.mutable_event()->set_organization("biblio");
     return request;
   }
 
   testing::FakeEventStore events_;
-  NoRegistry registry_;
+  testing::FakeRegistry registry_;
   std::unique_ptr<StoreService> service_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::Store::Stub> stub_;
+  std::unique_ptr<internal::Store::Stub> stub_;
 };
 
 TEST(ToGrpcStatus, KeepsEveryCodeAndTheMessage) {
@@ -111,7 +61,7 @@ TEST_F(StoreServiceTest, MapsRedisOutageToUnavailable) {
   Start("");
   events_.FailNextCall(absl::UnavailableError("redis: connection refused"));
   grpc::ClientContext context;
-  v1::PutEventResponse response;
+  internal::PutEventResponse response;
   grpc::Status status = stub_->PutEvent(&context, Request("uid-1"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
@@ -119,16 +69,16 @@ TEST_F(StoreServiceTest, MapsRedisOutageToUnavailable) {
 TEST_F(StoreServiceTest, PassesExpectationsThroughAndReportsTheChange) {
   Start("");
   grpc::ClientContext c1;
-  v1::PutEventResponse r1;
+  internal::PutEventResponse r1;
   ASSERT_TRUE(stub_->PutEvent(&c1, Request("a"), &r1).ok());
   EXPECT_EQ(r1.version(), 1);
   EXPECT_EQ(r1.kind(), v1::Change::KIND_CREATED);
   grpc::ClientContext c2;
-  v1::PutEventRequest again = Request("a");
+  internal::PutEventRequest again = Request("a");
   again.set_create_only(true);
   EXPECT_EQ(stub_->PutEvent(&c2, again, &r1).error_code(), grpc::StatusCode::ALREADY_EXISTS);
   grpc::ClientContext c3;
-  v1::PutEventRequest stale = Request("a");
+  internal::PutEventRequest stale = Request("a");
   stale.set_expected_version(5);
   EXPECT_EQ(stub_->PutEvent(&c3, stale, &r1).error_code(), grpc::StatusCode::ABORTED);
 }
@@ -136,15 +86,15 @@ TEST_F(StoreServiceTest, PassesExpectationsThroughAndReportsTheChange) {
 TEST_F(StoreServiceTest, IndependentWritesEachGetTheirOwnResult) {
   Start("");
   grpc::ClientContext c1;
-  v1::PutEventResponse r1;
+  internal::PutEventResponse r1;
   ASSERT_TRUE(stub_->PutEvent(&c1, Request("a"), &r1).ok());
-  v1::PutEventsRequest batch;
+  internal::PutEventsRequest batch;
   for (const char* uid : {"b", "a", "c"}) {
     *batch.add_writes() = Request(uid);
     batch.mutable_writes()->rbegin()->set_create_only(true);
   }
   grpc::ClientContext c2;
-  v1::PutEventsResponse results;
+  internal::PutEventsResponse results;
   ASSERT_TRUE(stub_->PutEvents(&c2, batch, &results).ok());
   ASSERT_EQ(results.results_size(), 3);
   EXPECT_EQ(results.results(0).error_code(), 0);
@@ -154,7 +104,7 @@ TEST_F(StoreServiceTest, IndependentWritesEachGetTheirOwnResult) {
   EXPECT_EQ(results.results(2).error_code(), 0);
   EXPECT_EQ(events_.changes().size(), 3u) << "a, then b and c; the refused write changed nothing";
 
-  v1::PutEventsRequest mixed = batch;
+  internal::PutEventsRequest mixed = batch;
   *mixed.add_events() = Request("d").event();
   grpc::ClientContext c3;
   EXPECT_EQ(stub_->PutEvents(&c3, mixed, &results).error_code(),
@@ -164,7 +114,7 @@ TEST_F(StoreServiceTest, IndependentWritesEachGetTheirOwnResult) {
 TEST_F(StoreServiceTest, RequiresTheInternalTokenWhenConfigured) {
   Start("s3cret");
   grpc::ClientContext anonymous;
-  v1::PutEventResponse response;
+  internal::PutEventResponse response;
   EXPECT_EQ(stub_->PutEvent(&anonymous, Request("a"), &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   grpc::ClientContext wrong;
@@ -180,16 +130,16 @@ TEST_F(StoreServiceTest, WatchStreamsTheSnapshotThenItsEnd) {
   Start("");
   for (const char* uid : {"a", "b"}) {
     grpc::ClientContext c;
-    v1::PutEventResponse r;
+    internal::PutEventResponse r;
     ASSERT_TRUE(stub_->PutEvent(&c, Request(uid), &r).ok());
   }
   grpc::ClientContext context;
-  v1::WatchRequest request;
+  internal::WatchRequest request;
   request.set_snapshot(true);
   auto reader = stub_->Watch(&context, request);
   std::vector<std::string> uids;
   bool done = false;
-  v1::WatchResponse response;
+  internal::WatchResponse response;
   while (reader->Read(&response)) {
     if (response.has_change()) uids.push_back(response.change().event().uid());
     done = done || response.snapshot_done();

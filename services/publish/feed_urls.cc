@@ -1,0 +1,179 @@
+#include "services/publish/feed_urls.h"
+
+#include <optional>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "services/common/grpc_status.h"
+#include "services/common/status_macros.h"
+#include "services/common/string_view.h"
+#include "services/common/text_checks.h"
+#include "services/publish/change_filter.h"
+
+namespace babillard::publish {
+namespace {
+
+constexpr absl::string_view kFeeds = "/feeds/";
+// The path segments of single-criterion feeds, and the query parameters of
+// the same criteria.
+constexpr absl::string_view kMunicipality = "municipality";
+constexpr absl::string_view kCategory = "category";
+constexpr absl::string_view kOrganization = "org";
+
+std::string PercentDecode(absl::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    int value = 0;
+    if (s[i] == '%' && i + 2 < s.size() && absl::SimpleHexAtoi(s.substr(i + 1, 2), &value)) {
+      out.push_back(static_cast<char>(value));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+
+// The list of `q` a criterion's name selects into; null for another name.
+std::vector<std::string>* CriterionList(FeedQuery& q, absl::string_view name) {
+  if (name == kMunicipality) return &q.municipalities;
+  if (name == kCategory) return &q.categories;
+  if (name == kOrganization) return &q.organizations;
+  return nullptr;
+}
+
+absl::Time StartOfUtcDay(absl::Time t) {
+  return absl::FromCivil(absl::CivilDay(absl::ToCivilDay(t, absl::UTCTimeZone())),
+                         absl::UTCTimeZone());
+}
+
+}  // namespace
+
+absl::StatusOr<v1::GetFeedUrlsResponse> BuildFeedUrls(const std::string& public_url,
+                                                      const v1::GetFeedUrlsRequest& request,
+                                                      const NamedFeedDirectory& named_feeds) {
+  std::string path, query;
+  if (!request.named_feed().empty()) {
+    if (!named_feeds.Find(request.named_feed()).has_value()) {
+      return absl::NotFoundError(absl::StrCat("no named feed \"", request.named_feed(), "\""));
+    }
+    path = absl::StrCat(kFeeds, request.named_feed());
+  } else {
+    const v1::Filter& f = request.filter();
+    BABILLARD_RETURN_IF_ERROR(ValidateFilter(f, "filter."));
+    if (f.tags_size() > 0 || !f.text().empty() || f.statuses_size() > 0 || f.from_seconds() != 0 ||
+        f.to_seconds() != 0) {
+      return BadRequestError(
+          "filter: feed URLs take municipalities, categories and organizations only; save the rest "
+          "as a named feed",
+          {{"filter", "only municipalities, categories and organizations"}});
+    }
+    path = absl::StrCat(kFeeds, "all");
+    std::vector<std::string> params;
+    if (f.categories_size() > 0) {
+      params.push_back(absl::StrCat(kCategory, "=", absl::StrJoin(f.categories(), ",")));
+    }
+    if (f.municipalities_size() > 0) {
+      params.push_back(absl::StrCat(kMunicipality, "=", absl::StrJoin(f.municipalities(), ",")));
+    }
+    if (f.organizations_size() > 0) {
+      params.push_back(absl::StrCat(kOrganization, "=", absl::StrJoin(f.organizations(), ",")));
+    }
+    query = absl::StrJoin(params, "&");
+  }
+  const std::string base = public_url + path;
+  const auto with = [&](const std::string& ext, const std::string& extra) {
+    std::string q = query;
+    if (!extra.empty()) q = q.empty() ? extra : q + "&" + extra;
+    return base + ext + (q.empty() ? "" : "?" + q);
+  };
+  v1::GetFeedUrlsResponse out;
+  out.set_ics_fr(with(".ics", ""));
+  out.set_ics_en(with(".ics", "lang=en"));
+  out.set_json(with(".json", ""));
+  std::string webcal = out.ics_fr();
+  if (absl::StartsWith(webcal, "https://")) {
+    webcal = "webcal://" + webcal.substr(8);
+  } else if (absl::StartsWith(webcal, "http://")) {
+    webcal = "webcal://" + webcal.substr(7);
+  }
+  out.set_webcal(webcal);
+  return out;
+}
+
+absl::StatusOr<FeedQuery> ParseFeedTarget(absl::string_view path, absl::string_view query,
+                                          const NamedFeedDirectory* named_feeds, absl::Time now) {
+  FeedQuery q;
+  absl::string_view rest = path;
+  absl::ConsumePrefix(&rest, kFeeds);
+  if (absl::ConsumeSuffix(&rest, ".json")) {
+    q.json = true;
+  } else if (!absl::ConsumeSuffix(&rest, ".ics")) {
+    return absl::NotFoundError("feeds end in .ics or .json");
+  }
+  std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
+  std::optional<v1::NamedFeed> named;
+  if (parts.size() == 1 && parts[0] == "all") {
+  } else if (parts.size() == 1 && named_feeds != nullptr &&
+             (named = named_feeds->Find(std::string(parts[0]))).has_value()) {
+    const v1::Filter& f = named->filter();
+    q.municipalities.assign(f.municipalities().begin(), f.municipalities().end());
+    q.categories.assign(f.categories().begin(), f.categories().end());
+    q.organizations.assign(f.organizations().begin(), f.organizations().end());
+    q.extra = f;
+    q.extra.clear_municipalities();
+    q.extra.clear_categories();
+    q.extra.clear_organizations();
+  } else if (std::vector<std::string>* list =
+                 parts.size() == 2 && IsSlug(Sv(parts[1])) ? CriterionList(q, parts[0]) : nullptr) {
+    list->push_back(std::string(parts[1]));
+  } else {
+    return absl::NotFoundError(absl::StrCat("no feed at ", path));
+  }
+  q.from = now - absl::Hours(24 * 30);
+  q.to = now + absl::Hours(24 * 548);
+  bool from_given = false, to_given = false;
+  for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    const std::string key = PercentDecode(kv.first), value = PercentDecode(kv.second);
+    if (key == "lang") {
+      absl::StatusOr<ical::Language> lang = ical::ParseLanguage(value);
+      if (!lang.ok()) return absl::InvalidArgumentError("lang: fr or en");
+      q.language = *lang;
+    } else if (std::vector<std::string>* list = CriterionList(q, key)) {
+      for (absl::string_view v : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        if (!IsSlug(Sv(v))) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(key, ": \"", v, "\" is not a slug ([a-z0-9-])"));
+        }
+        list->push_back(std::string(v));
+      }
+    } else if (key == "from" || key == "to") {
+      absl::CivilDay day;
+      if (!absl::ParseCivilTime(value, &day)) {
+        return absl::InvalidArgumentError(absl::StrCat(key, ": expected YYYY-MM-DD"));
+      }
+      (key == "from" ? q.from : q.to) = absl::FromCivil(day, absl::UTCTimeZone());
+      (key == "from" ? from_given : to_given) = true;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown parameter \"", key, "\" (lang, category, municipality, org, from, to)"));
+    }
+  }
+  if (named.has_value()) {
+    q.title = q.language == ical::Language::kEn && !named->title().en().empty()
+                  ? named->title().en()
+                  : named->title().fr();
+  }
+  if (!from_given) q.from = StartOfUtcDay(q.from);
+  if (!to_given) q.to = StartOfUtcDay(q.to);
+  return q;
+}
+
+}  // namespace babillard::publish

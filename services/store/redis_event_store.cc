@@ -41,6 +41,7 @@ int64_t LastEnd(const v1::Event& e, const ical::Limits& limits) {
   return last;
 }
 
+// The put and delete scripts' own refusals (lua_scripts.h), then Redis's.
 absl::Status ReplyError(const redis::Reply& reply) {
   const std::string& e = reply.str;
   if (absl::StartsWith(e, "STALE"))
@@ -51,15 +52,7 @@ absl::Status ReplyError(const redis::Reply& reply) {
     // The other uid is the rest of the reply: uids may hold spaces.
     return absl::FailedPreconditionError(absl::StrCat("possible duplicate of ", e.substr(10)));
   }
-  if (absl::StartsWith(e, "WRONGTYPE")) {
-    return absl::FailedPreconditionError(absl::StrCat("redis: a key has the wrong type: ", e));
-  }
-  if (absl::StartsWith(e, "OOM")) return absl::ResourceExhaustedError(absl::StrCat("redis: ", e));
-  if (absl::StartsWith(e, "LOADING") || absl::StartsWith(e, "READONLY") ||
-      absl::StartsWith(e, "MASTERDOWN") || absl::StartsWith(e, "BUSY")) {
-    return absl::UnavailableError(absl::StrCat("redis: ", e));
-  }
-  return absl::InternalError(absl::StrCat("redis: ", e));
+  return redis::ErrorStatus(reply);
 }
 
 v1::Change::Kind KindOf(int64_t k) {

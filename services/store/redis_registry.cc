@@ -18,11 +18,6 @@ absl::StatusOr<Proto> Parse(const std::string& bytes) {
   return proto;
 }
 
-absl::Status ErrorOf(const redis::Reply& reply) {
-  if (reply.type != redis::Reply::Type::kError) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat("redis: ", reply.str));
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
@@ -38,10 +33,10 @@ absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
     return replies.status();
   }
   const redis::Reply& exec = replies->back();
-  if (exec.type == redis::Reply::Type::kError) return ErrorOf(exec);
+  if (exec.type == redis::Reply::Type::kError) return redis::ErrorStatus(exec);
   if (!exec.is_array()) return absl::AbortedError("redis: transaction aborted");
   for (const redis::Reply& r : exec.elements) {
-    if (absl::Status s = ErrorOf(r); !s.ok()) return s;
+    if (absl::Status s = redis::ErrorStatus(r); !s.ok()) return s;
   }
   return exec.elements;
 }
@@ -86,7 +81,7 @@ absl::Status RedisRegistry::Update(
 absl::StatusOr<std::string> RedisRegistry::Get(const std::string& key) {
   absl::StatusOr<redis::Reply> reply = pool_.Run({"GET", key});
   if (!reply.ok()) return reply.status();
-  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
   if (reply->is_nil())
     return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
   return reply->str;
@@ -95,7 +90,7 @@ absl::StatusOr<std::string> RedisRegistry::Get(const std::string& key) {
 absl::StatusOr<std::vector<std::string>> RedisRegistry::Members(const std::string& set_key) {
   absl::StatusOr<redis::Reply> reply = pool_.Run({"SMEMBERS", set_key});
   if (!reply.ok()) return reply.status();
-  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
   std::vector<std::string> out;
   for (const redis::Reply& r : reply->elements) out.push_back(r.str);
   std::sort(out.begin(), out.end());
@@ -105,7 +100,7 @@ absl::StatusOr<std::vector<std::string>> RedisRegistry::Members(const std::strin
 absl::StatusOr<std::string> RedisRegistry::NextId(const std::string& kind) {
   absl::StatusOr<redis::Reply> reply = pool_.Run({"INCR", prefix_ + "seq:" + kind});
   if (!reply.ok()) return reply.status();
-  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
   return absl::StrCat(kind, "-", reply->integer);
 }
 
@@ -366,7 +361,7 @@ absl::StatusOr<std::vector<v1::Delivery>> RedisRegistry::ListDeliveries(
   absl::StatusOr<redis::Reply> reply =
       pool_.Run({"LRANGE", prefix_ + "dlv:" + webhook_id, "0", std::to_string(limit - 1)});
   if (!reply.ok()) return reply.status();
-  if (absl::Status s = ErrorOf(*reply); !s.ok()) return s;
+  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
   std::vector<v1::Delivery> out;
   for (const redis::Reply& r : reply->elements) {
     absl::StatusOr<v1::Delivery> d = Parse<v1::Delivery>(r.str);

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -36,6 +37,20 @@ Reply Reply::CopyFrom(const redisReply& r) {
       out.type = Type::kNil;
   }
   return out;
+}
+
+absl::Status ErrorStatus(const Reply& reply) {
+  if (reply.type != Reply::Type::kError) return absl::OkStatus();
+  const std::string& e = reply.str;
+  if (absl::StartsWith(e, "WRONGTYPE")) {
+    return absl::FailedPreconditionError(absl::StrCat("redis: a key has the wrong type: ", e));
+  }
+  if (absl::StartsWith(e, "OOM")) return absl::ResourceExhaustedError(absl::StrCat("redis: ", e));
+  if (absl::StartsWith(e, "LOADING") || absl::StartsWith(e, "READONLY") ||
+      absl::StartsWith(e, "MASTERDOWN") || absl::StartsWith(e, "BUSY")) {
+    return absl::UnavailableError(absl::StrCat("redis: ", e));
+  }
+  return absl::InternalError(absl::StrCat("redis: ", e));
 }
 
 absl::StatusOr<std::string> Reply::AsString() const {

@@ -28,4 +28,12 @@ struct Reply {
   absl::StatusOr<int64_t> AsInteger() const;
 };
 
+// What an error reply means for the caller, the one mapping of Redis errors
+// to codes: OK for a reply that is no error; UNAVAILABLE for a server that
+// cannot answer now (LOADING, READONLY after a failover, MASTERDOWN, BUSY:
+// retry); RESOURCE_EXHAUSTED for OOM (maxmemory reached); FAILED_PRECONDITION
+// for WRONGTYPE (a key holds something else: a human must look); INTERNAL
+// for anything else (our bug).
+absl::Status ErrorStatus(const Reply& reply);
+
 }  // namespace babillard::redis

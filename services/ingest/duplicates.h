@@ -21,7 +21,7 @@ namespace babillard::ingest {
 // The later event gets `duplicate_of` the earlier (canonical) one, which lists
 // both provenances; an admin's split records `distinct_from`. When the
 // canonical event is cancelled or deleted, the first copy still on takes its
-// place (Ingestor::Unmerge).
+// place (DuplicateMerger::Unmerge, merges.h).
 bool AreDuplicates(const v1::Event& a, const v1::Event& b);
 
 }  // namespace babillard::ingest

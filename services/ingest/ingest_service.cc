@@ -27,35 +27,35 @@ grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context,
                                         const v1::SubmitEventRequest* request,
                                         v1::SubmitEventResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return Fill(ingestor_.Submit(*caller, *request), response);
+  return Fill(parts_.events.Submit(*caller, *request), response);
 }
 
 grpc::Status IngestService::UpdateEvent(grpc::ServerContext* context,
                                         const v1::UpdateEventRequest* request,
                                         v1::UpdateEventResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return Fill(ingestor_.Update(*caller, *request), response);
+  return Fill(parts_.events.Update(*caller, *request), response);
 }
 
 grpc::Status IngestService::CancelEvent(grpc::ServerContext* context,
                                         const v1::CancelEventRequest* request,
                                         v1::CancelEventResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return Fill(ingestor_.Cancel(*caller, request->uid(), request->reason()), response);
+  return Fill(parts_.events.Cancel(*caller, request->uid(), request->reason()), response);
 }
 
 grpc::Status IngestService::DeleteEvent(grpc::ServerContext* context,
                                         const v1::DeleteEventRequest* request,
                                         v1::DeleteEventResponse*) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcStatus(ingestor_.Delete(*caller, request->uid()));
+  return ToGrpcStatus(parts_.events.Delete(*caller, request->uid()));
 }
 
 grpc::Status IngestService::GetEvent(grpc::ServerContext* context,
                                      const v1::GetEventRequest* request,
                                      v1::GetEventResponse* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<internal::StoredEvent> stored = ingestor_.Get(*caller, request->uid());
+  absl::StatusOr<internal::StoredEvent> stored = parts_.events.Get(*caller, request->uid());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   *response->mutable_event() = std::move(*stored->mutable_event());
   response->set_version(stored->version());
@@ -87,21 +87,21 @@ grpc::Status IngestService::ImportCalendar(grpc::ServerContext* context,
                                            const v1::ImportCalendarRequest* request,
                                            v1::ImportReport* response) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcResponse(ingestor_.Import(*caller, *request), response);
+  return ToGrpcResponse(parts_.importer.Import(*caller, *request), response);
 }
 
 grpc::Status IngestService::CreateOrganization(grpc::ServerContext* context,
                                                const v1::CreateOrganizationRequest* request,
                                                v1::CreateOrganizationResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcResponse(ingestor_.CreateOrganization(*caller, request->organization()), response);
+  return ToGrpcResponse(parts_.organizations.Create(*caller, request->organization()), response);
 }
 
 grpc::Status IngestService::ListOrganizations(grpc::ServerContext* context,
                                               const v1::ListOrganizationsRequest*,
                                               v1::ListOrganizationsResponse* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<std::vector<v1::Organization>> orgs = ingestor_.ListOrganizations(*caller);
+  absl::StatusOr<std::vector<v1::Organization>> orgs = parts_.organizations.List(*caller);
   if (!orgs.ok()) return ToGrpcStatus(orgs.status());
   for (auto& o : *orgs) *response->add_organizations() = std::move(o);
   return grpc::Status::OK;
@@ -111,19 +111,19 @@ grpc::Status IngestService::RotateToken(grpc::ServerContext* context,
                                         const v1::RotateTokenRequest* request,
                                         v1::RotateTokenResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcResponse(ingestor_.RotateToken(*caller, request->slug()), response);
+  return ToGrpcResponse(parts_.organizations.RotateToken(*caller, request->slug()), response);
 }
 
 grpc::Status IngestService::AddSource(grpc::ServerContext* context,
                                       const v1::AddSourceRequest* request, v1::Source* response) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcResponse(ingestor_.AddSource(*caller, request->source()), response);
+  return ToGrpcResponse(parts_.sources.Add(*caller, request->source()), response);
 }
 
 grpc::Status IngestService::ListSources(grpc::ServerContext* context, const v1::ListSourcesRequest*,
                                         v1::ListSourcesResponse* response) {
   BABILLARD_CALLER(caller, context);
-  absl::StatusOr<std::vector<v1::Source>> sources = ingestor_.ListSources(*caller);
+  absl::StatusOr<std::vector<v1::Source>> sources = parts_.sources.List(*caller);
   if (!sources.ok()) return ToGrpcStatus(sources.status());
   for (auto& s : *sources) *response->add_sources() = std::move(s);
   return grpc::Status::OK;
@@ -137,21 +137,21 @@ grpc::Status IngestService::PollSource(grpc::ServerContext* context,
   if (!source.ok()) return ToGrpcStatus(source.status());
   if (absl::Status s = CheckCanWrite(*caller, source->organization()); !s.ok())
     return ToGrpcStatus(s);
-  return ToGrpcResponse(poller_.PollNow(request->id()), response);
+  return ToGrpcResponse(parts_.poller.PollNow(request->id()), response);
 }
 
 grpc::Status IngestService::SplitDuplicate(grpc::ServerContext* context,
                                            const v1::SplitDuplicateRequest* request,
                                            v1::SplitDuplicateResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return Fill(ingestor_.SplitDuplicate(*caller, request->uid(), request->provenance()), response);
+  return Fill(parts_.merger.Split(*caller, request->uid(), request->provenance()), response);
 }
 
 grpc::Status IngestService::RemoveSource(grpc::ServerContext* context,
                                          const v1::RemoveSourceRequest* request,
                                          v1::RemoveSourceResponse*) {
   BABILLARD_CALLER(caller, context);
-  return ToGrpcStatus(ingestor_.RemoveSource(*caller, request->id()));
+  return ToGrpcStatus(parts_.sources.Remove(*caller, request->id()));
 }
 
 }  // namespace babillard::ingest

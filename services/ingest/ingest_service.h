@@ -2,18 +2,32 @@
 
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "services/common/client/authenticator.h"
+#include "services/ingest/importer.h"
 #include "services/ingest/ingestor.h"
+#include "services/ingest/merges.h"
+#include "services/ingest/organizations.h"
 #include "services/ingest/source_poller.h"
+#include "services/ingest/sources.h"
 
 namespace babillard::ingest {
 
+// What the Ingest API hands its calls to.
+struct IngestParts {
+  Ingestor& events;
+  Importer& importer;
+  DuplicateMerger& merger;
+  Organizations& organizations;
+  Sources& sources;
+  SourcePoller& poller;
+};
+
 // The Ingest gRPC API: authenticates every call first (UNAUTHENTICATED
-// without a valid bearer token), then hands it to the Ingestor and maps its
-// Status, with field violations, to gRPC.
+// without a valid bearer token), then hands it to the class that does the
+// work and maps its Status, with field violations, to gRPC.
 class IngestService final : public v1::Ingest::Service {
  public:
-  IngestService(Authenticator& auth, Ingestor& ingestor, StoreClient& store, SourcePoller& poller)
-      : auth_(auth), ingestor_(ingestor), store_(store), poller_(poller) {}
+  IngestService(Authenticator& auth, StoreClient& store, IngestParts parts)
+      : auth_(auth), store_(store), parts_(parts) {}
 
   grpc::Status SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
                            v1::SubmitEventResponse* response) override;
@@ -52,9 +66,8 @@ class IngestService final : public v1::Ingest::Service {
 
  private:
   Authenticator& auth_;
-  Ingestor& ingestor_;
   StoreClient& store_;
-  SourcePoller& poller_;
+  IngestParts parts_;
 };
 
 }  // namespace babillard::ingest

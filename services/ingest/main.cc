@@ -17,6 +17,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/clock.h"
 #include "services/common/process.h"
 #include "services/ingest/admin_token.h"
 #include "services/ingest/ingest_service.h"
@@ -94,15 +95,22 @@ int main(int argc, char** argv) {
     worker_options.memory_mb = absl::GetFlag(FLAGS_parse_memory_mb);
     parser = ingest::WorkerParser(worker_options);
   }
-  ingest::Ingestor ingestor(store, options, parser);
+  const Clock& clock = Clock::Real();
+  ingest::EventInput input(options.normalize);
+  ingest::DuplicateMerger merger(store, clock);
+  ingest::Ingestor events(store, input, merger, clock);
+  ingest::Importer importer(store, options, parser, merger, clock);
+  ingest::Organizations organizations(store, clock);
+  ingest::Sources sources(store, options.allow_loopback_sources);
   ingest::PollerOptions poller_options;
   poller_options.fetch.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_sources);
   poller_options.fetch.max_bytes = static_cast<size_t>(max_import);
   poller_options.fetch.total_timeout = absl::Seconds(absl::GetFlag(FLAGS_source_timeout_seconds));
   poller_options.tick = absl::Seconds(absl::GetFlag(FLAGS_poll_tick_seconds));
-  ingest::SourcePoller poller(store, ingestor, poller_options);
+  ingest::SourcePoller poller(store, importer, poller_options);
   if (absl::GetFlag(FLAGS_poll)) poller.Start();
-  ingest::IngestService service(authenticator, ingestor, store, poller);
+  ingest::IngestService service(authenticator, store,
+                                {events, importer, merger, organizations, sources, poller});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

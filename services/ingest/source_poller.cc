@@ -106,7 +106,7 @@ absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
     Save(source);
     return report;
   }
-  absl::StatusOr<v1::ImportReport> imported = ingestor_.ImportFromSource(source, fetched->body);
+  absl::StatusOr<v1::ImportReport> imported = importer_.ImportFromSource(source, fetched->body);
   if (!imported.ok()) {
     source.set_last_parse_errors(source.last_parse_errors() + 1);
     Fail(source, imported.status(), status);

@@ -9,7 +9,7 @@
 #include "babillard/v1/event.pb.h"
 #include "services/common/client/store_client.h"
 #include "services/ingest/fetcher.h"
-#include "services/ingest/ingestor.h"
+#include "services/ingest/importer.h"
 
 namespace babillard::ingest {
 
@@ -30,8 +30,8 @@ struct PollerOptions {
 // or unparsable answer never cancels anything; a 410 disables the source.
 class SourcePoller {
  public:
-  SourcePoller(StoreClient& store, Ingestor& ingestor, PollerOptions options)
-      : store_(store), ingestor_(ingestor), options_(std::move(options)) {}
+  SourcePoller(StoreClient& store, Importer& importer, PollerOptions options)
+      : store_(store), importer_(importer), options_(std::move(options)) {}
   ~SourcePoller() { Stop(); }
 
   // Polls one source now (the "poll now" call). Returns the import report;
@@ -47,7 +47,7 @@ class SourcePoller {
   void Save(const v1::Source& source);
 
   StoreClient& store_;
-  Ingestor& ingestor_;
+  Importer& importer_;
   PollerOptions options_;
   absl::Notification stop_;
   std::thread thread_;

@@ -1,0 +1,148 @@
+#include "services/ingest/importer.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_status.h"
+#include "services/ingest/event_input.h"
+#include "services/ingest/stamping.h"
+
+namespace babillard::ingest {
+
+absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
+                                                  const v1::ImportCalendarRequest& request) {
+  std::string org = caller.is_admin() ? request.organization() : caller.organization;
+  if (org.empty())
+    return BadRequestError("organization: required",
+                           {{"organization", "an admin must name the organization"}});
+  if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
+  if (request.ics().size() > options_.max_import_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "ics: ", request.ics().size(), " bytes exceeds the limit of ", options_.max_import_bytes));
+  }
+  std::vector<std::string> categories(request.default_categories().begin(),
+                                      request.default_categories().end());
+  return ImportParsed(org, request.ics(), nullptr, request.default_municipality(), categories,
+                      request.dry_run());
+}
+
+absl::StatusOr<v1::ImportReport> Importer::ImportFromSource(const v1::Source& source,
+                                                            const std::string& ics) {
+  std::vector<std::string> categories(source.default_categories().begin(),
+                                      source.default_categories().end());
+  return ImportParsed(source.organization(), ics, &source, source.default_municipality(),
+                      categories, false);
+}
+
+absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
+    const std::string& org, const std::string& ics, const v1::Source* source,
+    const std::string& default_municipality, const std::vector<std::string>& default_categories,
+    bool dry_run) {
+  absl::StatusOr<ical::ParsedCalendar> parsed = parse_untrusted_(ics, options_.normalize);
+  if (!parsed.ok()) {
+    if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
+    return BadRequestError(absl::StrCat("ics: ", parsed.status().message()),
+                           {{"ics", std::string(parsed.status().message())}});
+  }
+  v1::ImportReport report;
+  for (const std::string& w : parsed->warnings) report.add_warnings(w);
+  for (const v1::Rejection& r : parsed->rejections) *report.add_rejected() = r;
+  if (parsed->events.empty() && !parsed->rejections.empty()) {
+    return BadRequestError(
+        absl::StrCat("no event could be imported: ", parsed->rejections[0].field(), ": ",
+                     parsed->rejections[0].reason()),
+        ViolationsFrom(parsed->rejections, ""));
+  }
+  absl::StatusOr<std::vector<internal::StoredEvent>> stored = store_.EventsOf(org);
+  if (!stored.ok()) return stored.status();
+  absl::flat_hash_map<std::string, const v1::Event*> existing;
+  for (const internal::StoredEvent& s : *stored) existing[s.event().uid()] = &s.event();
+  std::vector<v1::Event> writes;
+  absl::flat_hash_set<std::string> seen;
+  for (v1::Event& e : parsed->events) {
+    const std::string source_uid = e.uid();
+    e.set_uid(StoredUid(org, source_uid));
+    e.set_organization(org);
+    if (e.location().municipality().empty() && !default_municipality.empty()) {
+      e.mutable_location()->set_municipality(default_municipality);
+    }
+    if (e.categories().empty()) {
+      for (const std::string& c : default_categories) e.add_categories(c);
+    }
+    v1::Provenance* p = e.add_provenance();
+    p->set_organization(org);
+    if (source != nullptr) p->set_source_id(source->id());
+    p->set_source_uid(source_uid);
+    seen.insert(e.uid());
+    report.add_uids(e.uid());
+    auto it = existing.find(e.uid());
+    const v1::Event* before = it == existing.end() ? nullptr : it->second;
+    if (before != nullptr) {
+      // What ingest added stays: other organizations' provenances, merges, splits.
+      for (const v1::Provenance& other : before->provenance()) {
+        if (other.organization() != org) *e.add_provenance() = other;
+      }
+      e.set_duplicate_of(before->duplicate_of());
+      *e.mutable_distinct_from() = before->distinct_from();
+    }
+    if (before != nullptr && SameContent(e, *before)) {
+      report.set_unchanged(report.unchanged() + 1);
+      continue;
+    }
+    Stamp(e, before, clock_.Now());
+    (before == nullptr ? report.set_accepted(report.accepted() + 1)
+                       : report.set_updated(report.updated() + 1));
+    writes.push_back(std::move(e));
+  }
+  if (source != nullptr && source->mode() != v1::Source::MODE_DELTA && !parsed->events.empty()) {
+    // A full snapshot: what the source no longer lists is cancelled, unless
+    // it suddenly lost more than half of its events (held, flagged).
+    std::vector<v1::Event> gone;
+    int before_count = 0;
+    for (const internal::StoredEvent& s : *stored) {
+      const v1::Event& e = s.event();
+      const bool from_source =
+          !e.provenance().empty() && e.provenance(0).source_id() == source->id();
+      if (!from_source) continue;
+      ++before_count;
+      if (!seen.contains(e.uid()) && e.status() != v1::Event::STATUS_CANCELLED) gone.push_back(e);
+    }
+    if (before_count >= 4 && static_cast<int>(gone.size()) * 2 > before_count) {
+      report.add_warnings(absl::StrCat("held: the source lost ", gone.size(), " of its ",
+                                       before_count, " events at once; nothing was cancelled"));
+    } else {
+      for (v1::Event& e : gone) {
+        v1::Event before = e;
+        e.set_status(v1::Event::STATUS_CANCELLED);
+        Stamp(e, &before, clock_.Now());
+        report.set_cancelled(report.cancelled() + 1);
+        writes.push_back(std::move(e));
+      }
+    }
+  }
+  {
+    std::vector<v1::Event*> fresh;
+    for (v1::Event& e : writes) {
+      if (!existing.contains(e.uid())) fresh.push_back(&e);
+    }
+    absl::StatusOr<std::vector<v1::Event>> merged = merger_.Merge(fresh);
+    if (!merged.ok()) return merged.status();
+    for (v1::Event* e : fresh) {
+      if (!e->duplicate_of().empty()) {
+        report.add_warnings(
+            absl::StrCat(e->uid(), " is the same event as ", e->duplicate_of(),
+                         " (another organization's); shown once in the regional calendar"));
+      }
+    }
+    writes.insert(writes.end(), merged->begin(), merged->end());
+  }
+  if (!dry_run && !writes.empty()) {
+    absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents(writes);
+    if (!put.ok()) return put.status();
+  }
+  return report;
+}
+
+}  // namespace babillard::ingest

@@ -1,0 +1,67 @@
+#include "services/ingest/organizations.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/auth/token.h"
+#include "services/common/grpc_status.h"
+#include "services/common/text_checks.h"
+
+namespace babillard::ingest {
+
+absl::StatusOr<v1::CreateOrganizationResponse> Organizations::Create(
+    const Caller& caller, const v1::Organization& input) {
+  if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin creates organizations");
+  std::vector<FieldViolation> violations;
+  if (!IsSlug(input.slug()))
+    violations.push_back({"organization.slug", "must match [a-z0-9-]{1,64}"});
+  if (input.name().empty()) violations.push_back({"organization.name", "required"});
+  if (HasControl(input.name(), false))
+    violations.push_back({"organization.name", "control characters are not allowed"});
+  if (!input.municipality().empty() && !IsSlug(input.municipality())) {
+    violations.push_back({"organization.municipality", "must be a municipality slug"});
+  }
+  if (!violations.empty())
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
+  v1::Organization org = input;
+  if (org.role() == v1::Organization::ROLE_UNSPECIFIED)
+    org.set_role(v1::Organization::ROLE_PUBLISHER);
+  org.set_created(absl::ToUnixSeconds(clock_.Now()));
+  org.set_token_rotated(org.created());
+  absl::StatusOr<std::string> token = auth::NewToken();
+  if (!token.ok()) return token.status();
+  absl::StatusOr<v1::Organization> stored =
+      store_.PutOrganization(org, auth::Sha256Hex(*token), /*create_only=*/true);
+  if (!stored.ok()) return stored.status();
+  v1::CreateOrganizationResponse response;
+  *response.mutable_organization() = *stored;
+  response.set_token(*token);
+  return response;
+}
+
+absl::StatusOr<v1::RotateTokenResponse> Organizations::RotateToken(const Caller& caller,
+                                                                   const std::string& slug) {
+  if (absl::Status s = CheckCanWrite(caller, slug); !s.ok()) return s;
+  absl::StatusOr<v1::Organization> org = store_.GetOrganization(slug);
+  if (!org.ok()) return org.status();
+  org->set_token_rotated(absl::ToUnixSeconds(clock_.Now()));
+  absl::StatusOr<std::string> token = auth::NewToken();
+  if (!token.ok()) return token.status();
+  absl::StatusOr<v1::Organization> stored =
+      store_.PutOrganization(*org, auth::Sha256Hex(*token), false);
+  if (!stored.ok()) return stored.status();
+  v1::RotateTokenResponse response;
+  *response.mutable_organization() = *stored;
+  response.set_token(*token);
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::Organization>> Organizations::List(const Caller& caller) {
+  if (!caller.is_admin()) {
+    absl::StatusOr<v1::Organization> own = store_.GetOrganization(caller.organization);
+    if (!own.ok()) return own.status();
+    return std::vector<v1::Organization>{*own};
+  }
+  return store_.ListOrganizations();
+}
+
+}  // namespace babillard::ingest

@@ -1,0 +1,72 @@
+#include "services/ingest/sources.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/client/url_guard.h"
+#include "services/common/grpc_status.h"
+#include "services/common/text_checks.h"
+
+namespace babillard::ingest {
+namespace {
+
+constexpr int kDefaultPollSeconds = 3600;
+constexpr int kMinPollSeconds = 60;
+
+}  // namespace
+
+absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& input) {
+  v1::Source source = input;
+  if (!caller.is_admin() || source.organization().empty())
+    source.set_organization(caller.organization);
+  if (caller.is_admin() && input.organization().empty()) {
+    return BadRequestError("source.organization: required",
+                           {{"source.organization", "an admin must name the organization"}});
+  }
+  if (absl::Status s = CheckCanWrite(caller, source.organization()); !s.ok()) return s;
+  std::string url = source.url();
+  if (absl::StartsWithIgnoreCase(url, "webcal://")) url = "https://" + url.substr(9);
+  std::vector<FieldViolation> violations;
+  const bool http =
+      absl::StartsWithIgnoreCase(url, "https://") || absl::StartsWithIgnoreCase(url, "http://");
+  if (!http) violations.push_back({"source.url", "must be an http, https or webcal URL"});
+  const size_t authority = url.find("://") + 3;
+  const std::string host_part = url.substr(authority, url.find('/', authority) - authority);
+  if (http && host_part.find('@') != std::string::npos)
+    violations.push_back({"source.url", "must not carry credentials"});
+  if (HasControl(url, false) || url.find(' ') != std::string::npos || url.size() > 2048) {
+    violations.push_back({"source.url", "malformed"});
+  }
+  if (!violations.empty())
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
+  // Refused now rather than at the first poll; a host that does not resolve
+  // yet is accepted (its health will say so), and every fetch checks again.
+  if (absl::Status s = CheckFetchableUrl(url, "source.url", allow_loopback_,
+                                         /*must_resolve=*/false);
+      !s.ok()) {
+    return s;
+  }
+  source.set_url(url);
+  source.clear_id();
+  if (source.poll_interval_seconds() == 0) source.set_poll_interval_seconds(kDefaultPollSeconds);
+  source.set_poll_interval_seconds(std::max(source.poll_interval_seconds(), kMinPollSeconds));
+  if (source.mode() == v1::Source::MODE_UNSPECIFIED)
+    source.set_mode(v1::Source::MODE_FULL_SNAPSHOT);
+  source.set_health(v1::Source::HEALTH_UNSPECIFIED);
+  return store_.PutSource(source);
+}
+
+absl::StatusOr<std::vector<v1::Source>> Sources::List(const Caller& caller) {
+  return store_.ListSources(caller.is_admin() ? "" : caller.organization);
+}
+
+absl::Status Sources::Remove(const Caller& caller, const std::string& id) {
+  absl::StatusOr<v1::Source> source = store_.GetSource(id);
+  if (!source.ok()) return source.status();
+  if (absl::Status s = CheckCanWrite(caller, source->organization()); !s.ok()) return s;
+  return store_.DeleteSource(id);
+}
+
+}  // namespace babillard::ingest

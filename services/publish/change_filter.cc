@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/grpc_status.h"
-#include "services/common/ical/recurrence.h"
+#include "services/common/ical/event_filter.h"
 #include "services/common/text_checks.h"
 
 namespace babillard::publish {
@@ -17,13 +17,6 @@ namespace {
 template <typename List, typename Value>
 bool AnyOf(const List& wanted, const Value& value) {
   return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
-}
-
-template <typename List, typename Values>
-bool Intersects(const List& wanted, const Values& values) {
-  if (wanted.empty()) return true;
-  return std::any_of(values.begin(), values.end(),
-                     [&](const std::string& v) { return AnyOf(wanted, v); });
 }
 
 }  // namespace
@@ -64,31 +57,8 @@ absl::Status ValidateFilter(const v1::Filter& filter, const std::string& prefix)
 }
 
 bool EventMatches(const v1::Event& e, const v1::Filter& filter) {
-  if (e.visibility() == v1::Event::VISIBILITY_PRIVATE) return false;
-  if (!AnyOf(filter.organizations(), e.organization())) return false;
-  if (!AnyOf(filter.municipalities(), e.location().municipality())) return false;
-  if (!Intersects(filter.categories(), e.categories())) return false;
-  if (!Intersects(filter.tags(), e.tags())) return false;
-  if (!AnyOf(filter.statuses(), static_cast<int>(e.status()))) return false;
-  if (!filter.text().empty()) {
-    const std::string needle = absl::AsciiStrToLower(filter.text());
-    if (!absl::StrContains(absl::AsciiStrToLower(e.title().fr()), needle) &&
-        !absl::StrContains(absl::AsciiStrToLower(e.title().en()), needle)) {
-      return false;
-    }
-  }
-  if (filter.from_seconds() > 0 || filter.to_seconds() > 0) {
-    const absl::Time from = absl::FromUnixSeconds(filter.from_seconds());
-    const absl::Time to = filter.to_seconds() > 0 ? absl::FromUnixSeconds(filter.to_seconds())
-                                                  : absl::InfiniteFuture();
-    if (filter.by_start()) {
-      const absl::Time start = absl::FromUnixSeconds(e.start().utc_seconds());
-      return from <= start && start < to;
-    }
-    absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(e, from, to, ical::Limits());
-    return x.ok() && !x->occurrences.empty();
-  }
-  return true;
+  return e.visibility() != v1::Event::VISIBILITY_PRIVATE &&
+         ical::Matches(e, filter, ical::Limits());
 }
 
 bool ChangeMatches(const v1::Change& change, const v1::Filter& filter) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/cursor.h"
 #include "services/common/ical/duplicate_keys.h"
+#include "services/common/ical/event_filter.h"
 #include "services/common/ical/recurrence.h"
 #include "services/store/lua_scripts.h"
 
@@ -120,7 +121,10 @@ struct Summary {
   bool recurring = false;
 };
 
-bool Matches(const Summary& s, const v1::Filter& f) {
+// What the hash fields alone say of ical::Matches: false only when the
+// event cannot match (so most of the events are never parsed); the full rule
+// then runs on the events that pass.
+bool CouldMatch(const Summary& s, const v1::Filter& f) {
   auto any_of = [](const auto& wanted, const std::string& value) {
     return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
   };
@@ -142,31 +146,6 @@ bool Matches(const Summary& s, const v1::Filter& f) {
   if (f.by_start()) return f.from_seconds() <= 0 || s.start >= f.from_seconds();
   if (f.from_seconds() > 0 && s.end <= f.from_seconds() && s.end != s.start) return false;
   if (f.from_seconds() > 0 && s.end == s.start && s.start < f.from_seconds()) return false;
-  return true;
-}
-
-bool MatchesEvent(const v1::Event& e, const v1::Filter& f, const ical::Limits& limits) {
-  if (f.tags_size() > 0) {
-    bool hit = false;
-    for (const std::string& t : e.tags()) {
-      hit = hit || std::find(f.tags().begin(), f.tags().end(), t) != f.tags().end();
-    }
-    if (!hit) return false;
-  }
-  if (!f.text().empty()) {
-    std::string needle = absl::AsciiStrToLower(f.text());
-    if (!absl::StrContains(absl::AsciiStrToLower(e.title().fr()), needle) &&
-        !absl::StrContains(absl::AsciiStrToLower(e.title().en()), needle)) {
-      return false;
-    }
-  }
-  if (!e.rrule().empty() && !f.by_start() && (f.from_seconds() > 0 || f.to_seconds() > 0)) {
-    // The coarse bounds let it through; its occurrences decide.
-    absl::StatusOr<ical::Expansion> x = ical::ExpandOccurrences(
-        e, absl::FromUnixSeconds(f.from_seconds()),
-        absl::FromUnixSeconds(f.to_seconds() > 0 ? f.to_seconds() : kForever), limits);
-    if (x.ok() && x->occurrences.empty()) return false;
-  }
   return true;
 }
 
@@ -465,7 +444,7 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
       (void)absl::SimpleAtoi(f[4].str, &s.start);
       (void)absl::SimpleAtoi(f[5].str, &s.end);
       s.recurring = f[6].str == "1";
-      if (Matches(s, filter)) wanted.push_back(s.uid);
+      if (CouldMatch(s, filter)) wanted.push_back(s.uid);
     }
     commands.clear();
     for (const std::string& uid : wanted)
@@ -483,7 +462,7 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
       e.set_version(v);
-      if (!MatchesEvent(e.event(), filter, options_.limits)) continue;
+      if (!ical::Matches(e.event(), filter, options_.limits)) continue;
       page.events.push_back(std::move(e));
     }
     if (static_cast<int>(ids->elements.size() / 2) < options_.batch) break;

@@ -6,9 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/ical/duplicate_keys.h"
+#include "services/common/ical/event_filter.h"
 #include "services/store/event_store.h"
 
 namespace babillard::testing {
@@ -102,13 +105,40 @@ class FakeEventStore final : public store::EventStore {
     events_.erase(it);
     return w;
   }
-  absl::StatusOr<store::EventPage> Query(const v1::Filter&, int page_size,
-                                         const std::string&) override {
+  // The same rule (ical::Matches), order (start, uid) and page tokens as the store.
+  absl::StatusOr<store::EventPage> Query(const v1::Filter& filter, int page_size,
+                                         const std::string& page_token) override {
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;
-    store::EventPage page;
+    page_size = page_size <= 0 ? 100 : std::min(page_size, 1000);
+    std::pair<int64_t, std::string> after = {INT64_MIN, ""};
+    if (!page_token.empty()) {
+      const size_t colon = page_token.find(':');
+      if (colon == std::string::npos ||
+          !absl::SimpleAtoi(page_token.substr(0, colon), &after.first)) {
+        return absl::InvalidArgumentError("page_token: malformed");
+      }
+      after.second = page_token.substr(colon + 1);
+    }
+    const auto key = [](const internal::StoredEvent& e) {
+      return std::make_pair(e.event().start().utc_seconds(), e.event().uid());
+    };
+    std::vector<const internal::StoredEvent*> matching;
     for (const auto& [uid, e] : events_) {
-      if (static_cast<int>(page.events.size()) < page_size) page.events.push_back(e);
+      if (key(e) > after && ical::Matches(e.event(), filter, ical::Limits())) {
+        matching.push_back(&e);
+      }
+    }
+    std::sort(matching.begin(), matching.end(),
+              [&](const auto* a, const auto* b) { return key(*a) < key(*b); });
+    store::EventPage page;
+    for (const internal::StoredEvent* e : matching) {
+      if (static_cast<int>(page.events.size()) == page_size) {
+        const auto [start, uid] = key(page.events.back());
+        page.next_page_token = absl::StrCat(start, ":", uid);
+        break;
+      }
+      page.events.push_back(*e);
     }
     return page;
   }

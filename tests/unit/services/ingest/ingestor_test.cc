@@ -1,0 +1,239 @@
+#include "services/ingest/ingestor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "services/ingest/importer.h"
+#include "services/ingest/merges.h"
+#include "services/ingest/organizations.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/in_process_store.h"
+#include "tests/testing/status_matchers.h"
+
+namespace babillard::ingest {
+namespace {
+
+using ::babillard::testing::IsOk;
+using ::babillard::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const Caller kBiblio{"biblio", v1::Organization::ROLE_PUBLISHER};
+const Caller kClub{"club", v1::Organization::ROLE_PUBLISHER};
+const Caller kAdmin{"admin", v1::Organization::ROLE_ADMIN};
+
+// The ingest layer on the real StoreService over an in-process channel, with
+// the fakes below it and a clock the test sets.
+class IngestTest : public ::testing::Test {
+ protected:
+  IngestTest()
+      : input_(options_.normalize),
+        merger_(store_.client(), clock_),
+        events_(store_.client(), input_, merger_, clock_),
+        importer_(store_.client(), options_, InProcessParser(), merger_, clock_) {
+    options_.normalize.known_categories = {"culture", "sport"};
+  }
+
+  v1::SubmitEventRequest Structured(const std::string& title, const std::string& start) {
+    v1::SubmitEventRequest request;
+    request.mutable_event()->mutable_title()->set_fr(title);
+    request.mutable_event()->mutable_start()->set_local(start);
+    request.mutable_event()->mutable_location()->set_municipality("danville");
+    return request;
+  }
+  internal::StoredEvent Stored(const std::string& uid) {
+    absl::StatusOr<internal::StoredEvent> e = store_.client().GetEvent(uid);
+    EXPECT_THAT(e, IsOk());
+    return e.ok() ? *e : internal::StoredEvent();
+  }
+  std::vector<std::string> Organizations(const v1::Event& e) {
+    std::vector<std::string> out;
+    for (const v1::Provenance& p : e.provenance()) out.push_back(p.organization());
+    return out;
+  }
+  absl::StatusOr<v1::ImportReport> ImportFromSource(const v1::Source& source, int first, int n) {
+    std::string body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n";
+    for (int i = first; i < first + n; ++i) {
+      absl::StrAppend(&body, "BEGIN:VEVENT\r\nUID:e", i, "@src\r\nDTSTAMP:20270101T000000Z\r\n",
+                      "DTSTART;TZID=America/Toronto:20270301T", 10 + i % 8,
+                      "0000\r\nSUMMARY:Atelier ", i, "\r\nEND:VEVENT\r\n");
+    }
+    absl::StrAppend(&body, "END:VCALENDAR\r\n");
+    return importer_.ImportFromSource(source, body);
+  }
+
+  testing::InProcessStore store_;
+  testing::FakeClock clock_;
+  IngestOptions options_;
+  EventInput input_;
+  DuplicateMerger merger_;
+  Ingestor events_;
+  Importer importer_;
+};
+
+TEST_F(IngestTest, ASubmitIsStoredUnderItsOrganizationWithItsStampsAndTimeResolved) {
+  absl::StatusOr<EventResult> r =
+      events_.Submit(kBiblio, Structured("Heure du conte", "2027-03-10T10:00:00"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->version, 1);
+  EXPECT_THAT(r->event.uid(), HasSubstr("biblio/"));
+  const v1::Event stored = Stored(r->event.uid()).event();
+  EXPECT_EQ(stored.organization(), "biblio");
+  EXPECT_THAT(Organizations(stored), ElementsAre("biblio"));
+  EXPECT_EQ(stored.dtstamp(), absl::ToUnixSeconds(clock_.Now()));
+  EXPECT_EQ(stored.created(), absl::ToUnixSeconds(clock_.Now()));
+  // 10:00 in Toronto in March (EST, before the 14th) is 15:00 UTC.
+  EXPECT_EQ(stored.start().utc_seconds(),
+            absl::ToUnixSeconds(
+                absl::FromCivil(absl::CivilSecond(2027, 3, 10, 15, 0, 0), absl::UTCTimeZone())));
+  EXPECT_EQ(stored.start().time_zone(), "America/Toronto");
+}
+
+TEST_F(IngestTest, AnUpdateBumpsTheSequenceKeepsCreatedAndRefusesAStaleVersion) {
+  absl::StatusOr<EventResult> created =
+      events_.Submit(kBiblio, Structured("Conte", "2027-03-10T10:00:00"));
+  ASSERT_THAT(created, IsOk());
+  const int64_t at_creation = absl::ToUnixSeconds(clock_.Now());
+  clock_.Advance(absl::Hours(1));
+  v1::UpdateEventRequest update;
+  *update.mutable_event() = created->event;
+  update.mutable_event()->mutable_title()->set_fr("Conte de printemps");
+  update.set_expected_version(created->version);
+  absl::StatusOr<EventResult> updated = events_.Update(kBiblio, update);
+  ASSERT_THAT(updated, IsOk());
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_GT(updated->event.sequence(), created->event.sequence());
+  EXPECT_EQ(updated->event.created(), at_creation);
+  EXPECT_EQ(updated->event.last_modified(), absl::ToUnixSeconds(clock_.Now()));
+  EXPECT_THAT(events_.Update(kBiblio, update), StatusIs(absl::StatusCode::kAborted))
+      << "version 1 is stale now";
+  EXPECT_THAT(events_.Update(kClub, update), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(IngestTest, BadFieldsAreNamedAndNothingIsWritten) {
+  v1::SubmitEventRequest request = Structured("", "2027-03-10T10:00:00");
+  request.mutable_event()->mutable_start()->set_time_zone("Mars/Olympus");
+  absl::Status s = events_.Submit(kBiblio, request).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : ViolationsOf(s)) fields.push_back(v.field);
+  EXPECT_THAT(fields, ElementsAre("event.title", "event.start.time_zone"));
+  EXPECT_TRUE(store_.events.changes().empty());
+}
+
+TEST_F(IngestTest, TheSameEventFromASecondOrganizationIsMergedIntoTheFirst) {
+  absl::StatusOr<EventResult> first =
+      events_.Submit(kBiblio, Structured("Fête de la pêche", "2027-06-05T09:00:00"));
+  ASSERT_THAT(first, IsOk());
+  absl::StatusOr<EventResult> second =
+      events_.Submit(kClub, Structured("FÊTE DE LA PÊCHE", "2027-06-05T09:00:00"));
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->event.duplicate_of(), first->event.uid());
+  ASSERT_EQ(second->warnings.size(), 1u);
+  EXPECT_THAT(second->warnings[0], HasSubstr("same event as " + first->event.uid()));
+  EXPECT_THAT(Organizations(Stored(first->event.uid()).event()), ElementsAre("biblio", "club"));
+}
+
+TEST_F(IngestTest, CancellingTheCanonicalEventPromotesTheCopyStillOn) {
+  absl::StatusOr<EventResult> first =
+      events_.Submit(kBiblio, Structured("Concert", "2027-06-05T20:00:00"));
+  absl::StatusOr<EventResult> copy =
+      events_.Submit(kClub, Structured("Concert", "2027-06-05T20:00:00"));
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(copy, IsOk());
+  ASSERT_EQ(copy->event.duplicate_of(), first->event.uid());
+
+  absl::StatusOr<EventResult> cancelled = events_.Cancel(kBiblio, first->event.uid(), "");
+  ASSERT_THAT(cancelled, IsOk());
+  EXPECT_TRUE(cancelled->warnings.empty());
+  const v1::Event promoted = Stored(copy->event.uid()).event();
+  EXPECT_TRUE(promoted.duplicate_of().empty()) << "the club's copy is canonical now";
+  EXPECT_THAT(Organizations(promoted), ElementsAre("club"));
+  const v1::Event gone = Stored(first->event.uid()).event();
+  EXPECT_EQ(gone.status(), v1::Event::STATUS_CANCELLED);
+  EXPECT_THAT(Organizations(gone), ElementsAre("biblio"));
+}
+
+TEST_F(IngestTest, DeletingACopyTakesItsOrganizationOffTheCanonicalEvent) {
+  absl::StatusOr<EventResult> first =
+      events_.Submit(kBiblio, Structured("Marché", "2027-07-03T08:00:00"));
+  absl::StatusOr<EventResult> copy =
+      events_.Submit(kClub, Structured("Marché", "2027-07-03T08:00:00"));
+  ASSERT_THAT(copy, IsOk());
+  ASSERT_THAT(events_.Delete(kClub, copy->event.uid()), IsOk());
+  EXPECT_THAT(Organizations(Stored(first->event.uid()).event()), ElementsAre("biblio"));
+  EXPECT_THAT(store_.client().GetEvent(copy->event.uid()), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(IngestTest, AnAdminSplitsAWrongMergeForGood) {
+  absl::StatusOr<EventResult> first =
+      events_.Submit(kBiblio, Structured("Conférence", "2027-04-01T19:00:00"));
+  absl::StatusOr<EventResult> copy =
+      events_.Submit(kClub, Structured("Conférence", "2027-04-01T19:00:00"));
+  ASSERT_THAT(copy, IsOk());
+  EXPECT_THAT(merger_.Split(kClub, copy->event.uid(), v1::Provenance()),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  absl::StatusOr<EventResult> split = merger_.Split(kAdmin, copy->event.uid(), v1::Provenance());
+  ASSERT_THAT(split, IsOk());
+  EXPECT_TRUE(split->event.duplicate_of().empty());
+  EXPECT_THAT(split->event.distinct_from(), ElementsAre(first->event.uid()));
+  EXPECT_THAT(Organizations(Stored(first->event.uid()).event()), ElementsAre("biblio"));
+}
+
+TEST_F(IngestTest, AStoreOutageIsUnavailableAndWritesNothing) {
+  store_.events.FailNextCall(absl::UnavailableError("redis: connection refused"));
+  EXPECT_THAT(events_.Submit(kBiblio, Structured("Conte", "2027-03-10T10:00:00")),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_TRUE(store_.events.changes().empty());
+}
+
+TEST_F(IngestTest, ASnapshotSourceCancelsWhatItNoLongerListsAndHoldsACollapse) {
+  v1::Source source;
+  source.set_id("src-1");
+  source.set_organization("biblio");
+  source.set_mode(v1::Source::MODE_FULL_SNAPSHOT);
+  absl::StatusOr<v1::ImportReport> report = ImportFromSource(source, 0, 6);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->accepted(), 6);
+
+  report = ImportFromSource(source, 0, 6);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->unchanged(), 6) << "an unchanged calendar writes nothing";
+
+  report = ImportFromSource(source, 0, 5);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->cancelled(), 1);
+  EXPECT_EQ(Stored("biblio/e5@src").event().status(), v1::Event::STATUS_CANCELLED);
+
+  // Losing more than half at once looks like a broken export: held.
+  report = ImportFromSource(source, 0, 1);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->cancelled(), 0);
+  ASSERT_FALSE(report->warnings().empty());
+  EXPECT_THAT(report->warnings(0), HasSubstr("held"));
+  EXPECT_EQ(Stored("biblio/e4@src").event().status(), v1::Event::STATUS_UNSPECIFIED);
+}
+
+TEST_F(IngestTest, OrganizationsGetATokenShownOnceAndOnlyAnAdminCreatesThem) {
+  ingest::Organizations organizations(store_.client(), clock_);
+  v1::Organization org;
+  org.set_slug("biblio-danville");
+  org.set_name("Bibliothèque de Danville");
+  EXPECT_THAT(organizations.Create(kBiblio, org), StatusIs(absl::StatusCode::kPermissionDenied));
+  absl::StatusOr<v1::CreateOrganizationResponse> created = organizations.Create(kAdmin, org);
+  ASSERT_THAT(created, IsOk());
+  EXPECT_THAT(created->token(), HasSubstr("bab_"));
+  EXPECT_FALSE(store_.registry.TokenOf("biblio-danville").empty());
+  EXPECT_NE(store_.registry.TokenOf("biblio-danville"), created->token()) << "only its hash";
+  EXPECT_THAT(organizations.Create(kAdmin, org), StatusIs(absl::StatusCode::kAlreadyExists));
+  org.set_slug("Not A Slug");
+  absl::Status bad = organizations.Create(kAdmin, org).status();
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ViolationsOf(bad).at(0).field, "organization.slug");
+}
+
+}  // namespace
+}  // namespace babillard::ingest

@@ -21,6 +21,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -134,6 +136,14 @@ int64_t RssKiB(pid_t pid) {
   return -1;
 }
 
+// One address from a service's ready file ("grpc=...\nhttp=...\n").
+std::string ReadyAddress(const std::string& ready, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(ready, '\n')) {
+    if (absl::ConsumePrefix(&line, name + "=")) return std::string(line);
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -156,6 +166,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> http =
       publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30));
   if (!http.ok()) return 1;
+  http = ReadyAddress(*http, "http");
 
   const std::string admin(absl::StripAsciiWhitespace(bench::ReadFile(dir + "/ingest/admin.token")));
   auto ingest_stub = v1::Ingest::NewStub(
@@ -285,6 +296,7 @@ int main(int argc, char** argv) {
   if (!publish->Start().ok()) return 1;
   http = publish->WaitForFile(dir + "/publish.ready", absl::Seconds(30));
   if (!http.ok()) return 1;
+  http = ReadyAddress(*http, "http");
   const absl::Time load_start = absl::Now();
   int64_t view = 0;
   while (view < events && absl::Now() - load_start < absl::Seconds(120)) {

@@ -103,4 +103,12 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   return absl::OkStatus();
 }
 
+absl::Status WriteReadyFile(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& addresses) {
+  if (path.empty()) return absl::OkStatus();
+  std::string content;
+  for (const auto& [name, address] : addresses) absl::StrAppend(&content, name, "=", address, "\n");
+  return WriteFileAtomically(path, content);
+}
+
 }  // namespace babillard

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,5 +37,12 @@ std::string BoundAddress(const std::string& flag, int port);
 // Writes `content` to `path` atomically (temporary file, then rename), so a
 // test waiting for the file never reads half of it.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// Writes a service's --ready-file once it serves: one "name=address" line per
+// address it bound ("grpc=127.0.0.1:43117", "http=http://127.0.0.1:8080"), so
+// that whoever started it with port 0 learns the port. Nothing when `path` is
+// empty.
+absl::Status WriteReadyFile(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& addresses);
 
 }  // namespace babillard

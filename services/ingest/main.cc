@@ -27,7 +27,8 @@ ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
 ABSL_FLAG(std::string, data_dir, "var/ingest", "Directory of the admin token file");
 ABSL_FLAG(std::string, admin_token_file, "", "Admin token file (default: <data-dir>/admin.token)");
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
-ABSL_FLAG(std::string, ready_file, "", "Written with the listening address once serving");
+ABSL_FLAG(std::string, ready_file, "",
+          "Written once serving: grpc=<the address bound> (port 0 picks one)");
 ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone of floating times and all-day dates");
 ABSL_FLAG(std::string, categories,
           "culture,sport,tourism,community,education,health,municipal,economy",
@@ -129,10 +130,11 @@ int main(int argc, char** argv) {
   const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
   std::fprintf(stderr, "babillard-ingest: serving on %s (store %s)\n", listening.c_str(),
                absl::GetFlag(FLAGS_store).c_str());
-  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok())
-      return Fail(s);
+  if (absl::Status s = WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {{"grpc", listening}});
+      !s.ok()) {
+    return Fail(s);
   }
+
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-ingest: signal %d, shutting down\n", signal_number);
   server->GetHealthCheckService()->SetServingStatus(false);

@@ -36,7 +36,8 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "gRPC address (Subscribe, ListChanges, named feeds, webhooks)");
 ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
-ABSL_FLAG(std::string, ready_file, "", "Written with the HTTP address once serving");
+ABSL_FLAG(std::string, ready_file, "",
+          "Written once serving: grpc=<address> and http=<feed base URL> (port 0 picks one)");
 ABSL_FLAG(std::string, region_name, "MRC des Sources", "Calendar name of the regional feeds");
 ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone calendar apps display the feeds in");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
@@ -120,7 +121,9 @@ int main(int argc, char** argv) {
                                       service_options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials());
+  int grpc_port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
+                           &grpc_port);
   // Subscribe streams are long and mostly idle: find dead peers.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
@@ -135,10 +138,11 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "babillard-publish: feeds on %s/feeds/all.ics (store %s)\n", url.c_str(),
                absl::GetFlag(FLAGS_store).c_str());
-  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), url); !s.ok())
-      return 1;
+  const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), grpc_port);
+  if (!WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {{"grpc", listening}, {"http", url}}).ok()) {
+    return 1;
   }
+
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-publish: signal %d, shutting down\n", signal_number);
   // Health says NOT_SERVING first, then streams end with UNAVAILABLE (their

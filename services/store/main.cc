@@ -33,7 +33,8 @@ ABSL_FLAG(std::string, data_dir, "var/store",
           "Directory of the private redis-server (socket, AOF)");
 ABSL_FLAG(std::string, key_prefix, "bab:", "Prefix of every Redis key (one per region)");
 ABSL_FLAG(int64_t, retention, 100000, "Change-stream entries kept for Watch resumption");
-ABSL_FLAG(std::string, ready_file, "", "Written with the listening address once serving");
+ABSL_FLAG(std::string, ready_file, "",
+          "Written once serving: grpc=<the address bound> (port 0 picks one)");
 ABSL_FLAG(
     std::string, internal_token_file, "",
     "File holding the token ingest and publish must present; empty: no check (loopback only)");
@@ -125,10 +126,11 @@ int main(int argc, char** argv) {
 
   const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
   std::fprintf(stderr, "babillard-store: serving on %s\n", listening.c_str());
-  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    if (absl::Status s = WriteFileAtomically(absl::GetFlag(FLAGS_ready_file), listening); !s.ok())
-      return Fail(s);
+  if (absl::Status s = WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {{"grpc", listening}});
+      !s.ok()) {
+    return Fail(s);
   }
+
   const int signal_number = WaitForTermination();
   std::fprintf(stderr, "babillard-store: signal %d, shutting down\n", signal_number);
   health->SetServingStatus(false);

@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from harness import free_port, wait_for
+from harness import port_of, read_ready, wait_for
 
 BUILD, CORPUS = sys.argv[1], sys.argv[2]
 STORE = os.path.join(BUILD, "services/store/babillard-store")
@@ -76,28 +76,29 @@ def calendar(*events):
 class Cluster:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="babillard-cli-e2e-")
-        store_port, self.ingest_port = free_port(), free_port()
         self.logs = [open(os.path.join(self.dir, n), "w") for n in ("store.log", "ingest.log")]
         self.store = subprocess.Popen(
-            [STORE, f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{store_port}",
+            [STORE, f"--data-dir={self.dir}/store", "--listen=127.0.0.1:0",
              f"--ready-file={self.dir}/store.ready"], stdout=self.logs[0], stderr=subprocess.STDOUT)
         wait_for(f"{self.dir}/store.ready", self.store)
+        store = read_ready(f"{self.dir}/store.ready")["grpc"]
         self.ingest = subprocess.Popen(
-            [INGEST, f"--store=127.0.0.1:{store_port}", f"--listen=127.0.0.1:{self.ingest_port}",
+            [INGEST, f"--store={store}", "--listen=127.0.0.1:0",
              f"--data-dir={self.dir}/ingest", f"--ready-file={self.dir}/ingest.ready"],
             stdout=self.logs[1], stderr=subprocess.STDOUT)
         wait_for(f"{self.dir}/ingest.ready", self.ingest)
+        self.ingest_port = port_of(read_ready(f"{self.dir}/ingest.ready")["grpc"])
         with open(f"{self.dir}/ingest/admin.token") as f:
             self.admin = f.read().strip()
         # A second ingest on the same store, for sources on loopback (tests only).
-        self.loopback_port = free_port()
         self.logs.append(open(os.path.join(self.dir, "ingest-loopback.log"), "w"))
         self.ingest_loopback = subprocess.Popen(
-            [INGEST, f"--store=127.0.0.1:{store_port}", f"--listen=127.0.0.1:{self.loopback_port}",
+            [INGEST, f"--store={store}", "--listen=127.0.0.1:0",
              f"--data-dir={self.dir}/ingest", f"--ready-file={self.dir}/ingest-loopback.ready",
              "--allow-loopback-sources", "--poll=false", "--source-timeout-seconds=2",
              "--max-import-bytes=1000000"], stdout=self.logs[2], stderr=subprocess.STDOUT)
         wait_for(f"{self.dir}/ingest-loopback.ready", self.ingest_loopback)
+        self.loopback_port = port_of(read_ready(f"{self.dir}/ingest-loopback.ready")["grpc"])
 
     def stop(self):
         for p in (self.ingest_loopback, self.ingest, self.store):

@@ -19,7 +19,7 @@ import urllib.request
 
 import icalendar
 
-from harness import Stack, free_port, wait_for
+from harness import Stack, free_port, read_ready, wait_for
 
 BUILD = sys.argv[1]
 BIN = {name: os.path.join(BUILD, path) for name, path in {
@@ -157,14 +157,15 @@ class Feeds(unittest.TestCase):
         self.assertEqual(get(self.base + "/feeds/all.ics?lang=de")[0], 400)
 
     def test_before_the_first_snapshot_feeds_answer_503_never_an_empty_200(self):
-        port = free_port()
         log = open(os.path.join(self.dir, "publish-orphan.log"), "w")
-        p = subprocess.Popen([BIN["publish"], f"--store=127.0.0.1:{free_port()}", f"--http=127.0.0.1:{port}",
-                              f"--listen=127.0.0.1:{free_port()}", f"--ready-file={self.dir}/orphan.ready"],
+        # A store address where nothing listens: the first snapshot never comes.
+        p = subprocess.Popen([BIN["publish"], f"--store=127.0.0.1:{free_port()}", "--http=127.0.0.1:0",
+                              "--listen=127.0.0.1:0", f"--ready-file={self.dir}/orphan.ready"],
                              stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for(f"{self.dir}/orphan.ready", p)
-            status, headers, _ = get(f"http://127.0.0.1:{port}/feeds/all.ics")
+            http = read_ready(f"{self.dir}/orphan.ready")["http"]
+            status, headers, _ = get(f"{http}/feeds/all.ics")
             self.assertEqual(status, 503)
             self.assertIn("Retry-After", headers)
         finally:

@@ -1,5 +1,6 @@
-"""What the end-to-end tests share: free loopback ports, waiting for a
-service's ready file, a Stack of the real services, and a webhook Receiver."""
+"""What the end-to-end tests share: waiting for a service's ready file and
+reading the addresses it bound, a Stack of the real services, and a webhook
+Receiver."""
 import base64
 import hashlib
 import hmac
@@ -17,9 +18,20 @@ import time
 
 
 def free_port():
+    """A port nothing listens on now, for an address that must lead nowhere."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def read_ready(path):
+    """The addresses a service's --ready-file lists: {"grpc": "127.0.0.1:43117", "http": ...}."""
+    with open(path) as f:
+        return dict(line.strip().split("=", 1) for line in f if "=" in line)
+
+
+def port_of(address):
+    return int(address.rsplit(":", 1)[1])
 
 
 def wait_for(path, proc, timeout=30):
@@ -35,14 +47,16 @@ def wait_for(path, proc, timeout=30):
 
 
 class Stack:
-    """The real store, ingest and publish on free loopback ports, in a
-    temporary directory, with the CLI pointed at them. `publish_args` are
-    added to publish's flags (tests turn on loopback webhooks there)."""
+    """The real store, ingest and publish on loopback, each on a port it picks
+    (port 0; the ready file says which), in a temporary directory, with the CLI
+    pointed at them. A restarted service comes back on the same ports.
+    `publish_args` are added to publish's flags (tests turn on loopback
+    webhooks there)."""
 
     def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
-        self.ports = {k: free_port() for k in ("store", "ingest", "publish", "http")}
+        self.ports = {k: 0 for k in ("store", "ingest", "publish", "http")}
         self.procs = {}
         self.commands = {}
         self.logs = []
@@ -78,7 +92,17 @@ class Stack:
             argv.append(f"--ready-file={wait}")
         p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = p
-        wait_for(wait, p) if ready is None else self._wait_path(wait, p)
+        if ready is not None:
+            self._wait_path(wait, p)
+            return p
+        wait_for(wait, p)
+        bound = read_ready(wait)
+        self.ports[name] = port_of(bound["grpc"])
+        pinned = {"--listen=127.0.0.1:0": f"--listen={bound['grpc']}"}
+        if "http" in bound:
+            self.ports["http"] = port_of(bound["http"])
+            pinned["--http=127.0.0.1:0"] = f"--http=127.0.0.1:{self.ports['http']}"
+        self.commands[name] = (path, [pinned.get(a, a) for a in args], ready)
         return p
 
     @staticmethod

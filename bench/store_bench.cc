@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   // The same script through redis-benchmark: same key count, same argument sizes.
   auto raw = redis::Connection::Open(redis_address, absl::Seconds(5));
   if (!raw.ok()) return 1;
-  auto sha = (*raw)->Run({"SCRIPT", "LOAD", store::lua::kPutEvents});
+  auto sha = (*raw)->Run({"SCRIPT", "LOAD", store::lua::Script(store::lua::kPutEvents)});
   const std::string pb(MakeEvent("w0-0").SerializeAsString().size(), 'p');
   const std::string command = absl::StrCat("redis-benchmark -s ", redis_address.unix_path, " -c ",
                                            kClients, " -n 60000 -r 100000000 -q ", "EVALSHA ",

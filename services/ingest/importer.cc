@@ -110,8 +110,9 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
       if (!seen.contains(e.uid()) && e.status() != v1::Event::STATUS_CANCELLED) gone.push_back(e);
     }
     if (before_count >= 4 && static_cast<int>(gone.size()) * 2 > before_count) {
-      report.add_warnings(absl::StrCat("held: the source lost ", gone.size(), " of its ",
-                                       before_count, " events at once; nothing was cancelled"));
+      report.set_held(absl::StrCat("held: the source lost ", gone.size(), " of its ", before_count,
+                                   " events at once; nothing was cancelled"));
+      report.add_warnings(report.held());
     } else {
       for (v1::Event& e : gone) {
         v1::Event before = e;

@@ -119,11 +119,9 @@ absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
   source.set_last_parse_errors(report.rejected_size());
   source.set_event_count_change(count - source.event_count());
   source.set_event_count(count);
-  bool held = false;
-  for (const std::string& w : report.warnings()) held = held || absl::StartsWith(w, "held:");
-  if (held) {
+  if (!report.held().empty()) {
     source.set_health(v1::Source::HEALTH_FLAGGED);
-    source.set_health_reason(report.warnings(report.warnings_size() - 1));
+    source.set_health_reason(report.held());
     source.clear_content_hash();  // look again next time
   } else {
     source.set_health(v1::Source::HEALTH_OK);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 // The Lua scripts that make each store write one atomic step in Redis.
 //
 // A Redis script runs in isolation but does not roll back: a command that
@@ -9,12 +11,34 @@
 
 namespace babillard::store::lua {
 
+// The per-event arguments of kPutEvents, in order. A script names them
+// $A_UID, $A_EXPECTED... (offsets from the event's first argument).
+enum PutArg : int {
+  kPutUid,            // the event's uid
+  kPutExpected,       // "" any version, "new" must not exist, else the version expected
+  kPutEvent,          // the v1.Event, protobuf
+  kPutOrganization,   // org
+  kPutMunicipality,   // muni
+  kPutCategories,     // cats, comma-separated
+  kPutStatus,         // the v1.Event.Status number
+  kPutStart,          // first start, epoch seconds
+  kPutEnd,            // last end of any occurrence, epoch seconds
+  kPutRecurring,      // "1" if it recurs
+  kPutDuplicateKeys,  // its ical::DuplicateKeys, newline-separated
+  kPutUnique,         // "1": refuse the write if another organization's event shares a key
+  kPutArgCount,
+};
+// prefix, maxlen, n, atomic.
+inline constexpr int kPutHeadArgs = 4;
+
+// `source` with every $NAME bound: the change stream's fields and kinds
+// (change_stream.h), the event statuses, the argument positions above. What
+// is sent to Redis (SCRIPT LOAD, EVAL) is this text.
+std::string Script(const char* source);
+
 // Writes N events. ARGV: prefix, maxlen, n, atomic ("1": all or none; "0":
 // each event on its own, as when concurrent writes are grouped into one
-// call), then per event 12 values: uid, expected ("" any, "new" must not
-// exist, else the version), pb, org, muni, cats (comma-separated), status,
-// start, end, recurring, dk (its duplicate keys, newline-separated), unique
-// ("1": refuse the write if another organization's event shares a key).
+// call), then per event the kPutArgCount values of PutArg, in that order.
 // Returns, per event, {version, kind, cursor}; kind 0 = unchanged (no new
 // version, no change entry). Errors ("STALE <uid> <version>", "EXISTS <uid>",
 // "DUPLICATE <other uid>", "WRONGTYPE <key>") fail the whole call when
@@ -54,8 +78,8 @@ local function index_keys(org, muni, cats, status)
 end
 -- Every check for one event; returns its plan or an error string. No writes.
 local function check(i)
-  local a = 5 + i * 12
-  local uid, expected, pb = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local a = $HEAD + 1 + i * $PER_EVENT
+  local uid, expected, pb = ARGV[a + $A_UID], ARGV[a + $A_EXPECTED], ARGV[a + $A_EVENT]
   local key = p .. 'ev:' .. uid
   local err = wrongtype(key, 'hash')
   if err then return nil, err end
@@ -65,11 +89,12 @@ local function check(i)
   if expected ~= '' and expected ~= 'new' and tonumber(expected) ~= version then
     return nil, 'STALE ' .. uid .. ' ' .. version
   end
-  if ARGV[a + 11] == '1' then
-    local other = shares_key(uid, ARGV[a + 3], ARGV[a + 10])
+  if ARGV[a + $A_UNIQUE] == '1' then
+    local other = shares_key(uid, ARGV[a + $A_ORG], ARGV[a + $A_DK])
     if other then return nil, 'DUPLICATE ' .. other end
   end
-  local new_keys = index_keys(ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+  local new_keys = index_keys(ARGV[a + $A_ORG], ARGV[a + $A_MUNI], ARGV[a + $A_CATS],
+                              ARGV[a + $A_STATUS])
   for _, k in ipairs(new_keys) do
     err = wrongtype(k, 'set')
     if err then return nil, err end
@@ -86,20 +111,21 @@ local function write(e)
   for _, k in ipairs(e.old_keys) do redis.call('SREM', k, e.uid) end
   for _, k in ipairs(e.new_keys) do redis.call('SADD', k, e.uid) end
   for k in string.gmatch(e.old_dk, '[^\n]+') do redis.call('ZREM', dup, k .. '|' .. e.uid) end
-  for k in string.gmatch(ARGV[a + 10], '[^\n]+') do redis.call('ZADD', dup, 0, k .. '|' .. e.uid) end
-  redis.call('ZADD', p .. 'idx:start', ARGV[a + 7], e.uid)
+  for k in string.gmatch(ARGV[a + $A_DK], '[^\n]+') do redis.call('ZADD', dup, 0, k .. '|' .. e.uid) end
+  redis.call('ZADD', p .. 'idx:start', ARGV[a + $A_START], e.uid)
   local v = e.version + 1
-  redis.call('HSET', e.key, 'v', v, 'pb', ARGV[a + 2], 'org', ARGV[a + 3], 'muni', ARGV[a + 4],
-             'cats', ARGV[a + 5], 'status', ARGV[a + 6], 'start', ARGV[a + 7], 'end', ARGV[a + 8],
-             'rec', ARGV[a + 9], 'dk', ARGV[a + 10])
-  local kind = 2
+  redis.call('HSET', e.key, 'v', v, 'pb', ARGV[a + $A_EVENT], 'org', ARGV[a + $A_ORG],
+             'muni', ARGV[a + $A_MUNI], 'cats', ARGV[a + $A_CATS], 'status', ARGV[a + $A_STATUS],
+             'start', ARGV[a + $A_START], 'end', ARGV[a + $A_END], 'rec', ARGV[a + $A_REC],
+             'dk', ARGV[a + $A_DK])
+  local kind = $KIND_UPDATED
   if e.version == 0 then
-    kind = 1
-  elseif ARGV[a + 6] == '3' and e.old_status ~= '3' then
-    kind = 3
+    kind = $KIND_CREATED
+  elseif ARGV[a + $A_STATUS] == '$STATUS_CANCELLED' and e.old_status ~= '$STATUS_CANCELLED' then
+    kind = $KIND_CANCELLED
   end
-  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'k', kind, 'u', e.uid, 'v', v,
-                        'pb', ARGV[a + 2])
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', '$F_KIND', kind, '$F_UID', e.uid,
+                        '$F_VERSION', v, '$F_EVENT', ARGV[a + $A_EVENT])
   return {v, kind, id}
 end
 local err = wrongtype(stream, 'stream') or wrongtype(p .. 'idx:start', 'zset') or wrongtype(dup, 'zset')
@@ -150,8 +176,8 @@ for _, k in ipairs(keys) do redis.call('SREM', k, uid) end
 for k in string.gmatch(cur[7] or '', '[^\n]+') do redis.call('ZREM', p .. 'idx:dup', k .. '|' .. uid) end
 redis.call('ZREM', p .. 'idx:start', uid)
 redis.call('DEL', key)
-local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*',
-                      'k', 4, 'u', uid, 'v', version + 1, 'pb', cur[6] or '')
+local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*', '$F_KIND', $KIND_DELETED,
+                      '$F_UID', uid, '$F_VERSION', version + 1, '$F_EVENT', cur[6] or '')
 return {version + 1, id}
 )lua";
 

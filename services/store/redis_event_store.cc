@@ -15,6 +15,7 @@
 #include "services/common/ical/duplicate_keys.h"
 #include "services/common/ical/event_filter.h"
 #include "services/common/ical/recurrence.h"
+#include "services/store/change_stream.h"
 #include "services/store/lua_scripts.h"
 
 namespace babillard::store {
@@ -54,63 +55,6 @@ absl::Status ReplyError(const redis::Reply& reply) {
     return absl::FailedPreconditionError(absl::StrCat("possible duplicate of ", e.substr(10)));
   }
   return redis::ErrorStatus(reply);
-}
-
-v1::Change::Kind KindOf(int64_t k) {
-  switch (k) {
-    case 1:
-      return v1::Change::KIND_CREATED;
-    case 2:
-      return v1::Change::KIND_UPDATED;
-    case 3:
-      return v1::Change::KIND_CANCELLED;
-    case 4:
-      return v1::Change::KIND_DELETED;
-    case 5:
-      return v1::Change::KIND_SOURCE_FLAGGED;
-    default:
-      return v1::Change::KIND_UNSPECIFIED;
-  }
-}
-
-// An event as the hash or the stream holds it. Fields of older versions of
-// the schema (the iCalendar renderings stored before they became publish's
-// own) are dropped rather than carried along.
-absl::Status ParseEvent(const std::string& bytes, v1::Event& event) {
-  if (!event.ParseFromString(bytes)) return absl::InternalError("redis: unreadable event");
-  event.DiscardUnknownFields();
-  return absl::OkStatus();
-}
-
-// One stream entry [id, [field, value, ...]] as a Change.
-absl::StatusOr<v1::Change> ChangeFromEntry(const redis::Reply& entry) {
-  if (!entry.is_array() || entry.elements.size() != 2 || !entry.elements[1].is_array()) {
-    return absl::InternalError("redis: malformed stream entry");
-  }
-  v1::Change change;
-  change.set_cursor(entry.elements[0].str);
-  change.set_committed_at_ms(SplitCursor(change.cursor()).first);
-  const auto& fields = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    const std::string& name = fields[i].str;
-    const std::string& value = fields[i + 1].str;
-    if (name == "k") {
-      int64_t k = 0;
-      (void)absl::SimpleAtoi(value, &k);
-      change.set_kind(KindOf(k));
-    } else if (name == "v") {
-      int64_t version = 0;
-      (void)absl::SimpleAtoi(value, &version);
-      change.set_version(version);
-    } else if (name == "src") {
-      if (!change.mutable_source()->ParseFromString(value)) {
-        return absl::InternalError("redis: unreadable source in the change stream");
-      }
-    } else if (name == "pb") {
-      if (absl::Status s = ParseEvent(value, *change.mutable_event()); !s.ok()) return s;
-    }
-  }
-  return change;
 }
 
 struct Summary {
@@ -154,12 +98,11 @@ bool CouldMatch(const Summary& s, const v1::Filter& f) {
 absl::StatusOr<std::unique_ptr<RedisEventStore>> RedisEventStore::Open(redis::ConnectionPool& pool,
                                                                        RedisStoreOptions options) {
   std::unique_ptr<RedisEventStore> store(new RedisEventStore(pool, std::move(options)));
-  for (auto [script, sha] : {std::pair{lua::kPutEvents, &store->put_sha_},
-                             std::pair{lua::kDeleteEvent, &store->delete_sha_}}) {
-    absl::StatusOr<redis::Reply> reply = pool.Run({"SCRIPT", "LOAD", script});
+  for (LoadedScript* script : {&store->put_, &store->delete_}) {
+    absl::StatusOr<redis::Reply> reply = pool.Run({"SCRIPT", "LOAD", script->text});
     if (!reply.ok()) return reply.status();
     if (reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
-    *sha = reply->str;
+    script->sha = reply->str;
   }
   if (absl::Status s = store->IndexDuplicateKeys(); !s.ok()) return s;
   return store;
@@ -208,16 +151,16 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
   return set->type == redis::Reply::Type::kError ? ReplyError(*set) : absl::OkStatus();
 }
 
-absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const char* script, const std::string& sha,
+absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const LoadedScript& script,
                                                         std::vector<std::string> args) {
-  std::vector<std::string> command = {"EVALSHA", sha, "0"};
+  std::vector<std::string> command = {"EVALSHA", script.sha, "0"};
   command.insert(command.end(), std::make_move_iterator(args.begin()),
                  std::make_move_iterator(args.end()));
   absl::StatusOr<redis::Reply> reply = pool_.Run(command);
   if (reply.ok() && reply->type == redis::Reply::Type::kError &&
       absl::StartsWith(reply->str, "NOSCRIPT")) {
     command[0] = "EVAL";
-    command[1] = script;
+    command[1] = script.text;
     reply = pool_.Run(command);
   }
   if (reply.ok() && reply->type == redis::Reply::Type::kError) return ReplyError(*reply);
@@ -230,29 +173,31 @@ absl::StatusOr<std::vector<std::string>> RedisEventStore::EventArgs(const v1::Ev
   if (event.organization().empty())
     return absl::InvalidArgumentError("event.organization: required");
   const v1::Event& e = event;
-  return std::vector<std::string>{e.uid(),
-                                  x.mode == Expect::Mode::kAny      ? ""
-                                  : x.mode == Expect::Mode::kAbsent ? "new"
-                                                                    : std::to_string(x.version),
-                                  e.SerializeAsString(),
-                                  e.organization(),
-                                  e.location().municipality(),
-                                  absl::StrJoin(e.categories(), ","),
-                                  std::to_string(static_cast<int>(e.status())),
-                                  std::to_string(e.start().utc_seconds()),
-                                  std::to_string(LastEnd(e, options_.limits)),
-                                  e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1",
-                                  absl::StrJoin(ical::DuplicateKeys(e), "\n"),
-                                  x.unique ? "1" : "0"};
+  std::vector<std::string> args(lua::kPutArgCount);
+  args[lua::kPutUid] = e.uid();
+  args[lua::kPutExpected] = x.mode == Expect::Mode::kAny      ? ""
+                            : x.mode == Expect::Mode::kAbsent ? "new"
+                                                              : std::to_string(x.version);
+  args[lua::kPutEvent] = e.SerializeAsString();
+  args[lua::kPutOrganization] = e.organization();
+  args[lua::kPutMunicipality] = e.location().municipality();
+  args[lua::kPutCategories] = absl::StrJoin(e.categories(), ",");
+  args[lua::kPutStatus] = std::to_string(static_cast<int>(e.status()));
+  args[lua::kPutStart] = std::to_string(e.start().utc_seconds());
+  args[lua::kPutEnd] = std::to_string(LastEnd(e, options_.limits));
+  args[lua::kPutRecurring] = e.rrule().empty() && e.rdates_size() == 0 ? "0" : "1";
+  args[lua::kPutDuplicateKeys] = absl::StrJoin(ical::DuplicateKeys(e), "\n");
+  args[lua::kPutUnique] = x.unique ? "1" : "0";
+  return args;
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut(
     const std::vector<const std::vector<std::string>*>& events, bool atomic) {
   std::vector<std::string> args = {options_.prefix, std::to_string(options_.retention),
                                    std::to_string(events.size()), atomic ? "1" : "0"};
-  args.reserve(4 + events.size() * 12);
+  args.reserve(lua::kPutHeadArgs + events.size() * lua::kPutArgCount);
   for (const std::vector<std::string>* e : events) args.insert(args.end(), e->begin(), e->end());
-  absl::StatusOr<redis::Reply> reply = RunScript(lua::kPutEvents, put_sha_, std::move(args));
+  absl::StatusOr<redis::Reply> reply = RunScript(put_, std::move(args));
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->elements.size() != events.size()) {
     return absl::InternalError("redis: unexpected reply to put");
@@ -270,7 +215,7 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut
     }
     WriteResult w;
     w.version = r.elements[0].integer;
-    w.kind = KindOf(r.elements[1].integer);
+    w.kind = change_stream::ToChangeKind(r.elements[1].integer);
     w.cursor = r.elements[2].str;
     results.push_back(std::move(w));
   }
@@ -280,6 +225,8 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut
 RedisEventStore::RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions options)
     : pool_(pool),
       options_(std::move(options)),
+      put_{lua::Script(lua::kPutEvents), ""},
+      delete_{lua::Script(lua::kDeleteEvent), ""},
       // Concurrent single writes ride in one script call, each checked and
       // written on its own.
       group_(options_.max_group,
@@ -358,7 +305,8 @@ absl::StatusOr<internal::StoredEvent> RedisEventStore::Get(const std::string& ui
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   }
   internal::StoredEvent stored;
-  if (absl::Status s = ParseEvent(reply->elements[0].str, *stored.mutable_event()); !s.ok())
+  if (absl::Status s = change_stream::ParseEvent(reply->elements[0].str, *stored.mutable_event());
+      !s.ok())
     return s;
   absl::StatusOr<int64_t> version = reply->elements[1].AsInteger();
   stored.set_version(version.ok() ? *version : 0);
@@ -366,10 +314,9 @@ absl::StatusOr<internal::StoredEvent> RedisEventStore::Get(const std::string& ui
 }
 
 absl::StatusOr<WriteResult> RedisEventStore::Delete(const std::string& uid, Expect expect) {
-  absl::StatusOr<redis::Reply> reply =
-      RunScript(lua::kDeleteEvent, delete_sha_,
-                {options_.prefix, std::to_string(options_.retention), uid,
-                 expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""});
+  absl::StatusOr<redis::Reply> reply = RunScript(
+      delete_, {options_.prefix, std::to_string(options_.retention), uid,
+                expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""});
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->elements.size() != 2)
     return absl::InternalError("redis: unexpected reply");
@@ -458,7 +405,8 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
       const auto& f = (*bodies)[i].elements;
       if (f.size() != 2 || f[0].is_nil()) continue;
       internal::StoredEvent e;
-      if (absl::Status s = ParseEvent(f[0].str, *e.mutable_event()); !s.ok()) return s;
+      if (absl::Status s = change_stream::ParseEvent(f[0].str, *e.mutable_event()); !s.ok())
+        return s;
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
       e.set_version(v);
@@ -518,7 +466,8 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
       if (f.size() != 2 || f[0].is_nil()) continue;
       v1::Change change;
       change.set_kind(v1::Change::KIND_CREATED);
-      if (absl::Status s = ParseEvent(f[0].str, *change.mutable_event()); !s.ok()) return s;
+      if (absl::Status s = change_stream::ParseEvent(f[0].str, *change.mutable_event()); !s.ok())
+        return s;
       int64_t v = 0;
       (void)absl::SimpleAtoi(f[1].str, &v);
       change.set_version(v);
@@ -550,7 +499,7 @@ absl::StatusOr<ChangePage> RedisEventStore::ReadChanges(const std::string& after
   }
   ChangePage page;
   for (const redis::Reply& entry : (*replies)[0].elements) {
-    absl::StatusOr<v1::Change> change = ChangeFromEntry(entry);
+    absl::StatusOr<v1::Change> change = change_stream::FromEntry(entry);
     if (!change.ok()) return change.status();
     page.changes.push_back(*std::move(change));
   }
@@ -597,7 +546,7 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
     // Entries could have been trimmed while we were away (a slow reader).
     if (absl::Status retained = CheckRetained(c, cursor); !retained.ok()) return retained;
     for (const redis::Reply& entry : reply->elements[0].elements[1].elements) {
-      absl::StatusOr<v1::Change> change = ChangeFromEntry(entry);
+      absl::StatusOr<v1::Change> change = change_stream::FromEntry(entry);
       if (!change.ok()) return change.status();
       cursor = change->cursor();
       if (!sink.on_change(*change)) return absl::OkStatus();

@@ -54,9 +54,13 @@ class RedisEventStore final : public EventStore {
  private:
   RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions options);
 
+  // A script as sent to Redis (lua::Script) and its SHA once loaded.
+  struct LoadedScript {
+    std::string text;
+    std::string sha;
+  };
   // EVALSHA, falling back to EVAL when Redis lost its script cache (restart).
-  absl::StatusOr<redis::Reply> RunScript(const char* script, const std::string& sha,
-                                         std::vector<std::string> args);
+  absl::StatusOr<redis::Reply> RunScript(const LoadedScript& script, std::vector<std::string> args);
   absl::StatusOr<std::vector<std::string>> EventArgs(const v1::Event& event, const Expect& x) const;
   absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RunPut(
       const std::vector<const std::vector<std::string>*>& events, bool atomic);
@@ -68,9 +72,9 @@ class RedisEventStore final : public EventStore {
 
   redis::ConnectionPool& pool_;
   RedisStoreOptions options_;
-  std::string put_sha_;
+  LoadedScript put_;
+  LoadedScript delete_;
   GroupCommit<std::vector<std::string>, absl::StatusOr<WriteResult>> group_;
-  std::string delete_sha_;
 };
 
 }  // namespace babillard::store

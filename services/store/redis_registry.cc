@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/store/change_stream.h"
 
 namespace babillard::store {
 namespace {
@@ -187,12 +188,7 @@ absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
     v1::Source previous;
     if (before.ok()) (void)previous.ParseFromString(*before);
     if (!before.ok() || previous.health() != s.health()) {
-      v1::Source announced = s;
-      announced.clear_etag();
-      announced.clear_last_modified();
-      commands.push_back({"XADD", prefix_ + "changes", "MAXLEN", "~", std::to_string(retention_),
-                          "*", "k", "5", "u", s.id(), "v", "0", "src",
-                          announced.SerializeAsString()});
+      commands.push_back(change_stream::SourceAnnouncement(prefix_ + "changes", retention_, s));
     }
   }
   if (absl::Status status = Transaction(commands).status(); !status.ok()) return status;

@@ -26,7 +26,7 @@ help:
 	@echo "make bench  run the benchmarks beside their reference systems"
 	@echo "make drill  kill each process and Redis under load, Redis down, 60 s import fuzz"
 	@echo "make deps   install the Debian packages babillard needs"
-	@echo "make fmt    format the C++ sources with clang-format"
+	@echo "make fmt    format the C++ sources with clang-format (make fmt-check: only check)"
 
 # Installs what is missing, and only that; uses sudo when not root.
 define install_missing

@@ -24,7 +24,8 @@ v1::Change::Kind ToChangeKind(int64_t kind) {
 
 absl::Status ParseEvent(const std::string& bytes, v1::Event& event) {
   if (!event.ParseFromString(bytes)) return absl::InternalError("redis: unreadable event");
-  event.DiscardUnknownFields();
+  // The old fields were top-level: look there (cheap) before a full walk.
+  if (!event.GetReflection()->GetUnknownFields(event).empty()) event.DiscardUnknownFields();
   return absl::OkStatus();
 }
 

@@ -46,5 +46,18 @@ TEST(ChangeStream, AnEntryReadsBackAsTheChangeItRecords) {
   EXPECT_FALSE(change_stream::FromEntry(redis::Reply()).ok());
 }
 
+TEST(ChangeStream, AnEventStoredWithTheOldRenderingsReadsBackWithoutThem) {
+  v1::Event e;
+  e.set_uid("biblio/a");
+  std::string bytes = e.SerializeAsString();
+  // Field 28 (the French rendering, now reserved), length-delimited: tag 28 << 3 | 2.
+  bytes += std::string("\xE2\x01\x0C", 3) + "BEGIN:VEVENT";
+  v1::Event parsed;
+  ASSERT_TRUE(change_stream::ParseEvent(bytes, parsed).ok());
+  EXPECT_EQ(parsed.uid(), "biblio/a");
+  EXPECT_EQ(parsed.SerializeAsString(), e.SerializeAsString()) << "nothing carried on";
+  EXPECT_FALSE(change_stream::ParseEvent("\xff\xff", parsed).ok());
+}
+
 }  // namespace
 }  // namespace babillard::store

@@ -5,37 +5,103 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
+#include "services/common/ical/event_rules.h"
 #include "services/common/ical/event_time.h"
-#include "services/common/ical/serializer.h"
 #include "services/common/ical/time_zones.h"
 #include "services/common/text_checks.h"
 
 namespace babillard::ingest {
 namespace {
 
-absl::Status ResolveTime(v1::EventTime& t, const std::string& field,
-                         const std::string& default_zone, std::vector<FieldViolation>& violations) {
-  if (t.local().empty()) return absl::OkStatus();
+absl::Status Invalid(const std::vector<FieldViolation>& violations) {
+  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                         violations);
+}
+
+// A wall-clock time in its zone (the region's when it names none) to its
+// instant; an all-day date has no zone.
+void ResolveTime(v1::EventTime& t, const std::string& field, const std::string& default_zone,
+                 std::vector<FieldViolation>& violations) {
   absl::StatusOr<absl::CivilSecond> local = ical::ParseLocal(t.local(), t.all_day());
   if (!local.ok()) {
     violations.push_back({field + ".local", std::string(local.status().message())});
-    return absl::OkStatus();
+    return;
   }
   if (t.all_day()) {
     t.clear_time_zone();
-    return absl::OkStatus();
+    absl::StatusOr<absl::TimeZone> region = ical::LoadIanaZone(default_zone);
+    const ical::Zone zone{default_zone, region.ok() ? *region : absl::UTCTimeZone(), nullptr};
+    t.set_utc_seconds(absl::ToUnixSeconds(ical::LocalToUtc(zone, *local)));
+    return;
   }
   if (t.time_zone().empty()) t.set_time_zone(default_zone);
   absl::StatusOr<absl::TimeZone> tz = ical::LoadIanaZone(t.time_zone());
   if (!tz.ok()) {
     violations.push_back(
         {field + ".time_zone", absl::StrCat("unknown time zone \"", t.time_zone(), "\"")});
-    return absl::OkStatus();
+    return;
   }
-  ical::Zone zone{t.time_zone(), *tz, nullptr};
-  t.set_utc_seconds(absl::ToUnixSeconds(ical::LocalToUtc(zone, *local)));
-  return absl::OkStatus();
+  t.set_utc_seconds(absl::ToUnixSeconds(ical::LocalToUtc({t.time_zone(), *tz, nullptr}, *local)));
+}
+
+// An end of the other kind than the start (a date for a date-time start, or
+// the reverse) is read as the start's kind, as calendar apps do.
+void MatchEndToStart(v1::Event& e) {
+  v1::EventTime& end = *e.mutable_end();
+  if (end.all_day() == e.start().all_day()) return;
+  end.set_all_day(e.start().all_day());
+  if (end.all_day()) {
+    end.set_local(end.local().substr(0, 10));
+  } else {
+    end.set_local(end.local() + "T00:00:00");
+    end.set_time_zone(e.start().time_zone());
+  }
+}
+
+void ResolveTimes(v1::Event& e, const std::string& prefix, const std::string& zone,
+                  std::vector<FieldViolation>& violations) {
+  if (e.has_end() && e.end().local().empty()) e.clear_end();  // an empty message is no end
+  if (!e.start().local().empty())
+    ResolveTime(*e.mutable_start(), prefix + "start", zone, violations);
+  if (e.has_end()) {
+    MatchEndToStart(e);
+    ResolveTime(*e.mutable_end(), prefix + "end", zone, violations);
+  }
+  if (e.has_recurrence_id())
+    ResolveTime(*e.mutable_recurrence_id(), prefix + "recurrence_id", zone, violations);
+  for (int i = 0; i < e.rdates_size(); ++i)
+    ResolveTime(*e.mutable_rdates(i), absl::StrCat(prefix, "rdates[", i, "]"), zone, violations);
+  for (int i = 0; i < e.exdates_size(); ++i)
+    ResolveTime(*e.mutable_exdates(i), absl::StrCat(prefix, "exdates[", i, "]"), zone, violations);
+}
+
+// What only a structured submit can get wrong: a missing title or start,
+// control characters (iCalendar text has none past the preflight), a link
+// that is not a web address.
+void CheckPresence(const v1::Event& e, const std::string& prefix,
+                   std::vector<FieldViolation>& violations) {
+  if (e.title().fr().empty() && e.title().en().empty())
+    violations.push_back({prefix + "title", "required (fr or en)"});
+  if (e.start().local().empty()) violations.push_back({prefix + "start", "required"});
+  for (auto [text, field, multiline] : {std::tuple{&e.title().fr(), "title.fr", false},
+                                        {&e.title().en(), "title.en", false},
+                                        {&e.description().fr(), "description.fr", true},
+                                        {&e.description().en(), "description.en", true},
+                                        {&e.location().name(), "location.name", false},
+                                        {&e.location().address(), "location.address", false},
+                                        {&e.price().fr(), "price.fr", false},
+                                        {&e.price().en(), "price.en", false},
+                                        {&e.accessibility().fr(), "accessibility.fr", true},
+                                        {&e.accessibility().en(), "accessibility.en", true},
+                                        {&e.url(), "url", false},
+                                        {&e.uid(), "uid", false}}) {
+    if (HasControl(*text, multiline))
+      violations.push_back({prefix + field, "control characters are not allowed"});
+  }
+  if (!e.url().empty() && !absl::StartsWith(e.url(), "https://") &&
+      !absl::StartsWith(e.url(), "http://")) {
+    violations.push_back({prefix + "url", "must be an http or https URL"});
+  }
 }
 
 }  // namespace
@@ -80,57 +146,34 @@ absl::StatusOr<NormalizedEvent> EventInput::FromText(const std::string& ics,
 
 absl::StatusOr<NormalizedEvent> EventInput::FromFields(const v1::Event& input) const {
   v1::Event e = input;
+  // What the service decides, never the caller.
+  e.clear_organization();
+  e.clear_provenance();
+  e.clear_duplicate_of();
+  e.clear_distinct_from();
   std::vector<FieldViolation> violations;
-  if (e.title().fr().empty() && e.title().en().empty())
-    violations.push_back({"event.title", "required (fr or en)"});
-  if (e.start().local().empty()) violations.push_back({"event.start", "required"});
-  for (auto [text, field, multiline] : {std::tuple{&e.title().fr(), "event.title.fr", false},
-                                        {&e.title().en(), "event.title.en", false},
-                                        {&e.description().fr(), "event.description.fr", true},
-                                        {&e.description().en(), "event.description.en", true},
-                                        {&e.location().name(), "event.location.name", false},
-                                        {&e.location().address(), "event.location.address", false},
-                                        {&e.price().fr(), "event.price.fr", false},
-                                        {&e.accessibility().fr(), "event.accessibility.fr", true},
-                                        {&e.url(), "event.url", false},
-                                        {&e.uid(), "event.uid", false}}) {
-    if (HasControl(*text, multiline))
-      violations.push_back({field, "control characters are not allowed"});
+  CheckPresence(e, "event.", violations);
+  ResolveTimes(e, "event.", options_.default_time_zone, violations);
+  for (int i = 0; i < e.overrides_size(); ++i) {
+    const std::string prefix = absl::StrCat("event.overrides[", i, "].");
+    if (!e.overrides(i).has_recurrence_id())
+      violations.push_back({prefix + "recurrence_id", "required for an override"});
+    ResolveTimes(*e.mutable_overrides(i), prefix, options_.default_time_zone, violations);
   }
-  if (e.has_end() && e.end().local().empty()) e.clear_end();  // an empty message is no end
-  const std::string& zone = options_.default_time_zone;
-  (void)ResolveTime(*e.mutable_start(), "event.start", zone, violations);
-  if (e.has_end()) (void)ResolveTime(*e.mutable_end(), "event.end", zone, violations);
-  for (int i = 0; i < e.rdates_size(); ++i)
-    (void)ResolveTime(*e.mutable_rdates(i), absl::StrCat("event.rdates[", i, "]"), zone,
-                      violations);
-  for (int i = 0; i < e.exdates_size(); ++i)
-    (void)ResolveTime(*e.mutable_exdates(i), absl::StrCat("event.exdates[", i, "]"), zone,
-                      violations);
-  if (!e.url().empty() && !absl::StartsWith(e.url(), "https://") &&
-      !absl::StartsWith(e.url(), "http://")) {
-    violations.push_back({"event.url", "must be an http or https URL"});
+  if (!violations.empty()) return Invalid(violations);
+  // A structured submit says what it means: confirmed unless told otherwise.
+  if (e.status() == v1::Event::STATUS_UNSPECIFIED) e.set_status(v1::Event::STATUS_CONFIRMED);
+  NormalizedEvent out;
+  if (auto error = ical::NormalizeEvent(e, options_, out.warnings))
+    return Invalid({{"event." + error->field, error->reason}});
+  for (int i = 0; i < e.overrides_size(); ++i) {
+    if (auto error = ical::NormalizeEvent(*e.mutable_overrides(i), options_, out.warnings))
+      return Invalid({{absl::StrCat("event.overrides[", i, "].", error->field), error->reason}});
   }
-  if (!violations.empty())
-    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                           violations);
-  if (e.uid().empty()) e.set_uid("pending@babillard");  // replaced by the caller
-  ical::SerializeOptions lossless;
-  lossless.all_languages = true;
-  lossless.mark_cancelled_titles = false;
-  absl::StatusOr<NormalizedEvent> result = FromText(ical::SerializeEvent(e, lossless), "event.");
-  if (!result.ok() && e.uid() == "pending@babillard") {
-    // The placeholder UID means nothing to the caller: keep it out of the message.
-    std::vector<FieldViolation> violations = ViolationsOf(result.status());
-    for (FieldViolation& v : violations) {
-      v.description =
-          absl::StrReplaceAll(v.description, {{"UID pending@babillard: ", ""}, {"line 4: ", ""}});
-    }
-    if (!violations.empty()) {
-      return BadRequestError(std::string(result.status().message()), violations);
-    }
-  }
-  return result;
+  if (auto error = ical::CompleteSeries(e, options_))
+    return Invalid({{"event." + error->field, error->reason}});
+  out.event = std::move(e);
+  return out;
 }
 
 }  // namespace babillard::ingest

@@ -18,9 +18,12 @@ struct NormalizedEvent {
 };
 
 // The two ways one event comes in, structured fields or VEVENT text, to the
-// same normalized event through the iCalendar core's checks. Bad input is
-// INVALID_ARGUMENT with a field violation per problem, each field under
-// `field_prefix` ("event."). Thread-safe.
+// same normalized event: each way reads its input into the proto (times
+// resolved in their zones), then the same rules (ical::NormalizeEvent) check
+// and normalize it; a structured submit is never written as text to be
+// parsed again. Bad input is INVALID_ARGUMENT with a field violation per
+// problem: iCalendar property names under `field_prefix` for text, proto
+// paths under "event." for fields. Thread-safe.
 class EventInput {
  public:
   explicit EventInput(const ical::NormalizeOptions& options) : options_(options) {}
@@ -29,7 +32,9 @@ class EventInput {
   absl::StatusOr<NormalizedEvent> FromText(const std::string& ics,
                                            const std::string& field_prefix) const;
   // Structured fields ("event.title", "event.start"...): times given as
-  // local wall-clock values in their zone (the region's by default).
+  // local wall-clock values in their zone (the region's by default). Fields
+  // the service decides (organization, provenance, duplicate links) are
+  // ignored; a status left unspecified is CONFIRMED.
   absl::StatusOr<NormalizedEvent> FromFields(const v1::Event& event) const;
 
  private:

@@ -38,7 +38,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   v1::Event& e = result->event;
   const std::string given = request.ical().empty() ? request.event().uid() : e.uid();
   std::string source_uid = given;
-  if (given.empty() || given == "pending@babillard" || absl::StartsWith(given, "derived-")) {
+  if (given.empty() || absl::StartsWith(given, "derived-")) {
     absl::StatusOr<std::string> random = auth::NewToken();
     if (!random.ok()) return random.status();
     source_uid = absl::StrCat(absl::AsciiStrToLower(random->substr(4, 20)), "@", org, ".babillard");

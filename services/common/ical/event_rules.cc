@@ -1,0 +1,287 @@
+#include "services/common/ical/event_rules.h"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "services/common/ical/event_time.h"
+#include "services/common/ical/handles.h"
+#include "services/common/ical/html_text.h"
+#include "services/common/ical/slug.h"
+#include "services/common/ical/time_zones.h"
+#include "services/common/string_view.h"
+
+namespace babillard::ical {
+namespace {
+
+using Problem = std::optional<FieldError>;
+
+int64_t YearOf(const v1::EventTime& t) {
+  absl::StatusOr<absl::CivilSecond> local = ParseLocal(t.local(), t.all_day());
+  return local.ok() ? local->year() : absl::ToCivilYear(InstantOf(t), absl::UTCTimeZone()).year();
+}
+
+Problem CheckYear(const v1::EventTime& t, const std::string& field) {
+  const int64_t year = YearOf(t);
+  if (year < 1900 || year > 2200)
+    return FieldError{field, absl::StrCat("year ", year, " is outside 1900..2200")};
+  return std::nullopt;
+}
+
+Problem CheckYears(const v1::Event& event) {
+  if (Problem p = CheckYear(event.start(), "start")) return p;
+  if (event.has_recurrence_id()) {
+    if (Problem p = CheckYear(event.recurrence_id(), "recurrence_id")) return p;
+  }
+  if (event.has_end()) {
+    if (Problem p = CheckYear(event.end(), "end")) return p;
+  }
+  for (int i = 0; i < event.rdates_size(); ++i) {
+    if (Problem p = CheckYear(event.rdates(i), absl::StrCat("rdates[", i, "]"))) return p;
+  }
+  for (int i = 0; i < event.exdates_size(); ++i) {
+    if (Problem p = CheckYear(event.exdates(i), absl::StrCat("exdates[", i, "]"))) return p;
+  }
+  return std::nullopt;
+}
+
+void SetNextDay(const v1::EventTime& start, v1::EventTime& end) {
+  absl::CivilDay next = absl::CivilDay(*ParseLocal(start.local(), true)) + 1;
+  end.set_local(FormatLocal(absl::CivilSecond(next), true));
+  end.set_utc_seconds(start.utc_seconds() + 86400);
+}
+
+Problem NormalizeEnd(v1::Event& event, std::vector<std::string>& warnings) {
+  const v1::EventTime& s = event.start();
+  if (!event.has_end()) {
+    // An override without an end keeps its master's duration (CompleteSeries).
+    if (event.has_recurrence_id()) return std::nullopt;
+    *event.mutable_end() = s;
+    if (s.all_day()) SetNextDay(s, *event.mutable_end());
+  }
+  // DTEND equal to an all-day DTSTART: the exporter meant that one day.
+  if (s.all_day() && event.end().local() == s.local()) SetNextDay(s, *event.mutable_end());
+  if (event.end().utc_seconds() < s.utc_seconds() ||
+      (s.all_day() && event.end().local() < s.local())) {
+    if (event.has_recurrence_id()) {
+      // The instance still happens, only its end is wrong.
+      warnings.push_back(
+          absl::StrCat(event.uid(), ": an override ends before it starts; its end was replaced"));
+      event.clear_end();
+      return std::nullopt;
+    }
+    return FieldError{
+        "end", absl::StrCat("ends (", event.end().local(), ") before it starts (", s.local(), ")")};
+  }
+  return std::nullopt;
+}
+
+int ListSize(const short* array, int max) {
+  int n = 0;
+  while (n < max && array[n] != ICAL_RECURRENCE_ARRAY_MAX) ++n;
+  return std::max(n, 1);
+}
+
+// RFC 5545: UNTIL has DTSTART's type, and is UTC when DTSTART has a zone.
+void MatchUntilToStart(icalrecurrencetype& r, const v1::EventTime& s) {
+  if (icaltime_is_null_time(r.until)) return;
+  if (s.all_day()) {
+    r.until.is_date = 1;
+    r.until.hour = r.until.minute = r.until.second = 0;
+    r.until.zone = nullptr;
+  } else if (!icaltime_is_utc(r.until)) {
+    absl::CivilSecond local(
+        r.until.year, r.until.month, r.until.day, r.until.is_date ? 23 : r.until.hour,
+        r.until.is_date ? 59 : r.until.minute, r.until.is_date ? 59 : r.until.second);
+    absl::StatusOr<absl::TimeZone> tz = LoadIanaZone(s.time_zone());
+    absl::Time until = tz.ok() ? tz->At(local).pre : absl::FromCivil(local, absl::UTCTimeZone());
+    r.until = icaltime_from_timet_with_zone(absl::ToUnixSeconds(until), 0,
+                                            icaltimezone_get_utc_timezone());
+  }
+}
+
+Problem NormalizeRule(v1::Event& event, const Limits& limits) {
+  RecurrenceRule rule(event.rrule());
+  icalrecurrencetype& r = rule.value();
+  // libical reads a rule with a bad part (INTERVAL=0, no FREQ) as no rule.
+  if (r.freq == ICAL_NO_RECURRENCE) return FieldError{"rrule", "is not a valid recurrence rule"};
+  if (r.freq == ICAL_SECONDLY_RECURRENCE || r.freq == ICAL_MINUTELY_RECURRENCE) {
+    return FieldError{"rrule",
+                      absl::StrCat("FREQ=", icalrecur_freq_to_string(r.freq),
+                                   " repeats more often than hourly; not accepted for events")};
+  }
+  if (r.interval < 1) return FieldError{"rrule", "INTERVAL must be a positive integer"};
+  if (r.rscale != nullptr && !absl::EqualsIgnoreCase(r.rscale, "GREGORIAN")) {
+    return FieldError{"rrule", absl::StrCat("RSCALE=", r.rscale, " is not supported")};
+  }
+  if (r.count > limits.max_rrule_count) {
+    return FieldError{
+        "rrule", absl::StrCat("COUNT=", r.count, " exceeds the limit of ", limits.max_rrule_count)};
+  }
+  const int64_t product =
+      int64_t{ListSize(r.by_second, ICAL_BY_SECOND_SIZE)} *
+      ListSize(r.by_minute, ICAL_BY_MINUTE_SIZE) * ListSize(r.by_hour, ICAL_BY_HOUR_SIZE) *
+      ListSize(r.by_day, ICAL_BY_DAY_SIZE) * ListSize(r.by_month_day, ICAL_BY_MONTHDAY_SIZE) *
+      ListSize(r.by_year_day, ICAL_BY_YEARDAY_SIZE) * ListSize(r.by_week_no, ICAL_BY_WEEKNO_SIZE) *
+      ListSize(r.by_month, ICAL_BY_MONTH_SIZE);
+  if (product > limits.max_rrule_by_product) {
+    return FieldError{
+        "rrule", absl::StrCat("BYxxx lists combine to ", product,
+                              " instances per period; the limit is ", limits.max_rrule_by_product)};
+  }
+  MatchUntilToStart(r, event.start());
+  // Only GREGORIAN, the default, gets here: the stored rule does not name it.
+  icalrecurrencetype written = r;
+  written.rscale = nullptr;
+  BufferPtr text(icalrecurrencetype_as_string_r(&written));
+  if (text == nullptr) return FieldError{"rrule", "cannot be written back"};
+  event.set_rrule(text.get());
+  return std::nullopt;
+}
+
+Problem NormalizeRecurrence(v1::Event& event, const Limits& limits) {
+  if (!event.rrule().empty()) {
+    if (Problem p = NormalizeRule(event, limits)) return p;
+  }
+  // RDATEs and EXDATEs together stay within what a COUNT may ask for.
+  if (event.rdates_size() > limits.max_rrule_count) return FieldError{"rdates", "too many RDATEs"};
+  if (event.rdates_size() + event.exdates_size() > limits.max_rrule_count)
+    return FieldError{"exdates", "too many EXDATEs"};
+  return std::nullopt;
+}
+
+Problem NormalizeText(v1::LocalizedText& text, std::string_view field, size_t max_bytes,
+                      bool html_allowed) {
+  for (auto [value, language] : {std::pair{text.mutable_fr(), "fr"}, {text.mutable_en(), "en"}}) {
+    absl::StripAsciiWhitespace(value);
+    if (html_allowed && LooksLikeHtml(*value)) *value = HtmlToText(*value);
+    if (value->size() > max_bytes) {
+      return FieldError{absl::StrCat(Av(field), ".", language),
+                        absl::StrCat(value->size(), " bytes exceeds the limit of ", max_bytes)};
+    }
+  }
+  return std::nullopt;
+}
+
+Problem NormalizeLine(std::string& value, std::string_view field, size_t max_bytes) {
+  absl::StripAsciiWhitespace(&value);
+  if (value.size() > max_bytes) {
+    return FieldError{std::string(field),
+                      absl::StrCat(value.size(), " bytes exceeds the limit of ", max_bytes)};
+  }
+  return std::nullopt;
+}
+
+Problem NormalizeTexts(v1::Event& event, const Limits& limits) {
+  if (Problem p = NormalizeText(*event.mutable_title(), "title", limits.max_title_bytes, false))
+    return p;
+  if (Problem p =
+          NormalizeText(*event.mutable_description(), "description", limits.max_text_bytes, true))
+    return p;
+  if (Problem p = NormalizeText(*event.mutable_price(), "price", limits.max_title_bytes, false))
+    return p;
+  if (Problem p = NormalizeText(*event.mutable_accessibility(), "accessibility",
+                                limits.max_text_bytes, false))
+    return p;
+  v1::Location& location = *event.mutable_location();
+  if (Problem p = NormalizeLine(*location.mutable_name(), "location.name", limits.max_title_bytes))
+    return p;
+  return NormalizeLine(*location.mutable_address(), "location.address", limits.max_title_bytes);
+}
+
+void NormalizeCoordinates(v1::Event& event, std::vector<std::string>& warnings) {
+  v1::Location& location = *event.mutable_location();
+  if (!location.has_coordinates()) return;
+  const double lat = location.latitude(), lon = location.longitude();
+  if (lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) return;  // NaN fails both
+  warnings.push_back(absl::StrCat(event.uid(), ": GEO out of range; dropped"));
+  location.set_has_coordinates(false);
+  location.clear_latitude();
+  location.clear_longitude();
+}
+
+// A category the region knows is kept as its slug; anything else, given as a
+// category or a tag, is a free tag as written.
+void NormalizeCategories(v1::Event& event, const absl::flat_hash_set<std::string>& known) {
+  std::vector<std::string> given(event.categories().begin(), event.categories().end());
+  given.insert(given.end(), event.tags().begin(), event.tags().end());
+  event.clear_categories();
+  event.clear_tags();
+  for (const std::string& item : given) {
+    std::string tag(absl::StripAsciiWhitespace(item));
+    if (tag.empty() || tag.size() > 64) continue;
+    std::string slug = Slugify(tag);
+    if (known.contains(slug)) {
+      if (std::find(event.categories().begin(), event.categories().end(), slug) ==
+          event.categories().end()) {
+        event.add_categories(std::move(slug));
+      }
+    } else if (event.tags_size() < 32 &&
+               std::find(event.tags().begin(), event.tags().end(), tag) == event.tags().end()) {
+      event.add_tags(std::move(tag));
+    }
+  }
+}
+
+bool IsWebUrl(std::string_view url) {
+  const absl::string_view u = Av(url);
+  return (absl::StartsWithIgnoreCase(u, "https://") || absl::StartsWithIgnoreCase(u, "http://")) &&
+         url.size() <= 2048 && url.find_first_of(" \"<>") == std::string_view::npos;
+}
+
+void NormalizeContacts(v1::Event& event) {
+  v1::Organizer& organizer = *event.mutable_organizer();
+  if (organizer.email().find('@') == std::string::npos || organizer.email().size() > 254)
+    organizer.clear_email();
+  if (organizer.name().size() > 256) organizer.mutable_name()->resize(256);
+  if (!IsWebUrl(event.url())) event.clear_url();
+  if (!IsWebUrl(event.image_url())) event.clear_image_url();
+}
+
+}  // namespace
+
+std::optional<FieldError> NormalizeEvent(v1::Event& event, const NormalizeOptions& options,
+                                         std::vector<std::string>& warnings) {
+  if (event.uid().size() > 255) return FieldError{"uid", "longer than 255 bytes"};
+  if (Problem p = CheckYears(event)) return p;
+  if (Problem p = NormalizeEnd(event, warnings)) return p;
+  if (Problem p = NormalizeRecurrence(event, options.limits)) return p;
+  if (Problem p = NormalizeTexts(event, options.limits)) return p;
+  NormalizeCoordinates(event, warnings);
+  event.mutable_location()->set_municipality(Slugify(event.location().municipality()));
+  NormalizeCategories(event, options.known_categories);
+  NormalizeContacts(event);
+  event.set_sequence(std::max(0, event.sequence()));
+  return std::nullopt;
+}
+
+std::optional<FieldError> CompleteSeries(v1::Event& master, const NormalizeOptions& options) {
+  if (master.overrides_size() > options.limits.max_overrides) {
+    return FieldError{"overrides",
+                      absl::StrCat("more than ", options.limits.max_overrides, " overrides")};
+  }
+  std::sort(master.mutable_overrides()->begin(), master.mutable_overrides()->end(),
+            [](const v1::Event& a, const v1::Event& b) {
+              return a.recurrence_id().utc_seconds() < b.recurrence_id().utc_seconds();
+            });
+  const int64_t duration = master.end().utc_seconds() - master.start().utc_seconds();
+  for (v1::Event& o : *master.mutable_overrides()) {
+    if (o.has_end()) continue;
+    *o.mutable_end() = o.start();
+    o.mutable_end()->set_utc_seconds(o.start().utc_seconds() + duration);
+    absl::StatusOr<absl::TimeZone> tz = LoadIanaZone(o.start().time_zone());
+    if (!o.start().all_day() && tz.ok()) {
+      o.mutable_end()->set_local(FormatLocal(
+          absl::ToCivilSecond(absl::FromUnixSeconds(o.end().utc_seconds()), *tz), false));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace babillard::ical

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/files.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/handles.h"
 #include "services/common/ical/serializer.h"
@@ -40,10 +41,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: ical_bench FEED.ics [ROUNDS]\n");
     return 2;
   }
-  std::ifstream in(argv[1], std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  absl::StatusOr<std::string> read = ReadFile(argv[1], size_t{1} << 30);
+  if (!read.ok()) {
+    std::fprintf(stderr, "ical_bench: %s\n", std::string(read.status().message()).c_str());
+    return 1;
+  }
+  const std::string bytes = *std::move(read);
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 7;
   const double mb = bytes.size() / 1e6;
 

@@ -6,12 +6,15 @@
 #include "clients/cli/cli.h"
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  return babillard::cli::RunCli(
-      args,
-      [](const std::string& name) {
-        const char* value = std::getenv(name.c_str());
-        return value == nullptr ? std::string() : std::string(value);
-      },
-      std::cout, std::cerr);
+  const babillard::cli::Environment env{
+      .getenv =
+          [](const std::string& name) {
+            const char* value = std::getenv(name.c_str());
+            return value == nullptr ? std::string() : std::string(value);
+          },
+      .connect = babillard::cli::ConnectInsecure,
+      .out = std::cout,
+      .err = std::cerr,
+  };
+  return babillard::cli::RunCli(std::vector<std::string>(argv + 1, argv + argc), env);
 }

@@ -1,19 +1,45 @@
 #pragma once
 
+#include <grpcpp/channel.h>
+
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "services/common/clock.h"
+
 namespace babillard::cli {
 
+// What the CLI touches of the world, so that tests run it in-process against
+// fake services on an in-process channel and a clock they set.
+struct Environment {
+  // Reads BABILLARD_TOKEN, BABILLARD_ADDR, BABILLARD_PUBLISH_ADDR, BABILLARD_CONFIG.
+  std::function<std::string(const std::string&)> getenv;
+  // A channel to a service's address (default: an insecure channel).
+  std::function<std::shared_ptr<grpc::Channel>(const std::string& address)> connect;
+  std::ostream& out;
+  std::ostream& err;
+  const Clock& clock = Clock::Real();
+};
+
+// The exit codes, as `babillard --help` documents them.
+enum ExitCode : int {
+  kExitOk = 0,
+  // The server refused or could not be reached; the message says why.
+  kExitRefused = 1,
+  // The command line itself is wrong: unknown command or flag, a missing operand.
+  kExitUsage = 2,
+};
+
 // `babillard`, the command line of organizations and of the administrator.
-// `args` excludes the program name; `getenv` reads BABILLARD_TOKEN,
-// BABILLARD_ADDR, BABILLARD_PUBLISH_ADDR, BABILLARD_CONFIG. Returns the exit
-// code: 0 success, 1 the server refused, 2 usage. Errors are one line on
-// `err` (plus one line per bad field).
-int RunCli(const std::vector<std::string>& args,
-           const std::function<std::string(const std::string&)>& getenv, std::ostream& out,
-           std::ostream& err);
+// `args` excludes the program name. Data goes to `env.out`; errors are one
+// line on `env.err` (plus one line per bad field). Every command, its flags,
+// its help and its example come from one table (commands.h).
+int RunCli(const std::vector<std::string>& args, const Environment& env);
+
+// The insecure channel the real binary uses.
+std::shared_ptr<grpc::Channel> ConnectInsecure(const std::string& address);
 
 }  // namespace babillard::cli

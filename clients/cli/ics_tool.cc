@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "services/common/files.h"
 #include "services/common/ical/calendar_parser.h"
 #include "services/common/ical/recurrence.h"
 #include "services/common/ical/serializer.h"
@@ -20,14 +21,6 @@ constexpr char kUsage[] =
     "usage: babillard-ics check FILE\n"
     "       babillard-ics feed FILE [--lang=fr|en] [--name=TITLE]\n"
     "       babillard-ics expand FILE --from=YYYY-MM-DD --to=YYYY-MM-DD\n";
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::optional<absl::Time> ParseDay(const std::string& text) {
   absl::CivilDay day;
@@ -52,9 +45,9 @@ int RunIcsTool(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     flags[args[i].substr(2, eq - 2)] = args[i].substr(eq + 1);
   }
-  std::optional<std::string> bytes = ReadFile(args[1]);
-  if (!bytes.has_value()) {
-    err << "babillard-ics: cannot read " << args[1] << "\n";
+  absl::StatusOr<std::string> bytes = ReadFile(args[1]);
+  if (!bytes.ok()) {
+    err << "babillard-ics: " << bytes.status().message() << "\n";
     return 1;
   }
   absl::StatusOr<ical::ParsedCalendar> parsed =

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/files.h"
 
 namespace babillard {
 
@@ -79,28 +80,13 @@ int WaitForTermination() {
 
 std::string ReadSecretFile(const std::string& path) {
   if (path.empty()) return "";
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(buffer.str()));
+  absl::StatusOr<std::string> bytes = ReadFile(path, 1 << 20);
+  return bytes.ok() ? std::string(absl::StripAsciiWhitespace(*bytes)) : "";
 }
 
 std::string BoundAddress(const std::string& flag, int port) {
   if (port <= 0 || flag.starts_with("unix:")) return flag;
   return flag.substr(0, flag.rfind(':') + 1) + std::to_string(port);
-}
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
-  return absl::OkStatus();
 }
 
 absl::Status WriteReadyFile(const std::string& path,

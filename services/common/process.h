@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "services/common/files.h"  // WriteFileAtomically, for callers of WriteReadyFile
 
 namespace babillard {
 
@@ -33,10 +34,6 @@ std::string ReadSecretFile(const std::string& path);
 // The address a gRPC server listens on, with the port it was given when the
 // flag said ":0" ("127.0.0.1:0" -> "127.0.0.1:43117"; unix: paths unchanged).
 std::string BoundAddress(const std::string& flag, int port);
-
-// Writes `content` to `path` atomically (temporary file, then rename), so a
-// test waiting for the file never reads half of it.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
 
 // Writes a service's --ready-file once it serves: one "name=address" line per
 // address it bound ("grpc=127.0.0.1:43117", "http=http://127.0.0.1:8080"), so

@@ -5,23 +5,19 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/token.h"
+#include "services/common/files.h"
 
 namespace babillard::ingest {
 
 absl::StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool* created) {
   *created = false;
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string token(absl::StripAsciiWhitespace(buffer.str()));
+  if (absl::StatusOr<std::string> bytes = ReadFile(path, 1 << 20); bytes.ok()) {
+    std::string token(absl::StripAsciiWhitespace(*bytes));
     if (token.empty()) return absl::FailedPreconditionError(absl::StrCat(path, " is empty"));
     return auth::Sha256Hex(token);
   }

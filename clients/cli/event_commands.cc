@@ -1,0 +1,254 @@
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <iomanip>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "clients/cli/handlers.h"
+#include "clients/cli/session.h"
+
+namespace babillard::cli {
+namespace {
+
+// "2026-07-01 19:00", "2026-07-01T19:00[:00]" or a date.
+std::optional<std::pair<std::string, bool>> ParseWhen(const std::string& text, bool all_day) {
+  std::string t = text;
+  std::replace(t.begin(), t.end(), ' ', 'T');
+  absl::CivilSecond second;
+  absl::CivilMinute minute;
+  absl::CivilDay day;
+  if (all_day || t.size() == 10) {
+    if (!absl::ParseCivilTime(t.substr(0, 10), &day)) return std::nullopt;
+    return std::make_pair(absl::FormatCivilTime(day), true);
+  }
+  if (absl::ParseCivilTime(t, &second)) return std::make_pair(absl::FormatCivilTime(second), false);
+  if (absl::ParseCivilTime(t, &minute))
+    return std::make_pair(absl::FormatCivilTime(absl::CivilSecond(minute)), false);
+  return std::nullopt;
+}
+
+// Applies the event flags given; false (with a message) on a bad value.
+bool ApplyFlags(Session& cli, v1::Event& e) {
+  if (cli.args().has("title")) e.mutable_title()->set_fr(cli.args().get("title"));
+  if (cli.args().has("title-en")) e.mutable_title()->set_en(cli.args().get("title-en"));
+  if (cli.args().has("description")) e.mutable_description()->set_fr(cli.args().get("description"));
+  if (cli.args().has("description-en"))
+    e.mutable_description()->set_en(cli.args().get("description-en"));
+  const bool all_day =
+      cli.args().has("all-day") || (e.start().all_day() && !cli.args().has("start"));
+  const std::string tz = cli.args().get(
+      "tz", e.start().time_zone().empty() ? "America/Toronto" : e.start().time_zone());
+  for (const char* flag : {"start", "end"}) {
+    if (!cli.args().has(flag)) continue;
+    v1::EventTime* time = std::string(flag) == "start" ? e.mutable_start() : e.mutable_end();
+    auto when = ParseWhen(cli.args().get(flag), all_day);
+    if (!when.has_value()) {
+      cli.err() << "babillard: --" << flag << ": \"" << cli.args().get(flag)
+                << "\" is not YYYY-MM-DD HH:MM\n";
+      return false;
+    }
+    time->set_local(when->first);
+    time->set_all_day(when->second);
+    time->set_time_zone(when->second ? "" : tz);
+  }
+  if (cli.args().has("tz")) {
+    if (!e.start().all_day()) e.mutable_start()->set_time_zone(tz);
+    if (e.has_end() && !e.end().all_day()) e.mutable_end()->set_time_zone(tz);
+  }
+  if (cli.args().has("rrule")) e.set_rrule(cli.args().get("rrule"));
+  if (cli.args().has("location")) e.mutable_location()->set_name(cli.args().get("location"));
+  if (cli.args().has("address")) e.mutable_location()->set_address(cli.args().get("address"));
+  if (cli.args().has("municipality"))
+    e.mutable_location()->set_municipality(cli.args().get("municipality"));
+  if (cli.args().has("category")) {
+    e.clear_categories();
+    for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
+      e.add_categories(std::string(c));
+  }
+  if (cli.args().has("tag")) {
+    e.clear_tags();
+    for (absl::string_view t : absl::StrSplit(cli.args().get("tag"), ',', absl::SkipEmpty()))
+      e.add_tags(std::string(t));
+  }
+  if (cli.args().has("url")) e.set_url(cli.args().get("url"));
+  if (cli.args().has("price")) e.mutable_price()->set_fr(cli.args().get("price"));
+  if (cli.args().has("status")) {
+    const std::string s = absl::AsciiStrToLower(cli.args().get("status"));
+    if (s == "confirmed")
+      e.set_status(v1::Event::STATUS_CONFIRMED);
+    else if (s == "tentative")
+      e.set_status(v1::Event::STATUS_TENTATIVE);
+    else {
+      cli.err() << "babillard: --status: \"" << s
+                << "\" is not confirmed or tentative (use cancel to cancel)\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int Submit(Session& cli) {
+  v1::SubmitEventRequest request;
+  request.set_organization(cli.args().get("org"));
+  if (cli.args().has("file")) {
+    std::optional<std::string> text = cli.ReadInput(cli.args().get("file"));
+    if (!text) return kExitRefused;
+    request.set_ical(*text);
+  } else {
+    if (!cli.args().has("title") && !cli.args().has("title-en"))
+      return cli.Usage("submit needs --title (or --file)");
+    if (!cli.args().has("start")) return cli.Usage("submit needs --start");
+    if (!ApplyFlags(cli, *request.mutable_event())) return kExitUsage;
+  }
+  v1::SubmitEventResponse response;
+  if (int rc = cli.Ingest(&v1::Ingest::Stub::SubmitEvent, request, response)) return rc;
+  for (const std::string& w : response.warnings()) cli.err() << "warning: " << w << "\n";
+  cli.out() << response.event().uid() << "\n";
+  return kExitOk;
+}
+
+int Update(Session& cli) {
+  v1::UpdateEventRequest request;
+  if (cli.args().has("file")) {
+    std::optional<std::string> text = cli.ReadInput(cli.args().get("file"));
+    if (!text) return kExitRefused;
+    request.set_ical(*text);
+  } else {
+    v1::GetEventRequest get;
+    get.set_uid(cli.Arg(1));
+    v1::GetEventResponse got;
+    if (int rc = cli.Ingest(&v1::Ingest::Stub::GetEvent, get, got)) return rc;
+    const v1::Event& current = got.event();
+    request.set_expected_version(got.version());
+    *request.mutable_event() = current;
+    request.mutable_event()->clear_overrides();
+    if (!ApplyFlags(cli, *request.mutable_event())) return kExitUsage;
+    for (const v1::Event& o : current.overrides()) *request.mutable_event()->add_overrides() = o;
+  }
+  v1::UpdateEventResponse response;
+  if (int rc = cli.Ingest(&v1::Ingest::Stub::UpdateEvent, request, response)) return rc;
+  cli.out() << response.event().uid() << " updated (sequence " << response.event().sequence()
+            << ")\n";
+  return kExitOk;
+}
+
+int Cancel(Session& cli) {
+  v1::CancelEventRequest request;
+  request.set_uid(cli.Arg(1));
+  request.set_reason(cli.args().get("reason"));
+  v1::CancelEventResponse response;
+  if (int rc = cli.Ingest(&v1::Ingest::Stub::CancelEvent, request, response)) return rc;
+  cli.out() << response.event().uid() << " cancelled (sequence " << response.event().sequence()
+            << ")\n";
+  return kExitOk;
+}
+
+int Delete(Session& cli) {
+  v1::DeleteEventRequest request;
+  request.set_uid(cli.Arg(1));
+  v1::DeleteEventResponse response;
+  if (int rc = cli.Ingest(&v1::Ingest::Stub::DeleteEvent, request, response)) return rc;
+  cli.out() << cli.Arg(1) << " deleted\n";
+  return kExitOk;
+}
+
+int Import(Session& cli) {
+  std::optional<std::string> bytes = cli.ReadInput(cli.Arg(1));
+  if (!bytes) return kExitRefused;
+  v1::ImportCalendarRequest request;
+  request.set_ics(*bytes);
+  request.set_organization(cli.args().get("org"));
+  request.set_default_municipality(cli.args().get("municipality"));
+  for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty())) {
+    request.add_default_categories(std::string(c));
+  }
+  request.set_dry_run(cli.args().has("dry-run"));
+  v1::ImportReport report;
+  if (int rc = cli.Ingest(&v1::Ingest::Stub::ImportCalendar, request, report, 300)) return rc;
+  cli.out() << (request.dry_run() ? "dry run: " : "") << "accepted " << report.accepted()
+            << ", updated " << report.updated() << ", unchanged " << report.unchanged()
+            << ", cancelled " << report.cancelled() << ", rejected " << report.rejected_size()
+            << "\n";
+  for (const v1::Rejection& r : report.rejected()) {
+    cli.out() << "  rejected: line " << r.line() << (r.uid().empty() ? "" : " UID " + r.uid())
+              << ": " << r.field() << ": " << r.reason() << "\n";
+  }
+  for (const std::string& w : report.warnings()) cli.out() << "  warning: " << w << "\n";
+  return kExitOk;
+}
+
+int List(Session& cli) {
+  v1::ListEventsRequest request;
+  v1::Filter* f = request.mutable_filter();
+  if (cli.args().has("org")) f->add_organizations(cli.args().get("org"));
+  for (absl::string_view m : absl::StrSplit(cli.args().get("municipality"), ',', absl::SkipEmpty()))
+    f->add_municipalities(std::string(m));
+  for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
+    f->add_categories(std::string(c));
+  absl::CivilDay day;
+  const absl::Time now = cli.clock().Now();
+  f->set_from_seconds(absl::ToUnixSeconds(now));  // upcoming by default
+  // Days are the region's days (midnight in --tz), as a resident reads them.
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(cli.args().get("tz", "America/Toronto"), &zone))
+    return cli.Usage("--tz: unknown time zone");
+  if (cli.args().has("from")) {
+    if (!absl::ParseCivilTime(cli.args().get("from"), &day))
+      return cli.Usage("--from is YYYY-MM-DD");
+    f->set_from_seconds(absl::ToUnixSeconds(absl::FromCivil(day, zone)));
+  }
+  if (cli.args().has("to")) {
+    if (!absl::ParseCivilTime(cli.args().get("to"), &day)) return cli.Usage("--to is YYYY-MM-DD");
+    f->set_to_seconds(absl::ToUnixSeconds(absl::FromCivil(day, zone)));
+  }
+  request.set_page_size(200);
+  const bool json = cli.args().get("output", "table") == "json";
+  if (json) cli.out() << "[";
+  bool first = true;
+  do {
+    v1::ListEventsResponse page;
+    if (int rc = cli.Ingest(&v1::Ingest::Stub::ListEvents, request, page)) return rc;
+    for (const v1::Event& e : page.events()) {
+      if (json) {
+        std::string text;
+        (void)google::protobuf::util::MessageToJsonString(e, &text);
+        cli.out() << (first ? "" : ",") << "\n" << text;
+      } else {
+        if (first)
+          cli.out() << std::left << std::setw(20) << "START" << std::setw(18) << "MUNICIPALITY"
+                    << std::setw(11) << "STATUS"
+                    << "TITLE / UID\n";
+        const std::string title = e.title().fr().empty() ? e.title().en() : e.title().fr();
+        const std::string status = e.status() == v1::Event::STATUS_CANCELLED   ? "cancelled"
+                                   : e.status() == v1::Event::STATUS_TENTATIVE ? "tentative"
+                                                                               : "confirmed";
+        cli.out() << std::left << std::setw(20) << e.start().local().substr(0, 16) << std::setw(18)
+                  << e.location().municipality() << std::setw(11) << status << title << "\n"
+                  << std::setw(49) << "" << e.uid() << "\n";
+        if (!e.duplicate_of().empty())
+          cli.out() << std::setw(49) << ""
+                    << "same event as " << e.duplicate_of() << "\n";
+        if (e.provenance_size() > 1) {
+          std::vector<std::string> orgs;
+          for (const v1::Provenance& p : e.provenance()) orgs.push_back(p.organization());
+          cli.out() << std::setw(49) << ""
+                    << "published by " << absl::StrJoin(orgs, ", ") << "\n";
+        }
+      }
+      first = false;
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (json)
+    cli.out() << (first ? "]\n" : "\n]\n");
+  else if (first)
+    cli.out() << "no upcoming events\n";
+  return kExitOk;
+}
+
+}  // namespace babillard::cli

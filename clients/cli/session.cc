@@ -1,0 +1,146 @@
+#include "clients/cli/session.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/files.h"
+#include "services/common/grpc_status.h"
+
+namespace babillard::cli {
+namespace {
+
+std::string CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "invalid argument";
+    case grpc::StatusCode::NOT_FOUND:
+      return "not found";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "already exists";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "permission denied";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "not authenticated";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "unavailable";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "timed out";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "too large";
+    case grpc::StatusCode::ABORTED:
+      return "changed meanwhile, retry";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "refused";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "not available yet";
+    default:
+      return "error";
+  }
+}
+
+int Report(const grpc::Status& status, std::ostream& err, const std::string& addr,
+           const std::string& service, const std::string& flag) {
+  if (status.ok()) return kExitOk;
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      absl::StrContains(message, "connect")) {
+    message =
+        absl::StrCat("cannot reach ", service, " at ", addr, " (is it running? see ", flag, ")");
+  }
+  err << "babillard: " << CodeName(status.error_code()) << ": " << message << "\n";
+  for (const FieldViolation& v : ViolationsOf(FromGrpcStatus(status))) {
+    err << "  " << v.field << ": " << v.description << "\n";
+  }
+  return kExitRefused;
+}
+
+// key=value lines; '#' starts a comment line.
+std::map<std::string, std::string> ReadConfig(const std::string& path) {
+  std::map<std::string, std::string> config;
+  if (path.empty()) return config;
+  absl::StatusOr<std::string> text = ReadFile(path, 1 << 20);
+  if (!text.ok()) return config;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    size_t eq = line.find('=');
+    if (eq == absl::string_view::npos || absl::StartsWith(line, "#")) continue;
+    config[std::string(absl::StripAsciiWhitespace(line.substr(0, eq)))] =
+        std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
+  }
+  return config;
+}
+
+}  // namespace
+
+Session::Session(Args args, std::string command, const Environment& env)
+    : args_(std::move(args)), command_(std::move(command)), env_(env) {
+  std::map<std::string, std::string> config =
+      ReadConfig(args_.get("config", env_.getenv("BABILLARD_CONFIG")));
+  auto pick = [&](const std::string& flag, const std::string& var, const std::string& key,
+                  const std::string& fallback) {
+    if (args_.has(flag)) return args_.get(flag);
+    if (std::string v = env_.getenv(var); !v.empty()) return v;
+    if (config.count(key)) return config[key];
+    return fallback;
+  };
+  token_ = pick("token", "BABILLARD_TOKEN", "token", "");
+  addr_ = pick("addr", "BABILLARD_ADDR", "addr", "127.0.0.1:50051");
+  publish_addr_ = pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
+  ingest_ = v1::Ingest::NewStub(env_.connect(addr_));
+  publish_ = v1::Publish::NewStub(env_.connect(publish_addr_));
+}
+
+void Session::Prepare(grpc::ClientContext& context, int seconds) const {
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+}
+
+int Session::Fail(const grpc::Status& status) {
+  return Report(status, err(), addr_, "babillard-ingest", "--addr");
+}
+
+int Session::FailPublish(const grpc::Status& status) {
+  return Report(status, err(), publish_addr_, "babillard-publish", "--publish-addr");
+}
+
+int Session::Usage(const std::string& message) {
+  err() << "babillard: " << message << "; see babillard " << command_ << " --help\n";
+  return kExitUsage;
+}
+
+std::optional<std::string> Session::ReadInput(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) {
+    err() << "babillard: " << bytes.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *std::move(bytes);
+}
+
+v1::Filter Session::FilterFromFlags() const {
+  v1::Filter f;
+  const auto split = [&](const char* flag, auto* list) {
+    for (absl::string_view v : absl::StrSplit(args_.get(flag), ',', absl::SkipEmpty()))
+      list->Add(std::string(v));
+  };
+  split("category", f.mutable_categories());
+  split("municipality", f.mutable_municipalities());
+  split("org", f.mutable_organizations());
+  split("tag", f.mutable_tags());
+  return f;
+}
+
+int Session::PrintJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  out() << json << "\n";
+  return kExitOk;
+}
+
+}  // namespace babillard::cli

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "babillard/v1/event.pb.h"
+#include "babillard/v1/ingest.grpc.pb.h"
+#include "babillard/v1/publish.grpc.pb.h"
+#include "clients/cli/args.h"
+#include "clients/cli/cli.h"
+
+namespace babillard::cli {
+
+// One run of a command: its arguments, where the token and the addresses
+// came from, the two services' stubs, and the ways a command reports.
+class Session {
+ public:
+  // `command` is the path of the command being run ("org create").
+  Session(Args args, std::string command, const Environment& env);
+
+  const Args& args() const { return args_; }
+  Args& mutable_args() { return args_; }
+  std::ostream& out() { return env_.out; }
+  std::ostream& err() { return env_.err; }
+  const Clock& clock() const { return env_.clock; }
+  v1::Ingest::Stub& ingest() { return *ingest_; }
+  v1::Publish::Stub& publish() { return *publish_; }
+  const std::string& token() const { return token_; }
+
+  // A deadline and the caller's token on a call's context.
+  void Prepare(grpc::ClientContext& context, int seconds = 30) const;
+
+  // What the server said, on stderr (one line, then one per bad field);
+  // returns kExitRefused. The ingest and publish variants name the address
+  // and flag to check when the service cannot be reached.
+  int Fail(const grpc::Status& status);
+  int FailPublish(const grpc::Status& status);
+  // One unary call with the caller's token and a deadline: kExitOk, or the
+  // exit code of its failure after reporting it.
+  template <typename Request, typename Response>
+  int Ingest(grpc::Status (v1::Ingest::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                      Response*),
+             const Request& request, Response& response, int seconds = 30) {
+    grpc::ClientContext context;
+    Prepare(context, seconds);
+    grpc::Status status = ((*ingest_).*method)(&context, request, &response);
+    return status.ok() ? kExitOk : Fail(status);
+  }
+  template <typename Request, typename Response>
+  int Publish(grpc::Status (v1::Publish::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                        Response*),
+              const Request& request, Response& response, int seconds = 30) {
+    grpc::ClientContext context;
+    Prepare(context, seconds);
+    grpc::Status status = ((*publish_).*method)(&context, request, &response);
+    return status.ok() ? kExitOk : FailPublish(status);
+  }
+
+  // A command-line mistake; returns kExitUsage.
+  int Usage(const std::string& message);
+
+  // The operand at `i` (0 is the command's first word).
+  std::string Arg(size_t i) const { return args_.operand(i); }
+
+  // A file's bytes, or nullopt after saying on stderr what is wrong with it.
+  std::optional<std::string> ReadInput(const std::string& path);
+
+  // --category, --municipality, --org and --tag as a Filter.
+  v1::Filter FilterFromFlags() const;
+
+  // A message as JSON with the proto's field names; returns kExitOk.
+  int PrintJson(const google::protobuf::Message& message);
+
+ private:
+  Args args_;
+  std::string command_;
+  const Environment& env_;
+  std::string token_, addr_, publish_addr_;
+  std::unique_ptr<v1::Ingest::Stub> ingest_;
+  std::unique_ptr<v1::Publish::Stub> publish_;
+};
+
+}  // namespace babillard::cli

@@ -1,0 +1,259 @@
+#include "clients/cli/cli.h"
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "babillard/v1/ingest.grpc.pb.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/help.h"
+#include "services/common/grpc_status.h"
+#include "tests/testing/fake_clock.h"
+
+namespace babillard::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+// An Ingest service that records what it was sent and answers as told.
+class FakeIngest final : public v1::Ingest::Service {
+ public:
+  grpc::Status SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
+                           v1::SubmitEventResponse* response) override {
+    absl::MutexLock lock(&mu);
+    submitted.push_back(*request);
+    auto auth = context->client_metadata().find("authorization");
+    if (auth != context->client_metadata().end())
+      authorization = std::string(auth->second.data(), auth->second.size());
+    if (!refusal.ok()) return ToGrpcStatus(refusal);
+    response->mutable_event()->set_uid("biblio/new@biblio");
+    response->add_warnings("a note for the caller");
+    return grpc::Status::OK;
+  }
+  grpc::Status ListEvents(grpc::ServerContext*, const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override {
+    absl::MutexLock lock(&mu);
+    listed.push_back(*request);
+    // Two pages of one event each, then nothing.
+    if (events == 0) return grpc::Status::OK;
+    const int page = request->page_token().empty() ? 0 : 1;
+    v1::Event& e = *response->add_events();
+    e.set_uid(absl::StrCat("biblio/e", page, "@biblio"));
+    e.mutable_title()->set_fr(absl::StrCat("Événement ", page));
+    e.mutable_start()->set_local("2027-01-15T10:00:00");
+    if (page == 0) response->set_next_page_token("page-1");
+    return grpc::Status::OK;
+  }
+  grpc::Status ImportCalendar(grpc::ServerContext*, const v1::ImportCalendarRequest*,
+                              v1::ImportReport* report) override {
+    report->set_accepted(3);
+    v1::Rejection& r = *report->add_rejected();
+    r.set_line(12);
+    r.set_uid("x@y");
+    r.set_field("dtstart");
+    r.set_reason("missing (DTSTART is required)");
+    return grpc::Status::OK;
+  }
+
+  absl::Mutex mu;
+  std::vector<v1::SubmitEventRequest> submitted;
+  std::vector<v1::ListEventsRequest> listed;
+  std::string authorization;
+  absl::Status refusal;
+  int events = 2;
+};
+
+// The real CLI against FakeIngest on an in-process channel: no process, no socket.
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() {
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&ingest_);
+    server_ = builder.BuildAndStart();
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+  }
+  ~CliTest() override { server_->Shutdown(); }
+
+  int Run(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    const Environment env{
+        .getenv =
+            [this](const std::string& name) { return name == "BABILLARD_TOKEN" ? token_ : ""; },
+        .connect = [this](const std::string&) { return channel_; },
+        .out = out_,
+        .err = err_,
+        .clock = clock_,
+    };
+    return RunCli(args, env);
+  }
+
+  FakeIngest ingest_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::ostringstream out_, err_;
+  std::string token_ = "tok";
+  testing::FakeClock clock_;
+};
+
+TEST_F(CliTest, HelpListsEveryCommandOfTheTableAndEachCommandsFlags) {
+  EXPECT_EQ(Run({"--help"}), kExitOk);
+  const std::string usage = out_.str();
+  for (const Command& c : Commands()) EXPECT_THAT(usage, HasSubstr(std::string(c.path)));
+  EXPECT_THAT(usage, HasSubstr("Exit codes: 0"));
+  for (const Command& c : Commands()) {
+    std::vector<std::string> args;
+    for (absl::string_view word : absl::StrSplit(std::string(c.path), ' ')) args.emplace_back(word);
+    args.push_back("--help");
+    ASSERT_EQ(Run(args), kExitOk) << c.path;
+    for (const Flag& f : c.flags)
+      EXPECT_THAT(out_.str(), HasSubstr(absl::StrCat("--", std::string(f.name)))) << c.path;
+    EXPECT_THAT(out_.str(), HasSubstr(absl::StrCat("babillard ", std::string(c.example))));
+    EXPECT_THAT(err_.str(), IsEmpty());
+  }
+  // The other spellings of help.
+  EXPECT_EQ(Run({"help", "import"}), kExitOk);
+  EXPECT_THAT(out_.str(), StartsWith("usage: babillard import FILE.ics"));
+  EXPECT_EQ(Run({"import", "-h"}), kExitOk);
+  EXPECT_THAT(out_.str(), StartsWith("usage: babillard import FILE.ics"));
+  // No command at all is a usage error, the usage on stderr.
+  EXPECT_EQ(Run({}), kExitUsage);
+  EXPECT_THAT(err_.str(), StartsWith("usage: babillard"));
+}
+
+TEST_F(CliTest, EveryExampleInTheHelpParsesAsItsCommand) {
+  for (const Command& c : Commands()) {
+    std::vector<std::string> words;
+    std::string example(c.example);
+    // The examples quote like a shell; split like one for what they use.
+    std::string word;
+    bool quoted = false;
+    for (char ch : example) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (ch == ' ' && !quoted) {
+        if (!word.empty()) words.push_back(word);
+        word.clear();
+      } else {
+        word += ch;
+      }
+    }
+    if (!word.empty()) words.push_back(word);
+    const Command* found = FindCommand(words);
+    ASSERT_NE(found, nullptr) << c.example;
+    EXPECT_EQ(found->path, c.path);
+    std::vector<std::string> flags;
+    for (const std::string& w : words) {
+      if (w.starts_with("--")) flags.push_back(w.substr(2, w.find('=') - 2));
+    }
+    EXPECT_EQ(UnknownFlag(c, flags), std::nullopt) << c.example;
+  }
+}
+
+TEST_F(CliTest, AMistypedFlagOrCommandIsAUsageErrorThatSaysWhatWasMeant) {
+  EXPECT_EQ(Run({"import", "x.ics", "--muncipality=danville"}), kExitUsage);
+  EXPECT_EQ(err_.str(),
+            "babillard: unknown flag --muncipality for import (did you mean --municipality?); "
+            "see babillard import --help\n");
+  EXPECT_THAT(out_.str(), IsEmpty());
+  EXPECT_EQ(Run({"sbumit", "--title=x"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("unknown command \"sbumit\" (did you mean \"submit\"?)"));
+  EXPECT_EQ(Run({"org", "craete"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("(did you mean \"org create\"?)"));
+  EXPECT_EQ(Run({"webhook"}), kExitUsage);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("webhook needs a subcommand: create, list, deliveries, delete"));
+  // A flag of another command is not one of this command's.
+  EXPECT_EQ(Run({"cancel", "u", "--title=x"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("unknown flag --title for cancel"));
+  EXPECT_EQ(Run({"update"}), kExitUsage);
+  EXPECT_EQ(err_.str(),
+            "babillard: missing UID (babillard update UID); see babillard update --help\n");
+  EXPECT_EQ(Run({"delete", "a", "b"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("unexpected operand \"b\" (babillard delete UID)"));
+  absl::MutexLock lock(&ingest_.mu);
+  EXPECT_THAT(ingest_.submitted, IsEmpty());  // nothing reached the server
+}
+
+TEST_F(CliTest, SubmitSendsTheFlagsAsFieldsAndPrintsOnlyTheUidOnStdout) {
+  ASSERT_EQ(Run({"submit", "--title=Heure du conte", "--start", "2027-01-15 10:00",
+                 "--tz=America/Montreal", "--category=culture,,famille", "--all_day"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "biblio/new@biblio\n");
+  EXPECT_EQ(err_.str(), "warning: a note for the caller\n");
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.submitted.size(), 1u);
+  const v1::Event& e = ingest_.submitted[0].event();
+  EXPECT_EQ(e.title().fr(), "Heure du conte");
+  EXPECT_EQ(e.start().local(), "2027-01-15");  // --all_day reads as --all-day
+  EXPECT_TRUE(e.start().all_day());
+  EXPECT_THAT(std::vector<std::string>(e.categories().begin(), e.categories().end()),
+              ::testing::ElementsAre("culture", "famille"));
+  EXPECT_EQ(ingest_.authorization, "Bearer tok");
+}
+
+TEST_F(CliTest, ARefusalIsOneLineThenOneLinePerFieldAndExitOne) {
+  {
+    absl::MutexLock lock(&ingest_.mu);
+    ingest_.refusal = BadRequestError("event.end: ends before it starts",
+                                      {{"event.end", "ends before it starts"}});
+  }
+  EXPECT_EQ(Run({"submit", "--title=x", "--start=2027-01-15 10:00", "--end=2027-01-15 09:00"}),
+            kExitRefused);
+  EXPECT_EQ(err_.str(),
+            "babillard: invalid argument: event.end: ends before it starts\n"
+            "  event.end: ends before it starts\n");
+  EXPECT_THAT(out_.str(), IsEmpty());
+  EXPECT_EQ(Run({"submit", "--title=x", "--start=demain"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--start: \"demain\" is not YYYY-MM-DD HH:MM"));
+  EXPECT_EQ(Run({"submit", "--file=/nonexistent/event.ics"}), kExitRefused);
+  EXPECT_EQ(err_.str(), "babillard: /nonexistent/event.ics: no such file\n");
+}
+
+TEST_F(CliTest, ListReadsEveryPageFromNowInTheRegionsDays) {
+  ASSERT_EQ(Run({"list"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("Événement 0"));
+  EXPECT_THAT(out_.str(), HasSubstr("Événement 1"));
+  {
+    absl::MutexLock lock(&ingest_.mu);
+    ASSERT_EQ(ingest_.listed.size(), 2u);
+    EXPECT_EQ(ingest_.listed[0].filter().from_seconds(), absl::ToUnixSeconds(clock_.Now()));
+    EXPECT_EQ(ingest_.listed[1].page_token(), "page-1");
+    ingest_.listed.clear();
+  }
+  ASSERT_EQ(Run({"list", "--from=2027-03-01", "--output=json"}), kExitOk);
+  EXPECT_THAT(out_.str(), StartsWith("[\n{"));
+  {
+    absl::MutexLock lock(&ingest_.mu);
+    EXPECT_EQ(ingest_.listed[0].filter().from_seconds(), 1803877200);  // 2027-03-01 00:00 EST
+    ingest_.events = 0;
+  }
+  ASSERT_EQ(Run({"list"}), kExitOk);
+  EXPECT_EQ(out_.str(), "no upcoming events\n");
+}
+
+TEST_F(CliTest, ImportPrintsTheReportWithEachRejectionsLineAndField) {
+  const std::string path = ::testing::TempDir() + "/cal.ics";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", f);
+  std::fclose(f);
+  ASSERT_EQ(Run({"import", path}), kExitOk);
+  EXPECT_EQ(out_.str(),
+            "accepted 3, updated 0, unchanged 0, cancelled 0, rejected 1\n"
+            "  rejected: line 12 UID x@y: dtstart: missing (DTSTART is required)\n");
+  EXPECT_EQ(Run({"import", ::testing::TempDir()}), kExitRefused);
+  EXPECT_THAT(err_.str(), HasSubstr("is a directory, not a file"));
+}
+
+}  // namespace
+}  // namespace babillard::cli

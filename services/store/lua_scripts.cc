@@ -1,5 +1,6 @@
 #include "services/store/lua_scripts.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "babillard/v1/event.pb.h"
@@ -34,6 +35,19 @@ std::string Script(const char* source) {
                {"$A_REC", absl::StrCat(static_cast<int>(kPutRecurring))},
                {"$A_DK", absl::StrCat(static_cast<int>(kPutDuplicateKeys))},
                {"$A_UNIQUE", absl::StrCat(static_cast<int>(kPutUnique))}});
+}
+
+absl::Status ScriptError(const redis::Reply& reply) {
+  const std::string& e = reply.str;
+  if (absl::StartsWith(e, "STALE"))
+    return absl::AbortedError(absl::StrCat("stale version: ", e.substr(6)));
+  if (absl::StartsWith(e, "EXISTS"))
+    return absl::AlreadyExistsError(absl::StrCat("event exists: ", e.substr(7)));
+  if (absl::StartsWith(e, "DUPLICATE")) {
+    // The other uid is the rest of the reply: uids may hold spaces.
+    return absl::FailedPreconditionError(absl::StrCat("possible duplicate of ", e.substr(10)));
+  }
+  return redis::ErrorStatus(reply);
 }
 
 }  // namespace babillard::store::lua

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+#include "services/common/redis/reply.h"
+
 // The Lua scripts that make each store write one atomic step in Redis.
 //
 // A Redis script runs in isolation but does not roll back: a command that
@@ -35,6 +38,11 @@ inline constexpr int kPutHeadArgs = 4;
 // (change_stream.h), the event statuses, the argument positions above. What
 // is sent to Redis (SCRIPT LOAD, EVAL) is this text.
 std::string Script(const char* source);
+
+// An error reply as a status: the put and delete scripts' own refusals
+// (STALE: ABORTED, EXISTS: ALREADY_EXISTS, DUPLICATE: FAILED_PRECONDITION),
+// then Redis's own (redis::ErrorStatus).
+absl::Status ScriptError(const redis::Reply& reply);
 
 // Writes N events. ARGV: prefix, maxlen, n, atomic ("1": all or none; "0":
 // each event on its own, as when concurrent writes are grouped into one

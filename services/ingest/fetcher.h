@@ -36,4 +36,26 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
                                           const std::string& last_modified,
                                           const FetchOptions& options);
 
+// The seam between the poller and the network: a conditional GET of one
+// calendar. Tests give the poller a fake; production uses CurlFetcher.
+class CalendarFetcher {
+ public:
+  virtual ~CalendarFetcher() = default;
+  virtual absl::StatusOr<FetchResult> Fetch(const std::string& url, const std::string& etag,
+                                            const std::string& last_modified) = 0;
+};
+
+// FetchCalendar with fixed options.
+class CurlFetcher final : public CalendarFetcher {
+ public:
+  explicit CurlFetcher(FetchOptions options) : options_(std::move(options)) {}
+  absl::StatusOr<FetchResult> Fetch(const std::string& url, const std::string& etag,
+                                    const std::string& last_modified) override {
+    return FetchCalendar(url, etag, last_modified, options_);
+  }
+
+ private:
+  const FetchOptions options_;
+};
+
 }  // namespace babillard::ingest

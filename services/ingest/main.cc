@@ -103,12 +103,14 @@ int main(int argc, char** argv) {
   ingest::Importer importer(store, options, parser, merger, clock);
   ingest::Organizations organizations(store, clock);
   ingest::Sources sources(store, options.allow_loopback_sources);
+  ingest::FetchOptions fetch;
+  fetch.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_sources);
+  fetch.max_bytes = static_cast<size_t>(max_import);
+  fetch.total_timeout = absl::Seconds(absl::GetFlag(FLAGS_source_timeout_seconds));
+  ingest::CurlFetcher fetcher(fetch);
   ingest::PollerOptions poller_options;
-  poller_options.fetch.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_sources);
-  poller_options.fetch.max_bytes = static_cast<size_t>(max_import);
-  poller_options.fetch.total_timeout = absl::Seconds(absl::GetFlag(FLAGS_source_timeout_seconds));
   poller_options.tick = absl::Seconds(absl::GetFlag(FLAGS_poll_tick_seconds));
-  ingest::SourcePoller poller(store, importer, poller_options);
+  ingest::SourcePoller poller(store, importer, fetcher, Clock::Real(), poller_options);
   if (absl::GetFlag(FLAGS_poll)) poller.Start();
   ingest::IngestService service(authenticator, store,
                                 {events, importer, merger, organizations, sources, poller});

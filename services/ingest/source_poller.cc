@@ -34,7 +34,7 @@ void SourcePoller::Save(const v1::Source& source) {
 }
 
 void SourcePoller::Fail(v1::Source& source, const absl::Status& error, int http_status) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_.Now();
   source.set_last_http_status(http_status);
   source.set_consecutive_failures(source.consecutive_failures() + 1);
   source.set_health_reason(std::string(error.message()).substr(0, 300));
@@ -53,11 +53,11 @@ void SourcePoller::Fail(v1::Source& source, const absl::Status& error, int http_
 }
 
 absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_.Now();
   if (source.last_attempt() == 0 && source.last_success() == 0)
     source.set_last_attempt(absl::ToUnixSeconds(now));
   absl::StatusOr<FetchResult> fetched =
-      FetchCalendar(source.url(), source.etag(), source.last_modified(), options_.fetch);
+      fetcher_.Fetch(source.url(), source.etag(), source.last_modified());
   source.set_last_attempt(absl::ToUnixSeconds(now));
   if (!fetched.ok()) {
     Fail(source, fetched.status(), 0);
@@ -146,7 +146,7 @@ void SourcePoller::Start() {
     while (!stop_.WaitForNotificationWithTimeout(options_.tick)) {
       absl::StatusOr<std::vector<v1::Source>> sources = store_.ListSources("");
       if (!sources.ok()) continue;
-      const int64_t now = absl::ToUnixSeconds(absl::Now());
+      const int64_t now = absl::ToUnixSeconds(clock_.Now());
       for (const v1::Source& s : *sources) {
         if (stop_.HasBeenNotified()) return;
         if (s.health() == v1::Source::HEALTH_DISABLED || s.next_poll() > now) continue;

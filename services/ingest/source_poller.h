@@ -8,13 +8,13 @@
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/client/store_client.h"
+#include "services/common/clock.h"
 #include "services/ingest/fetcher.h"
 #include "services/ingest/importer.h"
 
 namespace babillard::ingest {
 
 struct PollerOptions {
-  FetchOptions fetch;
   // How often the poller looks for sources that are due.
   absl::Duration tick = absl::Seconds(5);
   // A source failing for this long (no success) is flagged.
@@ -30,8 +30,13 @@ struct PollerOptions {
 // or unparsable answer never cancels anything; a 410 disables the source.
 class SourcePoller {
  public:
-  SourcePoller(StoreClient& store, Importer& importer, PollerOptions options)
-      : store_(store), importer_(importer), options_(std::move(options)) {}
+  SourcePoller(StoreClient& store, Importer& importer, CalendarFetcher& fetcher, const Clock& clock,
+               PollerOptions options)
+      : store_(store),
+        importer_(importer),
+        fetcher_(fetcher),
+        clock_(clock),
+        options_(std::move(options)) {}
   ~SourcePoller() { Stop(); }
 
   // Polls one source now (the "poll now" call). Returns the import report;
@@ -48,6 +53,8 @@ class SourcePoller {
 
   StoreClient& store_;
   Importer& importer_;
+  CalendarFetcher& fetcher_;
+  const Clock& clock_;
   PollerOptions options_;
   absl::Notification stop_;
   std::thread thread_;

@@ -100,11 +100,11 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     r.headers.push_back({"Retry-After", "5"});
     return r;
   }
-  const int64_t today = absl::ToUnixSeconds(absl::Now()) / 86400;
+  const absl::Time now = clock_.Now();
+  const int64_t today = absl::ToUnixSeconds(now) / 86400;
   if (std::shared_ptr<const Entry> hit = Cached(request.target, Version(), today)) {
     return Respond(request, std::move(hit));
   }
-  const absl::Time now = absl::Now();
   absl::StatusOr<FeedQuery> parsed = ParseFeedTarget(path, query_text, named_feeds_, now);
   if (!parsed.ok()) {
     return Plain(absl::IsNotFound(parsed.status()) ? 404 : 400,

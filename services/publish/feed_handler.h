@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/publish/calendar_view.h"
 #include "services/publish/feed_builder.h"
 #include "services/publish/named_feeds.h"
@@ -44,8 +45,12 @@ class FeedHandler {
  public:
   FeedHandler(const CalendarView& view, FeedOptions options,
               const NamedFeedDirectory* named_feeds = nullptr,
-              const WebhookCounters* webhooks = nullptr)
-      : view_(view), options_(std::move(options)), named_feeds_(named_feeds), webhooks_(webhooks) {}
+              const WebhookCounters* webhooks = nullptr, const Clock& clock = Clock::Real())
+      : view_(view),
+        options_(std::move(options)),
+        named_feeds_(named_feeds),
+        webhooks_(webhooks),
+        clock_(clock) {}
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -71,6 +76,7 @@ class FeedHandler {
   FeedOptions options_;
   const NamedFeedDirectory* named_feeds_;
   const WebhookCounters* webhooks_;
+  const Clock& clock_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);

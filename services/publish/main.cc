@@ -83,9 +83,11 @@ int main(int argc, char** argv) {
   webhook_options.max_failures = absl::GetFlag(FLAGS_webhook_max_failures);
   webhook_options.first_retry = absl::GetFlag(FLAGS_webhook_first_retry);
   webhook_options.max_retry = absl::GetFlag(FLAGS_webhook_max_retry);
-  webhook_options.post.timeout = absl::GetFlag(FLAGS_webhook_timeout);
-  webhook_options.post.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_webhooks);
-  publish::WebhookDispatcher webhooks(store, reader, webhook_options);
+  publish::WebhookPostOptions post;
+  post.timeout = absl::GetFlag(FLAGS_webhook_timeout);
+  post.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_webhooks);
+  publish::CurlWebhookPoster poster(post);
+  publish::WebhookDispatcher webhooks(store, reader, poster, Clock::Real(), webhook_options);
   if (absl::GetFlag(FLAGS_deliver_webhooks)) webhooks.Start();
 
   publish::FeedOptions feed_options;

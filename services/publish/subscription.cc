@@ -35,7 +35,7 @@ void Subscription::Notify() {
                      "publish is shutting down; resume from your last cursor"));
     return;
   }
-  if (writing_ && live_ && absl::Now() - write_started_ > options_.max_lag) {
+  if (writing_ && live_ && options_.clock->Now() - write_started_ > options_.max_lag) {
     End(grpc::Status(
         grpc::StatusCode::RESOURCE_EXHAUSTED,
         absl::StrCat("subscriber too slow: no change read for ",
@@ -50,7 +50,7 @@ void Subscription::Pump() {
   if (pending_.empty()) Refill();
   if (ended_ || pending_.empty()) return;
   writing_ = true;
-  write_started_ = absl::Now();
+  write_started_ = options_.clock->Now();
   StartWrite(pending_.front().get());
 }
 

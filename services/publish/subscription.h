@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
+#include "services/common/clock.h"
 #include "services/publish/change_reader.h"
 
 namespace babillard::publish {
@@ -21,6 +22,8 @@ struct SubscriptionOptions {
   absl::Duration max_lag = absl::Seconds(30);
   // Changes taken from the log at a time (the subscriber's own buffer).
   size_t batch = 256;
+  // What measures the lag.
+  const Clock* clock = &Clock::Real();
 };
 
 // One Subscribe stream (callback API). It follows the shared ChangeLog from

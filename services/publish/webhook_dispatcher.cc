@@ -4,7 +4,6 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/publish/change_filter.h"
 
 namespace babillard::publish {
@@ -104,12 +103,12 @@ class WebhookDispatcher::Worker {
       }
       const ChangePtr change = queue.front();
       ++attempt;
-      const WebhookPostResult post = PostWebhook(hook_.url(), hook_.secret(), change->cursor(),
-                                                 WebhookBody(*change), owner_.options_.post);
+      const WebhookPostResult post =
+          owner_.poster_.Post(hook_.url(), hook_.secret(), change->cursor(), WebhookBody(*change));
       v1::Delivery delivery;
       delivery.set_message_id(change->cursor());
       delivery.set_attempt(attempt);
-      delivery.set_attempted_at_ms(absl::ToUnixMillis(absl::Now()));
+      delivery.set_attempted_at_ms(absl::ToUnixMillis(owner_.clock_.Now()));
       delivery.set_http_status(post.http_status);
       delivery.set_error(post.error);
       delivery.set_duration_ms(static_cast<int>(absl::ToInt64Milliseconds(post.duration)));
@@ -167,8 +166,13 @@ class WebhookDispatcher::Worker {
 };
 
 WebhookDispatcher::WebhookDispatcher(StoreClient& store, ChangeReader& reader,
+                                     WebhookPoster& poster, const Clock& clock,
                                      WebhookOptions options)
-    : store_(store), reader_(reader), options_(std::move(options)) {}
+    : store_(store),
+      reader_(reader),
+      poster_(poster),
+      clock_(clock),
+      options_(std::move(options)) {}
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 

@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "services/common/client/store_client.h"
+#include "services/common/clock.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/webhook_sender.h"
 
@@ -25,7 +26,6 @@ struct WebhookOptions {
   absl::Duration max_retry = absl::Minutes(10);
   // Failed attempts in a row after which a webhook is disabled.
   int max_failures = 15;
-  WebhookPostOptions post;
 };
 
 struct WebhookCounters {
@@ -40,7 +40,8 @@ struct WebhookCounters {
 // disable the webhook with the reason, which the CLI shows.
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(StoreClient& store, ChangeReader& reader, WebhookOptions options);
+  WebhookDispatcher(StoreClient& store, ChangeReader& reader, WebhookPoster& poster,
+                    const Clock& clock, WebhookOptions options);
   ~WebhookDispatcher();
   void Start();
   void Stop();
@@ -55,6 +56,8 @@ class WebhookDispatcher {
 
   StoreClient& store_;
   ChangeReader& reader_;
+  WebhookPoster& poster_;
+  const Clock& clock_;
   const WebhookOptions options_;
   WebhookCounters counters_;
   uint64_t listener_ = 0;

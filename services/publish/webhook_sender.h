@@ -39,4 +39,26 @@ WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
                               const std::string& message_id, const std::string& body,
                               const WebhookPostOptions& options);
 
+// The seam between delivery and the network: one signed POST. Tests give the
+// dispatcher a fake receiver; production uses CurlWebhookPoster.
+class WebhookPoster {
+ public:
+  virtual ~WebhookPoster() = default;
+  virtual WebhookPostResult Post(const std::string& url, const std::string& secret,
+                                 const std::string& message_id, const std::string& body) = 0;
+};
+
+// PostWebhook with fixed options.
+class CurlWebhookPoster final : public WebhookPoster {
+ public:
+  explicit CurlWebhookPoster(WebhookPostOptions options) : options_(options) {}
+  WebhookPostResult Post(const std::string& url, const std::string& secret,
+                         const std::string& message_id, const std::string& body) override {
+    return PostWebhook(url, secret, message_id, body, options_);
+  }
+
+ private:
+  const WebhookPostOptions options_;
+};
+
 }  // namespace babillard::publish

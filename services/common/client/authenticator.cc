@@ -54,7 +54,7 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
   {
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(sha);
-    if (it != cache_.end() && it->second.second > absl::Now()) return it->second.first;
+    if (it != cache_.end() && it->second.second > clock_.Now()) return it->second.first;
   }
   absl::StatusOr<v1::Organization> org = store_.LookupToken(sha);
   if (!org.ok()) {
@@ -67,7 +67,7 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
                                  : org->role()};
   absl::MutexLock lock(&mu_);
   if (cache_.size() > 10000) cache_.clear();
-  cache_[sha] = {caller, absl::Now() + cache_ttl_};
+  cache_[sha] = {caller, clock_.Now() + cache_ttl_};
   return caller;
 }
 

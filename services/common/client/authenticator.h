@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/client/store_client.h"
+#include "services/common/clock.h"
 
 namespace babillard {
 
@@ -37,8 +38,11 @@ absl::StatusOr<std::string> ActingFor(const Caller& caller, const std::string& r
 class Authenticator {
  public:
   Authenticator(StoreClient& store, std::string admin_token_sha256,
-                absl::Duration cache_ttl = absl::Seconds(2))
-      : store_(store), admin_sha256_(std::move(admin_token_sha256)), cache_ttl_(cache_ttl) {}
+                absl::Duration cache_ttl = absl::Seconds(2), const Clock& clock = Clock::Real())
+      : store_(store),
+        admin_sha256_(std::move(admin_token_sha256)),
+        cache_ttl_(cache_ttl),
+        clock_(clock) {}
 
   // `authorization` is the header value ("Bearer <token>"). UNAUTHENTICATED
   // for a missing, malformed or unknown token; UNAVAILABLE if the store is.
@@ -50,6 +54,7 @@ class Authenticator {
   StoreClient& store_;
   std::string admin_sha256_;
   absl::Duration cache_ttl_;
+  const Clock& clock_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::pair<Caller, absl::Time>> cache_ ABSL_GUARDED_BY(mu_);
 };

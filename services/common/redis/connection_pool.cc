@@ -17,7 +17,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
       idle_.pop_back();
       return Lease(this, std::move(c));
     }
-    if (absl::Now() < retry_after_) {
+    if (options_.clock->Now() < retry_after_) {
       return absl::UnavailableError(
           absl::StrCat("redis: ", options_.address.ToString(), " unreachable; retrying shortly"));
     }
@@ -46,7 +46,7 @@ void ConnectionPool::ReportFailure() {
   absl::MutexLock lock(&mu_);
   backoff_ = backoff_ == absl::ZeroDuration() ? options_.min_backoff
                                               : std::min(backoff_ * 2, options_.max_backoff);
-  retry_after_ = absl::Now() + backoff_;
+  retry_after_ = options_.clock->Now() + backoff_;
   idle_.clear();  // they point at the same dead server
 }
 

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/common/redis/connection.h"
 
 namespace babillard::redis {
@@ -21,6 +22,8 @@ struct PoolOptions {
   // callers nothing and Redis is not hammered when it comes back.
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
+  // What times the backoff.
+  const Clock* clock = &Clock::Real();
 };
 
 // Connections to one Redis. Thread-safe. Each lease is used by one thread.

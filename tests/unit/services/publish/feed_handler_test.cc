@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "services/common/ical/serializer.h"
+#include "tests/testing/fake_clock.h"
 
 namespace babillard::publish {
 namespace {
@@ -85,6 +86,20 @@ TEST(FeedHandler, ServesFiltersAndHidesPrivateEventsAndMergedDuplicates) {
   EXPECT_EQ(Get(handler, "/feeds/all.ics?couleur=rouge").status, 400);
   EXPECT_EQ(Get(handler, "/feeds/nulle/part/ici.ics").status, 404);
   EXPECT_EQ(Get(handler, "/feeds/all.ics", "", "", "POST").status, 405);
+}
+
+TEST(FeedHandler, TheDefaultWindowMovesWithTheDayEvenWhenNothingChanged) {
+  CalendarView view;
+  view.Reset(Served({Make("a", "biblio", "danville")}), "1-0");  // 10 days from now
+  testing::FakeClock clock(absl::Now());
+  FeedHandler handler(view, FeedOptions(), nullptr, nullptr, clock);
+  EXPECT_TRUE(absl::StrContains(Body(Get(handler, "/feeds/all.ics")), "UID:a\r\n"));
+  // 60 days later the event ended 50 days ago, past the 30 days a feed keeps:
+  // the cached feed of an earlier day is not served again.
+  clock.Advance(absl::Hours(24 * 60));
+  HttpResponse later = Get(handler, "/feeds/all.ics");
+  ASSERT_EQ(later.status, 200);
+  EXPECT_FALSE(absl::StrContains(Body(later), "UID:a\r\n"));
 }
 
 TEST(FeedHandler, ConditionalRequestsGzipAndHead) {

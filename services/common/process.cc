@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/files.h"
+#include "services/common/log.h"
 
 namespace babillard {
 
@@ -50,6 +51,7 @@ sigset_t TerminationSignals() {
 
 void InitService(int argc, char** argv, const char* usage) {
   BlockTerminationSignals();
+  log::SetService(std::filesystem::path(argv[0]).filename().string());
   icalerror_set_errors_are_fatal(0);
   std::vector<std::string> storage;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, storage);

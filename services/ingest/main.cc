@@ -18,7 +18,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/clock.h"
+#include "services/common/log.h"
 #include "services/common/process.h"
+#include "services/common/serve.h"
 #include "services/ingest/admin_token.h"
 #include "services/ingest/ingest_service.h"
 
@@ -47,7 +49,7 @@ ABSL_FLAG(int, parse_memory_mb, 1024, "Address space of the parse worker, MiB");
 namespace {
 
 int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "babillard-ingest: %s\n", status.ToString().c_str());
+  babillard::log::Error("cannot start", {{"error", status.ToString()}});
   return 1;
 }
 
@@ -62,8 +64,7 @@ int main(int argc, char** argv) {
   bool created = false;
   absl::StatusOr<std::string> admin_sha = ingest::LoadOrCreateAdminToken(admin_path, &created);
   if (!admin_sha.ok()) return Fail(admin_sha.status());
-  std::fprintf(stderr, "babillard-ingest: admin token %s %s\n",
-               created ? "created in" : "read from", admin_path.c_str());
+  log::Info(created ? "admin token created" : "admin token read", {{"path", admin_path}});
 
   const int64_t max_import = absl::GetFlag(FLAGS_max_import_bytes);
   grpc::ChannelArguments channel_args;
@@ -129,18 +130,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr)
     return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
-  const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
-  std::fprintf(stderr, "babillard-ingest: serving on %s (store %s)\n", listening.c_str(),
-               absl::GetFlag(FLAGS_store).c_str());
-  if (absl::Status s = WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {{"grpc", listening}});
-      !s.ok()) {
-    return Fail(s);
-  }
-
-  const int signal_number = WaitForTermination();
-  std::fprintf(stderr, "babillard-ingest: signal %d, shutting down\n", signal_number);
-  server->GetHealthCheckService()->SetServingStatus(false);
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  const int code = ServeUntilSignal(
+      *server, {.addresses = {{"grpc", BoundAddress(absl::GetFlag(FLAGS_listen), port)}},
+                .ready_file = absl::GetFlag(FLAGS_ready_file)});
   poller.Stop();
-  return 0;
+  return code;
 }

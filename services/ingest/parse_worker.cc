@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,8 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "babillard/internal/parse.pb.h"
-
-extern char** environ;
+#include "services/common/spawn.h"
 
 namespace babillard::ingest {
 namespace {
@@ -86,31 +84,20 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
   for (const std::string& c : normalize.known_categories)
     absl::StrAppend(&categories, categories.empty() ? "" : ",", c);
   args.push_back("--categories=" + categories);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
   int in_pipe[2], out_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
   Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);  // the service blocks SIGTERM; the worker must not
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0)
-    return absl::InternalError(absl::StrCat("cannot start ", args[0], ": ", std::strerror(rc)));
+  SpawnOptions spawn;
+  spawn.stdin_fd = in_read.get();
+  spawn.stdout_fd = out_write.get();
+  spawn.stderr_fd = 2;  // the worker's complaints go to the service's log
+  absl::StatusOr<pid_t> spawned = Spawn(args, spawn);
+  if (!spawned.ok())
+    return absl::InternalError(
+        absl::StrCat("cannot start ", args[0], ": ", spawned.status().message()));
+  const pid_t pid = *spawned;
   in_read.Close();
   out_write.Close();
 

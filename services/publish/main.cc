@@ -20,7 +20,9 @@
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
 #include "services/common/clock.h"
+#include "services/common/log.h"
 #include "services/common/process.h"
+#include "services/common/serve.h"
 #include "services/publish/change_log.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/feed_handler.h"
@@ -98,14 +100,14 @@ int main(int argc, char** argv) {
   const std::string http = absl::GetFlag(FLAGS_http);
   http_options.address = http.substr(0, http.rfind(':'));
   if (!absl::SimpleAtoi(http.substr(http.rfind(':') + 1), &http_options.port)) {
-    std::fprintf(stderr, "babillard-publish: --http: expected host:port\n");
+    log::Error("bad flag", {{"flag", "--http"}, {"expected", "host:port"}, {"got", http}});
     return 2;
   }
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
   absl::StatusOr<std::unique_ptr<publish::HttpServer>> server =
       publish::HttpServer::Start(handler, http_options);
   if (!server.ok()) {
-    std::fprintf(stderr, "babillard-publish: %s\n", server.status().ToString().c_str());
+    log::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
   const std::string url =
@@ -139,27 +141,19 @@ int main(int argc, char** argv) {
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 1);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr) {
-    std::fprintf(stderr, "babillard-publish: cannot listen on %s\n",
-                 absl::GetFlag(FLAGS_listen).c_str());
+    log::Error("cannot listen", {{"address", absl::GetFlag(FLAGS_listen)}});
     return 1;
   }
-  std::fprintf(stderr, "babillard-publish: feeds on %s/feeds/all.ics (store %s)\n", url.c_str(),
-               absl::GetFlag(FLAGS_store).c_str());
-  const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), grpc_port);
-  if (!WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {{"grpc", listening}, {"http", url}}).ok()) {
-    return 1;
-  }
-
-  const int signal_number = WaitForTermination();
-  std::fprintf(stderr, "babillard-publish: signal %d, shutting down\n", signal_number);
-  // Health says NOT_SERVING first, then streams end with UNAVAILABLE (their
-  // clients resume elsewhere from their cursors); unary calls finish.
-  grpc_server->GetHealthCheckService()->SetServingStatus(false);
-  log.Close();
-  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  log::Info("feeds", {{"url", url + "/feeds/all.ics"}, {"store", absl::GetFlag(FLAGS_store)}});
+  const int code = ServeUntilSignal(
+      *grpc_server,
+      {.addresses = {{"grpc", BoundAddress(absl::GetFlag(FLAGS_listen), grpc_port)}, {"http", url}},
+       .ready_file = absl::GetFlag(FLAGS_ready_file),
+       // Streams end with UNAVAILABLE; their clients resume elsewhere from their cursors.
+       .before_shutdown = [&log] { log.Close(); }});
   (*server)->Stop();
   webhooks.Stop();
   named_feeds.Stop();
   feeder.Stop();
-  return 0;
+  return code;
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/time/clock.h"
+#include "services/common/log.h"
 
 namespace babillard::publish {
 
@@ -72,8 +73,8 @@ void ViewFeeder::Run() {
       view_.ForgetCursor();
       continue;
     }
-    std::fprintf(stderr, "babillard-publish: store watch ended: %s; retrying\n",
-                 status.error_message().c_str());
+    log::Warn("store watch ended; retrying",
+              {{"error", status.error_message()}, {"in", absl::FormatDuration(backoff)}});
     stop_.WaitForNotificationWithTimeout(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }

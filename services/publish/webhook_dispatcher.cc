@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/log.h"
 #include "services/publish/change_filter.h"
 
 namespace babillard::publish {
@@ -64,8 +65,7 @@ class WebhookDispatcher::Worker {
       request.set_disable(true);
       request.set_disable_reason(disable_reason);
       ++owner_.counters_.disabled;
-      std::fprintf(stderr, "babillard-publish: webhook %s disabled: %s\n", hook_.id().c_str(),
-                   disable_reason.c_str());
+      log::Warn("webhook disabled", {{"webhook", hook_.id()}, {"reason", disable_reason}});
     }
     (void)owner_.store_.Call(&internal::Store::StubInterface::RecordDelivery, request);
   }

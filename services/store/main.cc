@@ -16,8 +16,10 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/log.h"
 #include "services/common/process.h"
 #include "services/common/redis/redis_process.h"
+#include "services/common/serve.h"
 #include "services/store/redis_event_store.h"
 #include "services/store/redis_registry.h"
 #include "services/store/redis_supervisor.h"
@@ -43,7 +45,7 @@ ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted");
 namespace {
 
 int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "babillard-store: %s\n", std::string(status.ToString()).c_str());
+  babillard::log::Error("cannot start", {{"error", status.ToString()}});
   return 1;
 }
 
@@ -79,8 +81,7 @@ int main(int argc, char** argv) {
     if (!process.ok()) return Fail(process.status());
     embedded = *std::move(process);
     address = embedded->address();
-    std::fprintf(stderr, "babillard-store: private redis-server on %s (AOF appendfsync always)\n",
-                 address.ToString().c_str());
+    log::Info("private redis-server", {{"address", address.ToString()}, {"aof", "always"}});
   }
 
   redis::PoolOptions pool_options;
@@ -119,24 +120,11 @@ int main(int argc, char** argv) {
         // Our own redis-server died: start it again on the same AOF.
         if (embedded != nullptr && !embedded->Alive()) {
           absl::Status restarted = embedded->Restart();
-          std::fprintf(stderr, "babillard-store: private redis-server restarted: %s\n",
-                       restarted.ToString().c_str());
+          log::Warn("private redis-server restarted", {{"status", restarted.ToString()}});
         }
       });
 
-  const std::string listening = BoundAddress(absl::GetFlag(FLAGS_listen), port);
-  std::fprintf(stderr, "babillard-store: serving on %s\n", listening.c_str());
-  if (absl::Status s = WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {{"grpc", listening}});
-      !s.ok()) {
-    return Fail(s);
-  }
-
-  const int signal_number = WaitForTermination();
-  std::fprintf(stderr, "babillard-store: signal %d, shutting down\n", signal_number);
-  health->SetServingStatus(false);
-  const absl::Time begin = absl::Now();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  std::fprintf(stderr, "babillard-store: gRPC stopped in %s\n",
-               absl::FormatDuration(absl::Now() - begin).c_str());
-  return 0;
+  return ServeUntilSignal(*server,
+                          {.addresses = {{"grpc", BoundAddress(absl::GetFlag(FLAGS_listen), port)}},
+                           .ready_file = absl::GetFlag(FLAGS_ready_file)});
 }

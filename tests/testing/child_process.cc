@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,34 +15,19 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/spawn.h"
 
 namespace babillard::testing {
 
 absl::Status ChildProcess::Start() {
-  std::vector<char*> argv;
-  for (std::string& a : argv_) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError("fork failed");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) dup2(null, 0);
-    if (log >= 0) {
-      dup2(log, 1);
-      dup2(log, 2);
-    }
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  pid_ = pid;
+  const int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  SpawnOptions options;
+  options.stdout_fd = log;
+  options.stderr_fd = log;
+  absl::StatusOr<pid_t> pid = Spawn(argv_, options);
+  if (log >= 0) close(log);
+  if (!pid.ok()) return pid.status();
+  pid_ = *pid;
   return absl::OkStatus();
 }
 

@@ -1,8 +1,6 @@
 #include "services/common/redis/redis_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/spawn.h"
 
 namespace babillard::redis {
 
@@ -55,35 +54,12 @@ absl::Status RedisProcess::Spawn(absl::Duration wait) {
                                    "--logfile",
                                    dir + "/redis.log"};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   std::filesystem::remove(address_.unix_path);
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
-  if (pid == 0) {
-    // The child dies with its parent, even on SIGKILL, and never holds the
-    // parent's stdout (a test runner would wait for it forever).
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    // exec keeps the signal mask and ignored signals: undo the parent's
-    // (babillard blocks SIGTERM for sigwait, ignores SIGPIPE), or redis-server
-    // would never see the SIGTERM that stops it.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    int null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-    }
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  pid_ = pid;
+  SpawnOptions spawn;
+  spawn.search_path = true;                                   // "redis-server"
+  absl::StatusOr<pid_t> pid = babillard::Spawn(args, spawn);  // redis-server logs to --logfile
+  if (!pid.ok()) return pid.status();
+  pid_ = *pid;
   const absl::Time deadline = absl::Now() + wait;
   while (absl::Now() < deadline) {
     int status = 0;

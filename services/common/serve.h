@@ -1,0 +1,33 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace babillard {
+
+struct ServeOptions {
+  // What the process bound ({"grpc", "127.0.0.1:43117"}, {"http", url}): the
+  // ready file's lines and the "serving" log line's fields.
+  std::vector<std::pair<std::string, std::string>> addresses = {};
+  std::string ready_file = "";  // --ready-file; none when empty
+  // How long calls in flight get to finish once the signal came.
+  absl::Duration grace = absl::Seconds(5);
+  // After health says NOT_SERVING, before the server stops: publish ends its
+  // streams here (their clients resume elsewhere from their cursors).
+  std::function<void()> before_shutdown = nullptr;
+};
+
+// How every service runs once its server is built: writes the ready file,
+// logs "serving", waits for SIGTERM, SIGINT or SIGHUP (blocked since
+// InitService), then sets health to NOT_SERVING, runs `before_shutdown`,
+// shuts the server down within the grace and logs "stopped". Returns the
+// exit code: 0, or 1 when the ready file cannot be written.
+int ServeUntilSignal(grpc::Server& server, const ServeOptions& options);
+
+}  // namespace babillard

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/token.h"
 #include "services/common/files.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::ingest {
 
@@ -21,19 +22,18 @@ absl::StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool
     if (token.empty()) return absl::FailedPreconditionError(absl::StrCat(path, " is empty"));
     return auth::Sha256Hex(token);
   }
-  absl::StatusOr<std::string> token = auth::NewToken();
-  if (!token.ok()) return token.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::string token, auth::NewToken());
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   // O_EXCL: two replicas starting at once must not overwrite each other's token.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot create ", path));
-  const std::string line = *token + "\n";
+  const std::string line = token + "\n";
   const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   close(fd);
   if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
   *created = true;
-  return auth::Sha256Hex(*token);
+  return auth::Sha256Hex(token);
 }
 
 }  // namespace babillard::ingest

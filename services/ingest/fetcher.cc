@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "services/common/client/pinned_curl.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::ingest {
 namespace {
@@ -74,8 +75,7 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
   std::string current = url;
   for (int hop = 0; hop <= options.max_redirects; ++hop) {
     // Each hop is checked and pinned again: a redirect may point anywhere.
-    absl::StatusOr<PinnedCurl> curl = OpenPinnedCurl(current, options.allow_loopback);
-    if (!curl.ok()) return curl.status();
+    BABILLARD_ASSIGN_OR_RETURN(PinnedCurl curl, OpenPinnedCurl(current, options.allow_loopback));
     SlistPtr headers(curl_slist_append(nullptr, "Accept: text/calendar, */*;q=0.5"));
     if (!etag.empty()) SlistAppend(headers, "If-None-Match: " + etag);
     if (!last_modified.empty()) {
@@ -85,7 +85,7 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
     t.max_bytes = options.max_bytes;
     const int64_t remaining_ms =
         std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
-    CURL* c = curl->handle.get();
+    CURL* c = curl.handle.get();
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate, decoded

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
+#include "services/common/status_macros.h"
 #include "services/ingest/event_input.h"
 #include "services/ingest/stamping.h"
 
@@ -17,7 +18,7 @@ absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
   if (org.empty())
     return BadRequestError("organization: required",
                            {{"organization", "an admin must name the organization"}});
-  if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, org));
   if (request.ics().size() > options_.max_import_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "ics: ", request.ics().size(), " bytes exceeds the limit of ", options_.max_import_bytes));
@@ -55,10 +56,9 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
                      parsed->rejections[0].reason()),
         ViolationsFrom(parsed->rejections, ""));
   }
-  absl::StatusOr<std::vector<internal::StoredEvent>> stored = store_.EventsOf(org);
-  if (!stored.ok()) return stored.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> stored, store_.EventsOf(org));
   absl::flat_hash_map<std::string, const v1::Event*> existing;
-  for (const internal::StoredEvent& s : *stored) existing[s.event().uid()] = &s.event();
+  for (const internal::StoredEvent& s : stored) existing[s.event().uid()] = &s.event();
   std::vector<v1::Event> writes;
   absl::flat_hash_set<std::string> seen;
   for (v1::Event& e : parsed->events) {
@@ -101,7 +101,7 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
     // it suddenly lost more than half of its events (held, flagged).
     std::vector<v1::Event> gone;
     int before_count = 0;
-    for (const internal::StoredEvent& s : *stored) {
+    for (const internal::StoredEvent& s : stored) {
       const v1::Event& e = s.event();
       const bool from_source =
           !e.provenance().empty() && e.provenance(0).source_id() == source->id();
@@ -128,8 +128,7 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
     for (v1::Event& e : writes) {
       if (!existing.contains(e.uid())) fresh.push_back(&e);
     }
-    absl::StatusOr<std::vector<v1::Event>> merged = merger_.Merge(fresh);
-    if (!merged.ok()) return merged.status();
+    BABILLARD_ASSIGN_OR_RETURN(std::vector<v1::Event> merged, merger_.Merge(fresh));
     for (v1::Event* e : fresh) {
       if (!e->duplicate_of().empty()) {
         report.add_warnings(
@@ -137,11 +136,10 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
                          " (another organization's); shown once in the regional calendar"));
       }
     }
-    writes.insert(writes.end(), merged->begin(), merged->end());
+    writes.insert(writes.end(), merged.begin(), merged.end());
   }
   if (!dry_run && !writes.empty()) {
-    absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents(writes);
-    if (!put.ok()) return put.status();
+    BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put, store_.PutEvents(writes));
   }
   return report;
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_status.h"
+#include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
 #include "services/ingest/stamping.h"
 
@@ -17,11 +18,10 @@ namespace {
 // The request's event, from its fields or its text, normalized.
 template <typename Request>
 absl::StatusOr<EventResult> Input(const EventInput& input, const Request& request) {
-  absl::StatusOr<NormalizedEvent> normalized = request.ical().empty()
-                                                   ? input.FromFields(request.event())
-                                                   : input.FromText(request.ical(), "");
-  if (!normalized.ok()) return normalized.status();
-  return EventResult{std::move(normalized->event), 0, std::move(normalized->warnings)};
+  BABILLARD_ASSIGN_OR_RETURN(NormalizedEvent normalized, request.ical().empty()
+                                                             ? input.FromFields(request.event())
+                                                             : input.FromText(request.ical(), ""));
+  return EventResult{std::move(normalized.event), 0, std::move(normalized.warnings)};
 }
 
 }  // namespace
@@ -32,16 +32,14 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   if (org.empty())
     return BadRequestError("organization: required",
                            {{"organization", "an admin must name the organization"}});
-  if (absl::Status s = CheckCanWrite(caller, org); !s.ok()) return s;
-  absl::StatusOr<EventResult> result = Input(input_, request);
-  if (!result.ok()) return result.status();
-  v1::Event& e = result->event;
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, org));
+  BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
+  v1::Event& e = result.event;
   const std::string given = request.ical().empty() ? request.event().uid() : e.uid();
   std::string source_uid = given;
   if (given.empty() || absl::StartsWith(given, "derived-")) {
-    absl::StatusOr<std::string> random = auth::NewToken();
-    if (!random.ok()) return random.status();
-    source_uid = absl::StrCat(absl::AsciiStrToLower(random->substr(4, 20)), "@", org, ".babillard");
+    BABILLARD_ASSIGN_OR_RETURN(std::string random, auth::NewToken());
+    source_uid = absl::StrCat(absl::AsciiStrToLower(random.substr(4, 20)), "@", org, ".babillard");
   }
   e.set_uid(StoredUid(org, source_uid));
   e.set_organization(org);
@@ -60,24 +58,22 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   // the store checks that and writes in one step. Otherwise the full rule.
   absl::StatusOr<internal::PutEventResponse> put = create(/*unique=*/true);
   if (put.ok()) {
-    result->version = put->version();
+    result.version = put->version();
     return result;
   }
   if (!absl::IsFailedPrecondition(put.status())) return put.status();
-  absl::StatusOr<std::vector<v1::Event>> merged = merger_.Merge({&e});
-  if (!merged.ok()) return merged.status();
-  if (merged->empty()) {
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<v1::Event> merged, merger_.Merge({&e}));
+  if (merged.empty()) {
     put = create(/*unique=*/false);
     if (!put.ok()) return put.status();
-    result->version = put->version();
+    result.version = put->version();
     return result;
   }
   std::vector<v1::Event> writes = {e};
-  writes.insert(writes.end(), merged->begin(), merged->end());
-  absl::StatusOr<internal::PutEventsResponse> put_merged = store_.PutEvents(writes);
-  if (!put_merged.ok()) return put_merged.status();
-  result->version = put_merged->results(0).version();
-  result->warnings.push_back(
+  writes.insert(writes.end(), merged.begin(), merged.end());
+  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put_merged, store_.PutEvents(writes));
+  result.version = put_merged.results(0).version();
+  result.warnings.push_back(
       absl::StrCat("same event as ", e.duplicate_of(),
                    ": the regional calendar shows it once, with both organizations"));
   return result;
@@ -86,15 +82,13 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
 absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
                                              const v1::UpdateEventRequest& request) {
   const std::string uid = request.ical().empty() ? request.event().uid() : "";
-  absl::StatusOr<EventResult> result = Input(input_, request);
-  if (!result.ok()) return result.status();
-  const std::string target = uid.empty() ? result->event.uid() : uid;
+  BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
+  const std::string target = uid.empty() ? result.event.uid() : uid;
   if (target.empty()) return BadRequestError("event.uid: required", {{"event.uid", "required"}});
-  absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(target);
-  if (!stored.ok()) return stored.status();
-  const v1::Event* existing = &stored->event();
-  if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
-  v1::Event& e = result->event;
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(target));
+  const v1::Event* existing = &stored.event();
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, existing->organization()));
+  v1::Event& e = result.event;
   e.set_uid(existing->uid());
   e.set_organization(existing->organization());
   *e.mutable_provenance() = existing->provenance();
@@ -102,20 +96,18 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
   *e.mutable_distinct_from() = existing->distinct_from();
   Stamp(e, existing, clock_.Now());
   const int64_t expected =
-      request.expected_version() > 0 ? request.expected_version() : stored->version();
-  absl::StatusOr<internal::PutEventResponse> put = store_.PutEvent(e, expected, false);
-  if (!put.ok()) return put.status();
-  result->version = put->version();
+      request.expected_version() > 0 ? request.expected_version() : stored.version();
+  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventResponse put, store_.PutEvent(e, expected, false));
+  result.version = put.version();
   return result;
 }
 
 absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid,
                                              const std::string& reason) {
-  absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(uid);
-  if (!stored.ok()) return stored.status();
-  const v1::Event* existing = &stored->event();
-  if (absl::Status s = CheckCanWrite(caller, existing->organization()); !s.ok()) return s;
-  EventResult result{*existing, stored->version(), {}};
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(uid));
+  const v1::Event* existing = &stored.event();
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, existing->organization()));
+  EventResult result{*existing, stored.version(), {}};
   if (existing->status() == v1::Event::STATUS_CANCELLED) return result;
   if (HasControl(reason, true))
     return BadRequestError("reason: control characters",
@@ -127,9 +119,9 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
         "Annulé : ", reason, e.description().fr().empty() ? "" : "\n\n", e.description().fr()));
   }
   Stamp(e, existing, clock_.Now());
-  absl::StatusOr<internal::PutEventResponse> put = store_.PutEvent(e, stored->version(), false);
-  if (!put.ok()) return put.status();
-  result.version = put->version();
+  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventResponse put,
+                             store_.PutEvent(e, stored.version(), false));
+  result.version = put.version();
   if (absl::Status s = merger_.Unmerge(*existing, &e); !s.ok()) {
     result.warnings.push_back(
         absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
@@ -138,19 +130,17 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
 }
 
 absl::Status Ingestor::Delete(const Caller& caller, const std::string& uid) {
-  absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(uid);
-  if (!stored.ok()) return stored.status();
-  if (absl::Status s = CheckCanWrite(caller, stored->event().organization()); !s.ok()) return s;
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(uid));
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, stored.event().organization()));
   // Copies first: none may point at an event that no longer exists.
-  if (absl::Status s = merger_.Unmerge(stored->event(), nullptr); !s.ok()) return s;
-  return store_.DeleteEvent(uid, stored->version());
+  BABILLARD_RETURN_IF_ERROR(merger_.Unmerge(stored.event(), nullptr));
+  return store_.DeleteEvent(uid, stored.version());
 }
 
 absl::StatusOr<internal::StoredEvent> Ingestor::Get(const Caller& caller, const std::string& uid) {
-  absl::StatusOr<internal::StoredEvent> e = store_.GetEvent(uid);
-  if (!e.ok()) return e.status();
-  if (e->event().visibility() == v1::Event::VISIBILITY_PRIVATE &&
-      !CheckCanWrite(caller, e->event().organization()).ok()) {
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent e, store_.GetEvent(uid));
+  if (e.event().visibility() == v1::Event::VISIBILITY_PRIVATE &&
+      !CheckCanWrite(caller, e.event().organization()).ok()) {
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   }
   return e;

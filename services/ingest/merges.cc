@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 #include "services/common/ical/duplicate_keys.h"
+#include "services/common/status_macros.h"
 #include "services/ingest/duplicates.h"
 #include "services/ingest/stamping.h"
 
@@ -22,9 +23,9 @@ absl::StatusOr<std::vector<v1::Event>> DuplicateMerger::Merge(std::vector<v1::Ev
   }
   // Every stored event starting in the span of the new ones, by start bucket.
   absl::flat_hash_map<std::string, std::vector<v1::Event>> buckets;
-  absl::StatusOr<std::vector<internal::StoredEvent>> stored = store_.EventsStarting(from, to + 1);
-  if (!stored.ok()) return stored.status();
-  for (internal::StoredEvent& s : *stored) {
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> stored,
+                             store_.EventsStarting(from, to + 1));
+  for (internal::StoredEvent& s : stored) {
     v1::Event& e = *s.mutable_event();
     if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
       buckets[ical::DuplicateBucket(e)].push_back(std::move(e));
@@ -71,11 +72,11 @@ absl::Status DuplicateMerger::Unmerge(const v1::Event& gone, const v1::Event* ca
       return absl::OkStatus();
     }
     // Copies share the canonical event's start: look there.
-    absl::StatusOr<std::vector<internal::StoredEvent>> same_start =
-        store_.EventsStarting(gone.start().utc_seconds(), gone.start().utc_seconds() + 1);
-    if (!same_start.ok()) return same_start.status();
+    BABILLARD_ASSIGN_OR_RETURN(
+        std::vector<internal::StoredEvent> same_start,
+        store_.EventsStarting(gone.start().utc_seconds(), gone.start().utc_seconds() + 1));
     std::vector<v1::Event> copies;
-    for (internal::StoredEvent& s : *same_start) {
+    for (internal::StoredEvent& s : same_start) {
       if (s.event().duplicate_of() == gone.uid()) copies.push_back(std::move(*s.mutable_event()));
     }
     auto survivor = std::find_if(copies.begin(), copies.end(), [](const v1::Event& e) {
@@ -111,28 +112,25 @@ absl::Status DuplicateMerger::Unmerge(const v1::Event& gone, const v1::Event* ca
 absl::StatusOr<EventResult> DuplicateMerger::Split(const Caller& caller, const std::string& uid,
                                                    const v1::Provenance& provenance) {
   if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin splits duplicates");
-  absl::StatusOr<internal::StoredEvent> first = store_.GetEvent(uid);
-  if (!first.ok()) return first.status();
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent first, store_.GetEvent(uid));
   std::string duplicate_uid = uid;
-  if (first->event().duplicate_of().empty()) {
+  if (first.event().duplicate_of().empty()) {
     if (provenance.organization().empty()) {
       return BadRequestError("provenance: required",
                              {{"provenance", "name which organization's copy to split out"}});
     }
     duplicate_uid = StoredUid(provenance.organization(), provenance.source_uid());
   }
-  absl::StatusOr<internal::StoredEvent> stored_duplicate =
-      duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid);
-  if (!stored_duplicate.ok()) return stored_duplicate.status();
-  const v1::Event* duplicate = &stored_duplicate->event();
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored_duplicate,
+                             duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid));
+  const v1::Event* duplicate = &stored_duplicate.event();
   if (duplicate->duplicate_of().empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(duplicate_uid, " is not merged into another event"));
   }
-  absl::StatusOr<internal::StoredEvent> stored_canonical =
-      store_.GetEvent(duplicate->duplicate_of());
-  if (!stored_canonical.ok()) return stored_canonical.status();
-  const v1::Event* canonical = &stored_canonical->event();
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored_canonical,
+                             store_.GetEvent(duplicate->duplicate_of()));
+  const v1::Event* canonical = &stored_canonical.event();
   v1::Event split = *duplicate, kept = *canonical;
   split.clear_duplicate_of();
   split.add_distinct_from(kept.uid());
@@ -141,9 +139,8 @@ absl::StatusOr<EventResult> DuplicateMerger::Split(const Caller& caller, const s
       kept, [&split](const v1::Provenance& p) { return p.organization() == split.organization(); });
   Stamp(split, duplicate, clock_.Now());
   Stamp(kept, canonical, clock_.Now());
-  absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents({split, kept});
-  if (!put.ok()) return put.status();
-  return EventResult{split, put->results(0).version(), {}};
+  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put, store_.PutEvents({split, kept}));
+  return EventResult{split, put.results(0).version(), {}};
 }
 
 }  // namespace babillard::ingest

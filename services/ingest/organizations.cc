@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_status.h"
+#include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
 
 namespace babillard::ingest {
@@ -27,39 +28,34 @@ absl::StatusOr<v1::CreateOrganizationResponse> Organizations::Create(
     org.set_role(v1::Organization::ROLE_PUBLISHER);
   org.set_created(absl::ToUnixSeconds(clock_.Now()));
   org.set_token_rotated(org.created());
-  absl::StatusOr<std::string> token = auth::NewToken();
-  if (!token.ok()) return token.status();
-  absl::StatusOr<v1::Organization> stored =
-      store_.PutOrganization(org, auth::Sha256Hex(*token), /*create_only=*/true);
-  if (!stored.ok()) return stored.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::string token, auth::NewToken());
+  BABILLARD_ASSIGN_OR_RETURN(
+      v1::Organization stored,
+      store_.PutOrganization(org, auth::Sha256Hex(token), /*create_only=*/true));
   v1::CreateOrganizationResponse response;
-  *response.mutable_organization() = *stored;
-  response.set_token(*token);
+  *response.mutable_organization() = stored;
+  response.set_token(token);
   return response;
 }
 
 absl::StatusOr<v1::RotateTokenResponse> Organizations::RotateToken(const Caller& caller,
                                                                    const std::string& slug) {
-  if (absl::Status s = CheckCanWrite(caller, slug); !s.ok()) return s;
-  absl::StatusOr<v1::Organization> org = store_.GetOrganization(slug);
-  if (!org.ok()) return org.status();
-  org->set_token_rotated(absl::ToUnixSeconds(clock_.Now()));
-  absl::StatusOr<std::string> token = auth::NewToken();
-  if (!token.ok()) return token.status();
-  absl::StatusOr<v1::Organization> stored =
-      store_.PutOrganization(*org, auth::Sha256Hex(*token), false);
-  if (!stored.ok()) return stored.status();
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, slug));
+  BABILLARD_ASSIGN_OR_RETURN(v1::Organization org, store_.GetOrganization(slug));
+  org.set_token_rotated(absl::ToUnixSeconds(clock_.Now()));
+  BABILLARD_ASSIGN_OR_RETURN(std::string token, auth::NewToken());
+  BABILLARD_ASSIGN_OR_RETURN(v1::Organization stored,
+                             store_.PutOrganization(org, auth::Sha256Hex(token), false));
   v1::RotateTokenResponse response;
-  *response.mutable_organization() = *stored;
-  response.set_token(*token);
+  *response.mutable_organization() = stored;
+  response.set_token(token);
   return response;
 }
 
 absl::StatusOr<std::vector<v1::Organization>> Organizations::List(const Caller& caller) {
   if (!caller.is_admin()) {
-    absl::StatusOr<v1::Organization> own = store_.GetOrganization(caller.organization);
-    if (!own.ok()) return own.status();
-    return std::vector<v1::Organization>{*own};
+    BABILLARD_ASSIGN_OR_RETURN(v1::Organization own, store_.GetOrganization(caller.organization));
+    return std::vector<v1::Organization>{own};
   }
   return store_.ListOrganizations();
 }

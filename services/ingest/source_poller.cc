@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/auth/token.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::ingest {
 
@@ -132,13 +133,12 @@ absl::StatusOr<v1::ImportReport> SourcePoller::Poll(v1::Source source) {
 }
 
 absl::StatusOr<v1::ImportReport> SourcePoller::PollNow(const std::string& id) {
-  absl::StatusOr<v1::Source> source = store_.GetSource(id);
-  if (!source.ok()) return source.status();
-  if (source->health() == v1::Source::HEALTH_DISABLED) {
+  BABILLARD_ASSIGN_OR_RETURN(v1::Source source, store_.GetSource(id));
+  if (source.health() == v1::Source::HEALTH_DISABLED) {
     return absl::FailedPreconditionError(
-        absl::StrCat("source ", id, " is disabled: ", source->health_reason()));
+        absl::StrCat("source ", id, " is disabled: ", source.health_reason()));
   }
-  return Poll(*std::move(source));
+  return Poll(std::move(source));
 }
 
 void SourcePoller::Start() {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/client/url_guard.h"
 #include "services/common/grpc_status.h"
+#include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
 
 namespace babillard::ingest {
@@ -24,7 +25,7 @@ absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& 
     return BadRequestError("source.organization: required",
                            {{"source.organization", "an admin must name the organization"}});
   }
-  if (absl::Status s = CheckCanWrite(caller, source.organization()); !s.ok()) return s;
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, source.organization()));
   std::string url = source.url();
   if (absl::StartsWithIgnoreCase(url, "webcal://")) url = "https://" + url.substr(9);
   std::vector<FieldViolation> violations;
@@ -63,9 +64,8 @@ absl::StatusOr<std::vector<v1::Source>> Sources::List(const Caller& caller) {
 }
 
 absl::Status Sources::Remove(const Caller& caller, const std::string& id) {
-  absl::StatusOr<v1::Source> source = store_.GetSource(id);
-  if (!source.ok()) return source.status();
-  if (absl::Status s = CheckCanWrite(caller, source->organization()); !s.ok()) return s;
+  BABILLARD_ASSIGN_OR_RETURN(v1::Source source, store_.GetSource(id));
+  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, source.organization()));
   return store_.DeleteSource(id);
 }
 

@@ -1,5 +1,7 @@
 #include "services/publish/change_reader.h"
 
+#include "services/common/status_macros.h"
+
 namespace babillard::publish {
 
 absl::StatusOr<std::vector<ChangePtr>> ChangeReader::Read(const std::string& after, size_t max) {
@@ -10,12 +12,11 @@ absl::StatusOr<std::vector<ChangePtr>> ChangeReader::Read(const std::string& aft
   internal::ReadChangesRequest request;
   request.set_after(after);
   request.set_limit(static_cast<int>(std::min<size_t>(max, 1000)));
-  absl::StatusOr<internal::ReadChangesResponse> page =
-      store_.Call(&internal::Store::StubInterface::ReadChanges, request);
-  if (!page.ok()) return page.status();
+  BABILLARD_ASSIGN_OR_RETURN(internal::ReadChangesResponse page,
+                             store_.Call(&internal::Store::StubInterface::ReadChanges, request));
   std::vector<ChangePtr> out;
-  out.reserve(page->changes_size());
-  for (v1::Change& c : *page->mutable_changes())
+  out.reserve(page.changes_size());
+  for (v1::Change& c : *page.mutable_changes())
     out.push_back(std::make_shared<const v1::Change>(std::move(c)));
   return out;
 }

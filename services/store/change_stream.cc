@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "services/common/cursor.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::store::change_stream {
 
@@ -53,7 +54,7 @@ absl::StatusOr<v1::Change> FromEntry(const redis::Reply& entry) {
         return absl::InternalError("redis: unreadable source in the change stream");
       }
     } else if (name == kEventField) {
-      if (absl::Status s = ParseEvent(value, *change.mutable_event()); !s.ok()) return s;
+      BABILLARD_RETURN_IF_ERROR(ParseEvent(value, *change.mutable_event()));
     }
   }
   return change;

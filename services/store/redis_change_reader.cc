@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/cursor.h"
+#include "services/common/status_macros.h"
 #include "services/store/change_stream.h"
 #include "services/store/event_hash.h"
 #include "services/store/lua_scripts.h"
@@ -17,16 +18,15 @@ namespace babillard::store {
 
 absl::Status RedisEventStore::CheckRetained(redis::Connection& connection,
                                             const std::string& cursor) {
-  absl::StatusOr<redis::Reply> info =
-      connection.Run({"XINFO", "STREAM", options_.prefix + "changes"});
-  if (!info.ok()) return info.status();
-  if (info->type == redis::Reply::Type::kError)
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply info,
+                             connection.Run({"XINFO", "STREAM", options_.prefix + "changes"}));
+  if (info.type == redis::Reply::Type::kError)
     return absl::OkStatus();  // no stream yet: nothing trimmed
   int64_t length = 0, added = 0;
   std::string first;
-  for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
-    const std::string& name = info->elements[i].str;
-    const redis::Reply& value = info->elements[i + 1];
+  for (size_t i = 0; i + 1 < info.elements.size(); i += 2) {
+    const std::string& name = info.elements[i].str;
+    const redis::Reply& value = info.elements[i + 1];
     if (name == "length") length = value.integer;
     if (name == "entries-added") added = value.integer;
     if (name == "recorded-first-entry-id") first = value.str;
@@ -43,29 +43,27 @@ absl::Status RedisEventStore::CheckRetained(redis::Connection& connection,
 
 absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink& sink) {
   for (int64_t offset = 0;; offset += options_.batch) {
-    absl::StatusOr<redis::Reply> ids =
+    BABILLARD_ASSIGN_OR_RETURN(
+        redis::Reply ids,
         connection.Run({"ZRANGE", options_.prefix + "idx:start", std::to_string(offset),
-                        std::to_string(offset + options_.batch - 1)});
-    if (!ids.ok()) return ids.status();
-    if (ids->type == redis::Reply::Type::kError) return lua::ScriptError(*ids);
+                        std::to_string(offset + options_.batch - 1)}));
+    if (ids.type == redis::Reply::Type::kError) return lua::ScriptError(ids);
     std::vector<std::vector<std::string>> commands;
-    for (const redis::Reply& id : ids->elements) {
+    for (const redis::Reply& id : ids.elements) {
       commands.push_back(event_hash::GetStored(options_.prefix + "ev:" + id.str));
     }
-    absl::StatusOr<std::vector<redis::Reply>> rows = connection.Pipeline(commands);
-    if (!rows.ok()) return rows.status();
-    for (size_t i = 0; i < rows->size(); ++i) {
-      absl::StatusOr<std::optional<internal::StoredEvent>> stored =
-          event_hash::StoredFrom((*rows)[i]);
-      if (!stored.ok()) return stored.status();
-      if (!stored->has_value()) continue;  // deleted meanwhile
+    BABILLARD_ASSIGN_OR_RETURN(std::vector<redis::Reply> rows, connection.Pipeline(commands));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      BABILLARD_ASSIGN_OR_RETURN(std::optional<internal::StoredEvent> stored,
+                                 event_hash::StoredFrom((rows)[i]));
+      if (!stored.has_value()) continue;  // deleted meanwhile
       v1::Change change;
       change.set_kind(v1::Change::KIND_CREATED);
-      change.set_version((*stored)->version());
-      *change.mutable_event() = std::move(*(*stored)->mutable_event());
+      change.set_version((stored)->version());
+      *change.mutable_event() = std::move(*(stored)->mutable_event());
       if (!sink.on_change(change)) return absl::CancelledError("watch ended by the receiver");
     }
-    if (static_cast<int>(ids->elements.size()) < options_.batch) return absl::OkStatus();
+    if (static_cast<int>(ids.elements.size()) < options_.batch) return absl::OkStatus();
     if (sink.cancelled && sink.cancelled()) return absl::CancelledError("watch cancelled");
   }
 }
@@ -73,11 +71,10 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
 absl::StatusOr<ChangePage> RedisEventStore::ReadChanges(const std::string& after, int limit) {
   limit = std::clamp(limit, 1, 10000);
   const std::string stream = options_.prefix + "changes";
-  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  redis::Connection& c = **lease;
+  BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
+  redis::Connection& c = *lease;
   if (!after.empty()) {
-    if (absl::Status retained = CheckRetained(c, after); !retained.ok()) return retained;
+    BABILLARD_RETURN_IF_ERROR(CheckRetained(c, after));
   }
   absl::StatusOr<std::vector<redis::Reply>> replies = c.Pipeline(
       {{"XRANGE", stream, after.empty() ? "-" : "(" + after, "+", "COUNT", std::to_string(limit)},
@@ -91,9 +88,8 @@ absl::StatusOr<ChangePage> RedisEventStore::ReadChanges(const std::string& after
   }
   ChangePage page;
   for (const redis::Reply& entry : (*replies)[0].elements) {
-    absl::StatusOr<v1::Change> change = change_stream::FromEntry(entry);
-    if (!change.ok()) return change.status();
-    page.changes.push_back(*std::move(change));
+    BABILLARD_ASSIGN_OR_RETURN(v1::Change change, change_stream::FromEntry(entry));
+    page.changes.push_back(std::move(change));
   }
   const redis::Reply& last = (*replies)[1];
   if (last.is_array() && !last.elements.empty())
@@ -105,17 +101,16 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
                                     WatchSink& sink) {
   // A dedicated connection: XREAD BLOCK must not share a pooled one, and its
   // socket timeout must outlast the block.
-  absl::StatusOr<std::unique_ptr<redis::Connection>> connection =
-      redis::Connection::Open(pool_.address(), options_.watch_block + absl::Seconds(5));
-  if (!connection.ok()) return connection.status();
-  redis::Connection& c = **connection;
+  BABILLARD_ASSIGN_OR_RETURN(
+      std::unique_ptr<redis::Connection> connection,
+      redis::Connection::Open(pool_.address(), options_.watch_block + absl::Seconds(5)));
+  redis::Connection& c = *connection;
   const std::string stream = options_.prefix + "changes";
   std::string cursor = from_cursor;
   if (snapshot || cursor.empty()) {
-    absl::StatusOr<redis::Reply> last = c.Run({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
-    if (!last.ok()) return last.status();
-    cursor =
-        last->is_array() && !last->elements.empty() ? last->elements[0].elements[0].str : "0-0";
+    BABILLARD_ASSIGN_OR_RETURN(redis::Reply last,
+                               c.Run({"XREVRANGE", stream, "+", "-", "COUNT", "1"}));
+    cursor = last.is_array() && !last.elements.empty() ? last.elements[0].elements[0].str : "0-0";
   } else if (absl::Status retained = CheckRetained(c, cursor); !retained.ok()) {
     return retained;
   }
@@ -127,21 +122,19 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
   }
   const std::string block_ms = std::to_string(absl::ToInt64Milliseconds(options_.watch_block));
   while (!(sink.cancelled && sink.cancelled())) {
-    absl::StatusOr<redis::Reply> reply =
-        c.Run({"XREAD", "COUNT", "512", "BLOCK", block_ms, "STREAMS", stream, cursor});
-    if (!reply.ok()) return reply.status();
-    if (reply->type == redis::Reply::Type::kError) return lua::ScriptError(*reply);
-    if (reply->is_nil() || reply->elements.empty()) {
+    BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, c.Run({"XREAD", "COUNT", "512", "BLOCK",
+                                                          block_ms, "STREAMS", stream, cursor}));
+    if (reply.type == redis::Reply::Type::kError) return lua::ScriptError(reply);
+    if (reply.is_nil() || reply.elements.empty()) {
       if (sink.on_heartbeat && !sink.on_heartbeat(cursor)) return absl::OkStatus();
       continue;
     }
     // Entries could have been trimmed while we were away (a slow reader).
-    if (absl::Status retained = CheckRetained(c, cursor); !retained.ok()) return retained;
-    for (const redis::Reply& entry : reply->elements[0].elements[1].elements) {
-      absl::StatusOr<v1::Change> change = change_stream::FromEntry(entry);
-      if (!change.ok()) return change.status();
-      cursor = change->cursor();
-      if (!sink.on_change(*change)) return absl::OkStatus();
+    BABILLARD_RETURN_IF_ERROR(CheckRetained(c, cursor));
+    for (const redis::Reply& entry : reply.elements[0].elements[1].elements) {
+      BABILLARD_ASSIGN_OR_RETURN(v1::Change change, change_stream::FromEntry(entry));
+      cursor = change.cursor();
+      if (!sink.on_change(change)) return absl::OkStatus();
     }
   }
   return absl::OkStatus();

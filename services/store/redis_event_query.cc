@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/ical/event_filter.h"
+#include "services/common/status_macros.h"
 #include "services/store/event_hash.h"
 #include "services/store/lua_scripts.h"
 #include "services/store/redis_event_store.h"
@@ -27,8 +28,7 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
     }
     after_uid = page_token.substr(colon + 1);
   }
-  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
+  BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
   std::string min = page_token.empty() ? "-inf" : std::to_string(after_start);
   if (filter.by_start() && page_token.empty() && filter.from_seconds() > 0)
     min = std::to_string(filter.from_seconds());
@@ -37,8 +37,8 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
   int64_t offset = 0;
   while (static_cast<int>(page.events.size()) < page_size) {
     absl::StatusOr<redis::Reply> ids =
-        (*lease)->Run({"ZRANGE", options_.prefix + "idx:start", min, max, "BYSCORE", "LIMIT",
-                       std::to_string(offset), std::to_string(options_.batch), "WITHSCORES"});
+        (lease)->Run({"ZRANGE", options_.prefix + "idx:start", min, max, "BYSCORE", "LIMIT",
+                      std::to_string(offset), std::to_string(options_.batch), "WITHSCORES"});
     if (!ids.ok()) {
       pool_.ReportFailure();
       return ids.status();
@@ -56,7 +56,7 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
       uids.push_back(uid);
       commands.push_back(event_hash::GetSummary(options_.prefix + "ev:" + uid));
     }
-    absl::StatusOr<std::vector<redis::Reply>> rows = (*lease)->Pipeline(commands);
+    absl::StatusOr<std::vector<redis::Reply>> rows = (lease)->Pipeline(commands);
     if (!rows.ok()) {
       pool_.ReportFailure();
       return rows.status();
@@ -70,17 +70,17 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
     commands.clear();
     for (const std::string& uid : wanted)
       commands.push_back(event_hash::GetStored(options_.prefix + "ev:" + uid));
-    absl::StatusOr<std::vector<redis::Reply>> bodies = (*lease)->Pipeline(commands);
+    absl::StatusOr<std::vector<redis::Reply>> bodies = (lease)->Pipeline(commands);
     if (!bodies.ok()) {
       pool_.ReportFailure();
       return bodies.status();
     }
     for (size_t i = 0; i < wanted.size() && static_cast<int>(page.events.size()) < page_size; ++i) {
-      absl::StatusOr<std::optional<internal::StoredEvent>> e = event_hash::StoredFrom((*bodies)[i]);
-      if (!e.ok()) return e.status();
-      if (!e->has_value()) continue;
-      if (!ical::Matches((*e)->event(), filter, options_.limits)) continue;
-      page.events.push_back(**std::move(e));
+      BABILLARD_ASSIGN_OR_RETURN(std::optional<internal::StoredEvent> e,
+                                 event_hash::StoredFrom((*bodies)[i]));
+      if (!e.has_value()) continue;
+      if (!ical::Matches((e)->event(), filter, options_.limits)) continue;
+      page.events.push_back(*std::move(e));
     }
     if (static_cast<int>(ids->elements.size() / 2) < options_.batch) break;
   }

@@ -15,6 +15,7 @@
 #include "services/common/ical/duplicate_keys.h"
 #include "services/common/ical/event_filter.h"
 #include "services/common/ical/recurrence.h"
+#include "services/common/status_macros.h"
 #include "services/store/change_stream.h"
 #include "services/store/event_hash.h"
 #include "services/store/lua_scripts.h"
@@ -50,22 +51,22 @@ absl::StatusOr<std::unique_ptr<RedisEventStore>> RedisEventStore::Open(redis::Co
                                                                        RedisStoreOptions options) {
   std::unique_ptr<RedisEventStore> store(new RedisEventStore(pool, std::move(options)));
   for (LoadedScript* script : {&store->put_, &store->delete_}) {
-    absl::StatusOr<redis::Reply> reply = pool.Run({"SCRIPT", "LOAD", script->text});
-    if (!reply.ok()) return reply.status();
-    if (reply->type == redis::Reply::Type::kError) return lua::ScriptError(*reply);
-    script->sha = reply->str;
+    BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool.Run({"SCRIPT", "LOAD", script->text}));
+    if (reply.type == redis::Reply::Type::kError) return lua::ScriptError(reply);
+    script->sha = reply.str;
   }
-  if (absl::Status s = store->IndexDuplicateKeys(); !s.ok()) return s;
+  BABILLARD_RETURN_IF_ERROR(store->IndexDuplicateKeys());
   return store;
 }
 
 absl::Status RedisEventStore::IndexDuplicateKeys() {
   const std::string marker = options_.prefix + "meta:dup-index";
+  // Not through BABILLARD_ASSIGN_OR_RETURN: GCC 12 sees the moved Reply's
+  // string as maybe-uninitialized here (a false positive at -O2).
   absl::StatusOr<redis::Reply> done = pool_.Run({"GET", marker});
   if (!done.ok()) return done.status();
   if (done->str == "1") return absl::OkStatus();
-  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
+  BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
   std::vector<std::string> batch;
   int pending = 0;
   auto flush = [&]() -> absl::Status {
@@ -78,9 +79,8 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
     std::vector<std::string> command = {"EVAL", lua::kIndexDuplicateKeys, "0"};
     command.insert(command.end(), std::make_move_iterator(args.begin()),
                    std::make_move_iterator(args.end()));
-    absl::StatusOr<redis::Reply> reply = (*lease)->Run(command);
-    if (!reply.ok()) return reply.status();
-    if (reply->type == redis::Reply::Type::kError) return lua::ScriptError(*reply);
+    BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, (lease)->Run(command));
+    if (reply.type == redis::Reply::Type::kError) return lua::ScriptError(reply);
     return absl::OkStatus();
   };
   absl::Status failed;
@@ -93,13 +93,12 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
     failed = flush();
     return failed.ok();
   };
-  absl::Status scanned = Snapshot(**lease, sink);
+  absl::Status scanned = Snapshot(*lease, sink);
   if (!failed.ok()) return failed;
   if (!scanned.ok()) return scanned;
-  if (absl::Status s = flush(); !s.ok()) return s;
-  absl::StatusOr<redis::Reply> set = pool_.Run({"SET", marker, "1"});
-  if (!set.ok()) return set.status();
-  return set->type == redis::Reply::Type::kError ? lua::ScriptError(*set) : absl::OkStatus();
+  BABILLARD_RETURN_IF_ERROR(flush());
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply set, pool_.Run({"SET", marker, "1"}));
+  return set.type == redis::Reply::Type::kError ? lua::ScriptError(set) : absl::OkStatus();
 }
 
 absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const LoadedScript& script,
@@ -148,13 +147,12 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::RunPut
                                    std::to_string(events.size()), atomic ? "1" : "0"};
   args.reserve(lua::kPutHeadArgs + events.size() * lua::kPutArgCount);
   for (const std::vector<std::string>* e : events) args.insert(args.end(), e->begin(), e->end());
-  absl::StatusOr<redis::Reply> reply = RunScript(put_, std::move(args));
-  if (!reply.ok()) return reply.status();
-  if (!reply->is_array() || reply->elements.size() != events.size()) {
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, RunScript(put_, std::move(args)));
+  if (!reply.is_array() || reply.elements.size() != events.size()) {
     return absl::InternalError("redis: unexpected reply to put");
   }
   std::vector<absl::StatusOr<WriteResult>> results;
-  for (const redis::Reply& r : reply->elements) {
+  for (const redis::Reply& r : reply.elements) {
     if (!r.is_array() || r.elements.size() != 3)
       return absl::InternalError("redis: unexpected reply to put");
     if (r.elements[0].integer < 0) {
@@ -207,10 +205,9 @@ absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RedisEventStore::PutEac
   if (args.empty()) return out;
   std::vector<const std::vector<std::string>*> pointers;
   for (const auto& a : args) pointers.push_back(&a);
-  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results =
-      RunPut(pointers, /*atomic=*/false);
-  if (!results.ok()) return results.status();
-  for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move((*results)[j]);
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<absl::StatusOr<WriteResult>> results,
+                             RunPut(pointers, /*atomic=*/false));
+  for (size_t j = 0; j < slots.size(); ++j) out[slots[j]] = std::move((results)[j]);
   return out;
 }
 
@@ -220,27 +217,24 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
   std::vector<std::vector<std::string>> args;
   absl::flat_hash_set<std::string> uids;
   for (size_t i = 0; i < events.size(); ++i) {
-    absl::StatusOr<std::vector<std::string>> a =
-        EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any());
-    if (!a.ok()) return a.status();
+    BABILLARD_ASSIGN_OR_RETURN(std::vector<std::string> a,
+                               EventArgs(events[i], i < expect.size() ? expect[i] : Expect::Any()));
     if (!uids.insert(events[i].uid()).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("events: uid ", events[i].uid(), " appears twice"));
     }
-    args.push_back(*std::move(a));
+    args.push_back(std::move(a));
   }
   if (args.size() == 1 && options_.max_group > 1) {
-    absl::StatusOr<WriteResult> one = group_.Submit(std::move(args[0]));
-    if (!one.ok()) return one.status();
-    return std::vector<WriteResult>{*std::move(one)};
+    BABILLARD_ASSIGN_OR_RETURN(WriteResult one, group_.Submit(std::move(args[0])));
+    return std::vector<WriteResult>{std::move(one)};
   }
   std::vector<const std::vector<std::string>*> pointers;
   for (const auto& a : args) pointers.push_back(&a);
-  absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> results =
-      RunPut(pointers, /*atomic=*/true);
-  if (!results.ok()) return results.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<absl::StatusOr<WriteResult>> results,
+                             RunPut(pointers, /*atomic=*/true));
   std::vector<WriteResult> out;
-  for (auto& r : *results) {
+  for (auto& r : results) {
     if (!r.ok()) return r.status();
     out.push_back(*std::move(r));
   }
@@ -248,28 +242,28 @@ absl::StatusOr<std::vector<WriteResult>> RedisEventStore::Put(const std::vector<
 }
 
 absl::StatusOr<internal::StoredEvent> RedisEventStore::Get(const std::string& uid) {
-  absl::StatusOr<redis::Reply> reply =
-      pool_.Run(event_hash::GetStored(options_.prefix + "ev:" + uid));
-  if (!reply.ok()) return reply.status();
-  if (reply->type == redis::Reply::Type::kError) return lua::ScriptError(*reply);
-  absl::StatusOr<std::optional<internal::StoredEvent>> stored = event_hash::StoredFrom(*reply);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
-  return **std::move(stored);
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply,
+                             pool_.Run(event_hash::GetStored(options_.prefix + "ev:" + uid)));
+  if (reply.type == redis::Reply::Type::kError) return lua::ScriptError(reply);
+  BABILLARD_ASSIGN_OR_RETURN(std::optional<internal::StoredEvent> stored,
+                             event_hash::StoredFrom(reply));
+  if (!stored.has_value()) return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
+  return *std::move(stored);
 }
 
 absl::StatusOr<WriteResult> RedisEventStore::Delete(const std::string& uid, Expect expect) {
-  absl::StatusOr<redis::Reply> reply = RunScript(
-      delete_, {options_.prefix, std::to_string(options_.retention), uid,
-                expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""});
-  if (!reply.ok()) return reply.status();
-  if (!reply->is_array() || reply->elements.size() != 2)
+  BABILLARD_ASSIGN_OR_RETURN(
+      redis::Reply reply,
+      RunScript(delete_,
+                {options_.prefix, std::to_string(options_.retention), uid,
+                 expect.mode == Expect::Mode::kVersion ? std::to_string(expect.version) : ""}));
+  if (!reply.is_array() || reply.elements.size() != 2)
     return absl::InternalError("redis: unexpected reply");
-  if (reply->elements[0].integer == 0)
+  if (reply.elements[0].integer == 0)
     return absl::NotFoundError(absl::StrCat("event ", uid, " not found"));
   WriteResult w;
-  w.version = reply->elements[0].integer;
-  w.cursor = reply->elements[1].str;
+  w.version = reply.elements[0].integer;
+  w.cursor = reply.elements[1].str;
   w.kind = v1::Change::KIND_DELETED;
   return w;
 }

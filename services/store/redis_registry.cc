@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
 #include "services/store/change_stream.h"
 
 namespace babillard::store {
@@ -26,9 +27,8 @@ absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
   std::vector<std::vector<std::string>> all = {{"MULTI"}};
   all.insert(all.end(), commands.begin(), commands.end());
   all.push_back({"EXEC"});
-  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  absl::StatusOr<std::vector<redis::Reply>> replies = (*lease)->Pipeline(all);
+  BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
+  absl::StatusOr<std::vector<redis::Reply>> replies = (lease)->Pipeline(all);
   if (!replies.ok()) {
     pool_.ReportFailure();
     return replies.status();
@@ -37,7 +37,7 @@ absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
   if (exec.type == redis::Reply::Type::kError) return redis::ErrorStatus(exec);
   if (!exec.is_array()) return absl::AbortedError("redis: transaction aborted");
   for (const redis::Reply& r : exec.elements) {
-    if (absl::Status s = redis::ErrorStatus(r); !s.ok()) return s;
+    BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(r));
   }
   return exec.elements;
 }
@@ -46,29 +46,28 @@ absl::Status RedisRegistry::Update(
     const std::string& key,
     const std::function<absl::Status(std::string&, std::vector<std::vector<std::string>>&)>&
         change) {
-  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
+  BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
   for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
     absl::StatusOr<std::vector<redis::Reply>> read =
-        (*lease)->Pipeline({{"WATCH", key}, {"GET", key}});
+        (lease)->Pipeline({{"WATCH", key}, {"GET", key}});
     if (!read.ok()) {
       pool_.ReportFailure();
       return read.status();
     }
     if ((*read)[1].is_nil()) {
-      (void)(*lease)->Run({"UNWATCH"});
+      (void)(lease)->Run({"UNWATCH"});
       return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
     }
     std::string value = (*read)[1].str;
     std::vector<std::vector<std::string>> extra;
     if (absl::Status s = change(value, extra); !s.ok()) {
-      (void)(*lease)->Run({"UNWATCH"});
+      (void)(lease)->Run({"UNWATCH"});
       return s;
     }
     std::vector<std::vector<std::string>> all = {{"MULTI"}, {"SET", key, value}};
     all.insert(all.end(), extra.begin(), extra.end());
     all.push_back({"EXEC"});
-    absl::StatusOr<std::vector<redis::Reply>> replies = (*lease)->Pipeline(all);
+    absl::StatusOr<std::vector<redis::Reply>> replies = (lease)->Pipeline(all);
     if (!replies.ok()) {
       pool_.ReportFailure();
       return replies.status();
@@ -80,29 +79,26 @@ absl::Status RedisRegistry::Update(
 }
 
 absl::StatusOr<std::string> RedisRegistry::Get(const std::string& key) {
-  absl::StatusOr<redis::Reply> reply = pool_.Run({"GET", key});
-  if (!reply.ok()) return reply.status();
-  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
-  if (reply->is_nil())
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool_.Run({"GET", key}));
+  BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(reply));
+  if (reply.is_nil())
     return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
-  return reply->str;
+  return reply.str;
 }
 
 absl::StatusOr<std::vector<std::string>> RedisRegistry::Members(const std::string& set_key) {
-  absl::StatusOr<redis::Reply> reply = pool_.Run({"SMEMBERS", set_key});
-  if (!reply.ok()) return reply.status();
-  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool_.Run({"SMEMBERS", set_key}));
+  BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(reply));
   std::vector<std::string> out;
-  for (const redis::Reply& r : reply->elements) out.push_back(r.str);
+  for (const redis::Reply& r : reply.elements) out.push_back(r.str);
   std::sort(out.begin(), out.end());
   return out;
 }
 
 absl::StatusOr<std::string> RedisRegistry::NextId(const std::string& kind) {
-  absl::StatusOr<redis::Reply> reply = pool_.Run({"INCR", prefix_ + "seq:" + kind});
-  if (!reply.ok()) return reply.status();
-  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
-  return absl::StrCat(kind, "-", reply->integer);
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool_.Run({"INCR", prefix_ + "seq:" + kind}));
+  BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(reply));
+  return absl::StrCat(kind, "-", reply.integer);
 }
 
 absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organization& org,
@@ -111,17 +107,16 @@ absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organi
   if (org.slug().empty()) return absl::InvalidArgumentError("organization.slug: required");
   const std::string key = prefix_ + "org:" + org.slug();
   const std::string token_key = prefix_ + "org-token:" + org.slug();
-  absl::StatusOr<redis::ConnectionPool::Lease> lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
+  BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
   for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
     absl::StatusOr<std::vector<redis::Reply>> read =
-        (*lease)->Pipeline({{"WATCH", key, token_key}, {"EXISTS", key}, {"GET", token_key}});
+        (lease)->Pipeline({{"WATCH", key, token_key}, {"EXISTS", key}, {"GET", token_key}});
     if (!read.ok()) {
       pool_.ReportFailure();
       return read.status();
     }
     if (create_only && (*read)[1].integer == 1) {
-      (void)(*lease)->Run({"UNWATCH"});
+      (void)(lease)->Run({"UNWATCH"});
       return absl::AlreadyExistsError(absl::StrCat("organization ", org.slug(), " exists"));
     }
     std::vector<std::vector<std::string>> all = {
@@ -133,7 +128,7 @@ absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organi
       all.push_back({"SET", token_key, token_sha256});
     }
     all.push_back({"EXEC"});
-    absl::StatusOr<std::vector<redis::Reply>> replies = (*lease)->Pipeline(all);
+    absl::StatusOr<std::vector<redis::Reply>> replies = (lease)->Pipeline(all);
     if (!replies.ok()) {
       pool_.ReportFailure();
       return replies.status();
@@ -144,16 +139,14 @@ absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organi
 }
 
 absl::StatusOr<v1::Organization> RedisRegistry::GetOrganization(const std::string& slug) {
-  absl::StatusOr<std::string> bytes = Get(prefix_ + "org:" + slug);
-  if (!bytes.ok()) return bytes.status();
-  return Parse<v1::Organization>(*bytes);
+  BABILLARD_ASSIGN_OR_RETURN(std::string bytes, Get(prefix_ + "org:" + slug));
+  return Parse<v1::Organization>(bytes);
 }
 
 absl::StatusOr<std::vector<v1::Organization>> RedisRegistry::ListOrganizations() {
-  absl::StatusOr<std::vector<std::string>> slugs = Members(prefix_ + "orgs");
-  if (!slugs.ok()) return slugs.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<std::string> slugs, Members(prefix_ + "orgs"));
   std::vector<v1::Organization> out;
-  for (const std::string& slug : *slugs) {
+  for (const std::string& slug : slugs) {
     absl::StatusOr<v1::Organization> org = GetOrganization(slug);
     if (org.ok()) out.push_back(*std::move(org));
   }
@@ -172,9 +165,8 @@ absl::StatusOr<v1::Organization> RedisRegistry::LookupToken(const std::string& t
 absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
   v1::Source s = source;
   if (s.id().empty()) {
-    absl::StatusOr<std::string> id = NextId("src");
-    if (!id.ok()) return id.status();
-    s.set_id(*id);
+    BABILLARD_ASSIGN_OR_RETURN(std::string id, NextId("src"));
+    s.set_id(id);
   }
   std::vector<std::vector<std::string>> commands = {
       {"SET", prefix_ + "src:" + s.id(), s.SerializeAsString()},
@@ -191,22 +183,20 @@ absl::StatusOr<v1::Source> RedisRegistry::PutSource(const v1::Source& source) {
       commands.push_back(change_stream::SourceAnnouncement(prefix_ + "changes", retention_, s));
     }
   }
-  if (absl::Status status = Transaction(commands).status(); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(Transaction(commands).status());
   return s;
 }
 
 absl::StatusOr<v1::Source> RedisRegistry::GetSource(const std::string& id) {
-  absl::StatusOr<std::string> bytes = Get(prefix_ + "src:" + id);
-  if (!bytes.ok()) return bytes.status();
-  return Parse<v1::Source>(*bytes);
+  BABILLARD_ASSIGN_OR_RETURN(std::string bytes, Get(prefix_ + "src:" + id));
+  return Parse<v1::Source>(bytes);
 }
 
 absl::StatusOr<std::vector<v1::Source>> RedisRegistry::ListSources(
     const std::string& organization) {
-  absl::StatusOr<std::vector<std::string>> ids = Members(prefix_ + "srcs");
-  if (!ids.ok()) return ids.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<std::string> ids, Members(prefix_ + "srcs"));
   std::vector<v1::Source> out;
-  for (const std::string& id : *ids) {
+  for (const std::string& id : ids) {
     absl::StatusOr<v1::Source> s = GetSource(id);
     if (s.ok() && (organization.empty() || s->organization() == organization))
       out.push_back(*std::move(s));
@@ -224,26 +214,23 @@ absl::StatusOr<v1::NamedFeed> RedisRegistry::PutNamedFeed(const v1::NamedFeed& f
   std::vector<std::string> set = {"SET", prefix_ + "feed:" + feed.name(), feed.SerializeAsString()};
   if (create_only) set.push_back("NX");
   // When NX refuses, the name is already in the set: the SADD changes nothing.
-  absl::StatusOr<std::vector<redis::Reply>> replies =
-      Transaction({set, {"SADD", prefix_ + "feeds", feed.name()}});
-  if (!replies.ok()) return replies.status();
-  if (replies->empty() || replies->front().is_nil()) {
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<redis::Reply> replies,
+                             Transaction({set, {"SADD", prefix_ + "feeds", feed.name()}}));
+  if (replies.empty() || replies.front().is_nil()) {
     return absl::AlreadyExistsError(absl::StrCat("feed.name: \"", feed.name(), "\" is taken"));
   }
   return feed;
 }
 
 absl::StatusOr<v1::NamedFeed> RedisRegistry::GetNamedFeed(const std::string& name) {
-  absl::StatusOr<std::string> bytes = Get(prefix_ + "feed:" + name);
-  if (!bytes.ok()) return bytes.status();
-  return Parse<v1::NamedFeed>(*bytes);
+  BABILLARD_ASSIGN_OR_RETURN(std::string bytes, Get(prefix_ + "feed:" + name));
+  return Parse<v1::NamedFeed>(bytes);
 }
 
 absl::StatusOr<std::vector<v1::NamedFeed>> RedisRegistry::ListNamedFeeds() {
-  absl::StatusOr<std::vector<std::string>> names = Members(prefix_ + "feeds");
-  if (!names.ok()) return names.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<std::string> names, Members(prefix_ + "feeds"));
   std::vector<v1::NamedFeed> out;
-  for (const std::string& name : *names) {
+  for (const std::string& name : names) {
     absl::StatusOr<std::string> bytes = Get(prefix_ + "feed:" + name);
     if (!bytes.ok()) continue;
     absl::StatusOr<v1::NamedFeed> feed = Parse<v1::NamedFeed>(*bytes);
@@ -262,29 +249,26 @@ absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook
   v1::Webhook w = webhook;
   w.clear_secret();  // kept under its own key, never inside the record that lists return
   if (w.id().empty()) {
-    absl::StatusOr<std::string> id = NextId("wh");
-    if (!id.ok()) return id.status();
-    w.set_id(*id);
+    BABILLARD_ASSIGN_OR_RETURN(std::string id, NextId("wh"));
+    w.set_id(id);
   }
   std::vector<std::vector<std::string>> commands = {
       {"SET", prefix_ + "wh:" + w.id(), w.SerializeAsString()}, {"SADD", prefix_ + "whs", w.id()}};
   if (!secret.empty()) commands.push_back({"SET", prefix_ + "wh-secret:" + w.id(), secret});
-  if (absl::Status status = Transaction(commands).status(); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(Transaction(commands).status());
   return w;
 }
 
 absl::StatusOr<v1::Webhook> RedisRegistry::GetWebhook(const std::string& id) {
-  absl::StatusOr<std::string> bytes = Get(prefix_ + "wh:" + id);
-  if (!bytes.ok()) return bytes.status();
-  return Parse<v1::Webhook>(*bytes);
+  BABILLARD_ASSIGN_OR_RETURN(std::string bytes, Get(prefix_ + "wh:" + id));
+  return Parse<v1::Webhook>(bytes);
 }
 
 absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(
     const std::string& organization, bool include_secrets) {
-  absl::StatusOr<std::vector<std::string>> ids = Members(prefix_ + "whs");
-  if (!ids.ok()) return ids.status();
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<std::string> ids, Members(prefix_ + "whs"));
   std::vector<v1::Webhook> out;
-  for (const std::string& id : *ids) {
+  for (const std::string& id : ids) {
     absl::StatusOr<std::string> bytes = Get(prefix_ + "wh:" + id);
     if (!bytes.ok()) continue;
     absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(*bytes);
@@ -311,16 +295,15 @@ absl::StatusOr<v1::Webhook> RedisRegistry::AdvanceWebhookCursor(const std::strin
                                                                 const std::string& cursor) {
   v1::Webhook result;
   absl::Status status = Update(prefix_ + "wh:" + id, [&](std::string& value, auto&) {
-    absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(value);
-    if (!w.ok()) return w.status();
-    if (w->cursor() != expected_cursor) {
+    BABILLARD_ASSIGN_OR_RETURN(v1::Webhook w, Parse<v1::Webhook>(value));
+    if (w.cursor() != expected_cursor) {
       return absl::AbortedError(
-          absl::StrCat("webhook ", id, " cursor is ", w->cursor(), ", not ", expected_cursor));
+          absl::StrCat("webhook ", id, " cursor is ", w.cursor(), ", not ", expected_cursor));
     }
-    w->set_cursor(cursor);
-    w->set_consecutive_failures(0);
-    value = w->SerializeAsString();
-    result = *w;
+    w.set_cursor(cursor);
+    w.set_consecutive_failures(0);
+    value = w.SerializeAsString();
+    result = w;
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -332,16 +315,15 @@ absl::StatusOr<int> RedisRegistry::RecordDelivery(const std::string& webhook_id,
                                                   const std::string& reason) {
   int failures = 0;
   absl::Status status = Update(prefix_ + "wh:" + webhook_id, [&](std::string& value, auto& extra) {
-    absl::StatusOr<v1::Webhook> w = Parse<v1::Webhook>(value);
-    if (!w.ok()) return w.status();
+    BABILLARD_ASSIGN_OR_RETURN(v1::Webhook w, Parse<v1::Webhook>(value));
     const bool ok = delivery.http_status() >= 200 && delivery.http_status() < 300;
-    w->set_consecutive_failures(ok ? 0 : w->consecutive_failures() + 1);
+    w.set_consecutive_failures(ok ? 0 : w.consecutive_failures() + 1);
     if (disable) {
-      w->set_enabled(false);
-      w->set_disabled_reason(reason);
+      w.set_enabled(false);
+      w.set_disabled_reason(reason);
     }
-    failures = w->consecutive_failures();
-    value = w->SerializeAsString();
+    failures = w.consecutive_failures();
+    value = w.SerializeAsString();
     extra.push_back({"LPUSH", prefix_ + "dlv:" + webhook_id, delivery.SerializeAsString()});
     extra.push_back(
         {"LTRIM", prefix_ + "dlv:" + webhook_id, "0", std::to_string(kKeptDeliveries - 1)});
@@ -354,12 +336,11 @@ absl::StatusOr<int> RedisRegistry::RecordDelivery(const std::string& webhook_id,
 absl::StatusOr<std::vector<v1::Delivery>> RedisRegistry::ListDeliveries(
     const std::string& webhook_id, int limit) {
   limit = limit <= 0 ? 50 : std::min(limit, kKeptDeliveries);
-  absl::StatusOr<redis::Reply> reply =
-      pool_.Run({"LRANGE", prefix_ + "dlv:" + webhook_id, "0", std::to_string(limit - 1)});
-  if (!reply.ok()) return reply.status();
-  if (absl::Status s = redis::ErrorStatus(*reply); !s.ok()) return s;
+  BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool_.Run({"LRANGE", prefix_ + "dlv:" + webhook_id,
+                                                            "0", std::to_string(limit - 1)}));
+  BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(reply));
   std::vector<v1::Delivery> out;
-  for (const redis::Reply& r : reply->elements) {
+  for (const redis::Reply& r : reply.elements) {
     absl::StatusOr<v1::Delivery> d = Parse<v1::Delivery>(r.str);
     if (d.ok()) out.push_back(*std::move(d));
   }

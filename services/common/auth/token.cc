@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::auth {
 namespace {
@@ -21,15 +22,13 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
 }  // namespace
 
 absl::StatusOr<std::string> NewToken() {
-  absl::StatusOr<std::string> bytes = RandomBytes(32);
-  if (!bytes.ok()) return bytes.status();
-  return absl::StrCat("bab_", absl::WebSafeBase64Escape(*bytes));
+  BABILLARD_ASSIGN_OR_RETURN(std::string bytes, RandomBytes(32));
+  return absl::StrCat("bab_", absl::WebSafeBase64Escape(bytes));
 }
 
 absl::StatusOr<std::string> NewWebhookSecret() {
-  absl::StatusOr<std::string> bytes = RandomBytes(24);
-  if (!bytes.ok()) return bytes.status();
-  return absl::StrCat("whsec_", absl::Base64Escape(*bytes));
+  BABILLARD_ASSIGN_OR_RETURN(std::string bytes, RandomBytes(24));
+  return absl::StrCat("whsec_", absl::Base64Escape(bytes));
 }
 
 std::string Sha256Hex(std::string_view data) {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/client/url_guard.h"
+#include "services/common/status_macros.h"
 
 namespace babillard {
 
@@ -14,15 +15,14 @@ void SlistAppend(SlistPtr& list, const std::string& line) {
 absl::StatusOr<PinnedCurl> OpenPinnedCurl(const std::string& url, bool allow_loopback) {
   static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!initialized) return absl::InternalError("libcurl did not initialize");
-  absl::StatusOr<ParsedUrl> parsed = ParseHttpUrl(url);
-  if (!parsed.ok()) return parsed.status();
-  absl::StatusOr<std::vector<std::string>> addresses = ResolvePublic(parsed->host, allow_loopback);
-  if (!addresses.ok()) return addresses.status();
+  BABILLARD_ASSIGN_OR_RETURN(ParsedUrl parsed, ParseHttpUrl(url));
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<std::string> addresses,
+                             ResolvePublic(parsed.host, allow_loopback));
   PinnedCurl out;
   out.handle.reset(curl_easy_init());
   if (out.handle == nullptr) return absl::InternalError("curl_easy_init failed");
   SlistAppend(out.resolve,
-              absl::StrCat(parsed->host, ":", parsed->port, ":", absl::StrJoin(*addresses, ",")));
+              absl::StrCat(parsed.host, ":", parsed.port, ":", absl::StrJoin(addresses, ",")));
   CURL* c = out.handle.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -1,6 +1,7 @@
 #include "services/common/client/store_client.h"
 
 #include "services/common/grpc_status.h"
+#include "services/common/status_macros.h"
 
 namespace babillard {
 
@@ -18,14 +19,13 @@ absl::StatusOr<internal::PutEventsResponse> StoreClient::PutEvents(
 
 absl::StatusOr<std::vector<absl::StatusOr<internal::PutEventResponse>>> StoreClient::PutEach(
     const internal::PutEventsRequest& writes) {
-  absl::StatusOr<internal::PutEventsResponse> response =
-      Call(&internal::Store::StubInterface::PutEvents, writes);
-  if (!response.ok()) return response.status();
-  if (response->results_size() != writes.writes_size()) {
+  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse response,
+                             Call(&internal::Store::StubInterface::PutEvents, writes));
+  if (response.results_size() != writes.writes_size()) {
     return absl::InternalError("store: one result per write expected");
   }
   std::vector<absl::StatusOr<internal::PutEventResponse>> out;
-  for (internal::PutEventResponse& r : *response->mutable_results()) {
+  for (internal::PutEventResponse& r : *response.mutable_results()) {
     if (r.error_code() != 0) {
       out.push_back(absl::Status(static_cast<absl::StatusCode>(r.error_code()), r.error_message()));
     } else {
@@ -84,10 +84,9 @@ absl::StatusOr<std::vector<internal::StoredEvent>> StoreClient::QueryAll(
   std::vector<internal::StoredEvent> out;
   request.set_page_size(1000);
   do {
-    absl::StatusOr<internal::QueryEventsResponse> page = QueryEvents(request);
-    if (!page.ok()) return page.status();
-    for (internal::StoredEvent& e : *page->mutable_events()) out.push_back(std::move(e));
-    request.set_page_token(page->next_page_token());
+    BABILLARD_ASSIGN_OR_RETURN(internal::QueryEventsResponse page, QueryEvents(request));
+    for (internal::StoredEvent& e : *page.mutable_events()) out.push_back(std::move(e));
+    request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
   return out;
 }
@@ -110,11 +109,10 @@ absl::StatusOr<v1::Organization> StoreClient::GetOrganization(const std::string&
 
 absl::StatusOr<std::vector<v1::Organization>> StoreClient::ListOrganizations() {
   internal::ListOrganizationsRequest request;
-  absl::StatusOr<internal::ListOrganizationsResponse> response =
-      Call(&internal::Store::StubInterface::ListOrganizations, request);
-  if (!response.ok()) return response.status();
-  return std::vector<v1::Organization>(response->organizations().begin(),
-                                       response->organizations().end());
+  BABILLARD_ASSIGN_OR_RETURN(internal::ListOrganizationsResponse response,
+                             Call(&internal::Store::StubInterface::ListOrganizations, request));
+  return std::vector<v1::Organization>(response.organizations().begin(),
+                                       response.organizations().end());
 }
 
 absl::StatusOr<v1::Organization> StoreClient::LookupToken(const std::string& token_sha256) {
@@ -138,10 +136,9 @@ absl::StatusOr<v1::Source> StoreClient::GetSource(const std::string& id) {
 absl::StatusOr<std::vector<v1::Source>> StoreClient::ListSources(const std::string& organization) {
   internal::ListSourcesRequest request;
   request.set_organization(organization);
-  absl::StatusOr<internal::ListSourcesResponse> response =
-      Call(&internal::Store::StubInterface::ListSources, request);
-  if (!response.ok()) return response.status();
-  return std::vector<v1::Source>(response->sources().begin(), response->sources().end());
+  BABILLARD_ASSIGN_OR_RETURN(internal::ListSourcesResponse response,
+                             Call(&internal::Store::StubInterface::ListSources, request));
+  return std::vector<v1::Source>(response.sources().begin(), response.sources().end());
 }
 
 absl::Status StoreClient::DeleteSource(const std::string& id) {

@@ -15,6 +15,7 @@
 #include "services/common/ical/preflight.h"
 #include "services/common/ical/time_zones.h"
 #include "services/common/ical/vevent_reader.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::ical {
 namespace {
@@ -68,8 +69,7 @@ absl::Status CheckCalendarErrors(icalcomponent* component, ParsedCalendar& out, 
   for (icalcomponent* c = icalcomponent_get_first_component(component, ICAL_ANY_COMPONENT);
        c != nullptr; c = icalcomponent_get_next_component(component, ICAL_ANY_COMPONENT)) {
     if (icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT) {
-      absl::Status status = CheckCalendarErrors(c, out, depth + 1);
-      if (!status.ok()) return status;
+      BABILLARD_RETURN_IF_ERROR(CheckCalendarErrors(c, out, depth + 1));
     }
   }
   return absl::OkStatus();
@@ -79,23 +79,22 @@ absl::Status CheckCalendarErrors(icalcomponent* component, ParsedCalendar& out, 
 
 absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes,
                                              const NormalizeOptions& options) {
-  absl::StatusOr<PreparedCalendar> prepared = PrepareCalendar(bytes, options.limits);
-  if (!prepared.ok()) return prepared.status();
+  BABILLARD_ASSIGN_OR_RETURN(PreparedCalendar prepared, PrepareCalendar(bytes, options.limits));
   ParsedCalendar out;
-  out.warnings = std::move(prepared->warnings);
+  out.warnings = std::move(prepared.warnings);
 
   icalerror_clear_errno();
   ComponentPtr root(
-      icalparser_parse_string(prepared->unchanged ? bytes.c_str() : prepared->text.c_str()));
+      icalparser_parse_string(prepared.unchanged ? bytes.c_str() : prepared.text.c_str()));
   // libical copied what it needs. Free the text now, and keep the line table in
   // a local that dies before the tree: a large free() after the tree's
   // thousands of small ones makes glibc consolidate them all (10% of an import).
-  const std::vector<int> vevent_lines = std::move(prepared->vevent_lines);
-  prepared->text = std::string();
+  const std::vector<int> vevent_lines = std::move(prepared.vevent_lines);
+  prepared.text = std::string();
   if (root == nullptr || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
     return absl::InvalidArgumentError("calendar: not an iCalendar VCALENDAR");
   }
-  if (absl::Status status = CheckCalendarErrors(root.get(), out, 0); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(CheckCalendarErrors(root.get(), out, 0));
   CalendarName(root.get(), out);
 
   ZoneResolver zones(root.get(), options.default_time_zone);

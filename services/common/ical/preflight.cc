@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "services/common/ical/encoding.h"
+#include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 
 namespace babillard::ical {
@@ -127,8 +128,7 @@ class Scanner {
   absl::Status FlushLogical() {
     if (logical_start_ == 0) return absl::OkStatus();
     bool repaired = false;
-    absl::Status status = CheckLogical(repaired);
-    if (!status.ok()) return status;
+    BABILLARD_RETURN_IF_ERROR(CheckLogical(repaired));
     if (repaired) {
       StartCopying(logical_offset_);
       out_.text.append(logical_);
@@ -308,9 +308,8 @@ absl::StatusOr<PreparedCalendar> PrepareCalendar(std::string_view bytes, const L
   if (bom) bytes.remove_prefix(kBom.size());
   std::string transcoded;
   if (std::optional<size_t> bad = FirstInvalidUtf8(bytes); bad.has_value()) {
-    absl::StatusOr<std::string> decoded = Windows1252ToUtf8(bytes);
-    if (!decoded.ok()) return decoded.status();
-    transcoded = *std::move(decoded);
+    BABILLARD_ASSIGN_OR_RETURN(std::string decoded, Windows1252ToUtf8(bytes));
+    transcoded = std::move(decoded);
     if (transcoded.size() > limits.max_body_bytes) {
       return absl::ResourceExhaustedError("body: exceeds the size limit once decoded");
     }
@@ -322,7 +321,7 @@ absl::StatusOr<PreparedCalendar> PrepareCalendar(std::string_view bytes, const L
   }
   Scanner scanner(limits, bytes, out);
   if (bom || !transcoded.empty()) scanner.StartCopying(0);
-  if (absl::Status status = scanner.Run(); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(scanner.Run());
   out.unchanged = !scanner.copying();
   return out;
 }

@@ -18,6 +18,7 @@
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/handles.h"
 #include "services/common/ical/time_zones.h"
+#include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 
 namespace babillard::ical {
@@ -295,10 +296,9 @@ absl::StatusOr<std::string> AssembleCalendar(const CalendarHeader& header,
   size_t total = 1024;
   for (const std::string& zone : time_zones) {
     if (zone.empty() || zone == "UTC") continue;
-    absl::StatusOr<std::string> text = VTimezoneText(zone, earliest_utc_seconds);
-    if (!text.ok()) return text.status();
-    total += text->size();
-    zone_texts.push_back(*std::move(text));
+    BABILLARD_ASSIGN_OR_RETURN(std::string text, VTimezoneText(zone, earliest_utc_seconds));
+    total += text.size();
+    zone_texts.push_back(std::move(text));
   }
   for (std::string_view v : vevents) total += v.size();
   std::string out;

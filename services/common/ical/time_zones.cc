@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "services/common/ical/windows_zones.h"
+#include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 
 namespace babillard::ical {
@@ -145,9 +146,8 @@ absl::StatusOr<const Zone*> ZoneResolver::Resolve(std::string_view tzid, int hin
                                                   std::vector<std::string>& warnings) {
   std::string key(tzid);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second.get();
-  absl::StatusOr<Zone> zone = ResolveUncached(tzid, hint_year, warnings);
-  if (!zone.ok()) return zone.status();
-  auto [it, inserted] = cache_.emplace(std::move(key), std::make_unique<Zone>(*std::move(zone)));
+  BABILLARD_ASSIGN_OR_RETURN(Zone zone, ResolveUncached(tzid, hint_year, warnings));
+  auto [it, inserted] = cache_.emplace(std::move(key), std::make_unique<Zone>(std::move(zone)));
   return it->second.get();
 }
 

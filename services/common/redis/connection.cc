@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 
 namespace babillard::redis {
@@ -60,16 +61,14 @@ std::string Address::ToString() const {
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Address& address,
                                                              absl::Duration timeout) {
-  absl::StatusOr<ContextPtr> context = Connect(address, timeout);
-  if (!context.ok()) return context.status();
-  return std::unique_ptr<Connection>(new Connection(address, timeout, *std::move(context)));
+  BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address, timeout));
+  return std::unique_ptr<Connection>(new Connection(address, timeout, std::move(context)));
 }
 
 absl::Status Connection::EnsureConnected() {
   if (!broken_ && context_ != nullptr) return absl::OkStatus();
-  absl::StatusOr<ContextPtr> context = Connect(address_, timeout_);
-  if (!context.ok()) return context.status();
-  context_ = *std::move(context);
+  BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address_, timeout_));
+  context_ = std::move(context);
   broken_ = false;
   return absl::OkStatus();
 }
@@ -85,7 +84,7 @@ absl::Status Connection::SetTimeout(absl::Duration timeout) {
 }
 
 absl::StatusOr<Reply> Connection::Run(absl::Span<const std::string> args) {
-  if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(EnsureConnected());
   std::vector<const char*> argv;
   std::vector<size_t> lengths;  // binary-safe: user data never goes into a format string
   argv.reserve(args.size());
@@ -106,7 +105,7 @@ absl::StatusOr<Reply> Connection::Run(absl::Span<const std::string> args) {
 
 absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     const std::vector<std::vector<std::string>>& commands) {
-  if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(EnsureConnected());
   for (const std::vector<std::string>& args : commands) {
     std::vector<const char*> argv;
     std::vector<size_t> lengths;

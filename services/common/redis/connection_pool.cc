@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::redis {
 
@@ -35,9 +36,8 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
 }
 
 absl::StatusOr<Reply> ConnectionPool::Run(absl::Span<const std::string> args) {
-  absl::StatusOr<Lease> lease = Acquire();
-  if (!lease.ok()) return lease.status();
-  absl::StatusOr<Reply> reply = (*lease)->Run(args);
+  BABILLARD_ASSIGN_OR_RETURN(Lease lease, Acquire());
+  absl::StatusOr<Reply> reply = (lease)->Run(args);
   if (!reply.ok()) ReportFailure();
   return reply;
 }

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/spawn.h"
+#include "services/common/status_macros.h"
 
 namespace babillard::redis {
 
@@ -26,7 +27,7 @@ absl::StatusOr<std::unique_ptr<RedisProcess>> RedisProcess::Start(
         absl::StrCat("redis: cannot create ", options.dir, ": ", ec.message()));
   std::unique_ptr<RedisProcess> process(new RedisProcess(options));
   process->address_.unix_path = std::filesystem::absolute(options.dir).string() + "/redis.sock";
-  if (absl::Status status = process->Spawn(wait); !status.ok()) return status;
+  BABILLARD_RETURN_IF_ERROR(process->Spawn(wait));
   return process;
 }
 
@@ -56,10 +57,9 @@ absl::Status RedisProcess::Spawn(absl::Duration wait) {
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::filesystem::remove(address_.unix_path);
   SpawnOptions spawn;
-  spawn.search_path = true;                                   // "redis-server"
-  absl::StatusOr<pid_t> pid = babillard::Spawn(args, spawn);  // redis-server logs to --logfile
-  if (!pid.ok()) return pid.status();
-  pid_ = *pid;
+  spawn.search_path = true;  // "redis-server"
+  // redis-server writes its own --logfile.
+  BABILLARD_ASSIGN_OR_RETURN(pid_, babillard::Spawn(args, spawn));
   const absl::Time deadline = absl::Now() + wait;
   while (absl::Now() < deadline) {
     int status = 0;

@@ -13,12 +13,12 @@ FUZZ_SECONDS ?= 60
 PACKAGES := cmake g++ make ninja-build pkg-config \
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libabsl-dev \
   libhiredis-dev libical-dev libboost-dev libgtest-dev libgmock-dev \
-  redis-server tzdata python3 python3-icalendar python3-yaml curl libcurl4-openssl-dev libssl-dev zlib1g-dev \
+  redis-server tzdata python3 python3-icalendar python3-recurring-ical-events python3-vobject python3-yaml curl libcurl4-openssl-dev libssl-dev zlib1g-dev \
   clang libclang-rt-14-dev clang-format
 # The reference systems `make bench` compares against.
 BENCH_PACKAGES := nginx-light wrk redis-tools
 
-.PHONY: help deps bench-deps build run test fmt-check bench drill fmt clean
+.PHONY: help deps bench-deps npm-deps build run test fmt-check bench drill fmt clean
 
 help:
 	@echo "make run    build babillard and start it (prints the feed URL); DEMO=1 loads a demo region"
@@ -61,7 +61,14 @@ run: build
 # The main build (g++) runs every test; a second build, by clang with
 # -Wthread-safety (ABSL_GUARDED_BY checked), runs the unit tests under
 # AddressSanitizer + UBSan; a third fuzzes the parser for FUZZ_SECONDS.
-test: fmt-check build
+# The pinned npm packages the tests use (tests/package.json + its lock file).
+tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js 20 and npm (the feed readers' ical.js)" >&2; exit 1; }
+	cd tests && npm ci --no-audit --no-fund --loglevel=error
+
+npm-deps: tests/node_modules/.package-lock.json
+
+test: fmt-check build npm-deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBABILLARD_SANITIZE=ON \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DBABILLARD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)

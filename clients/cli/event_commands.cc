@@ -141,10 +141,16 @@ int Cancel(Session& cli) {
   v1::CancelEventRequest request;
   request.set_uid(cli.Arg(1));
   request.set_reason(cli.args().get("reason"));
+  if (cli.args().has("occurrence")) {
+    auto when = ParseWhen(cli.args().get("occurrence"), false);
+    if (!when.has_value()) return cli.Usage("--occurrence: expected YYYY-MM-DD HH:MM (or a date)");
+    request.set_occurrence(when->first);
+  }
   v1::CancelEventResponse response;
   if (int rc = cli.Ingest(&v1::Ingest::Stub::CancelEvent, request, response)) return rc;
-  cli.out() << response.event().uid() << " cancelled (sequence " << response.event().sequence()
-            << ")\n";
+  cli.out() << response.event().uid()
+            << (request.occurrence().empty() ? "" : " on " + request.occurrence())
+            << " cancelled (sequence " << response.event().sequence() << ")\n";
   return kExitOk;
 }
 

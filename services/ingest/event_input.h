@@ -37,6 +37,8 @@ class EventInput {
   // ignored; a status left unspecified is CONFIRMED.
   absl::StatusOr<NormalizedEvent> FromFields(const v1::Event& event) const;
 
+  const ical::NormalizeOptions& options() const { return options_; }
+
  private:
   const ical::NormalizeOptions& options_;
 };

@@ -63,7 +63,7 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
   absl::flat_hash_set<std::string> seen;
   for (v1::Event& e : parsed->events) {
     const std::string source_uid = e.uid();
-    e.set_uid(StoredUid(org, source_uid));
+    SetSeriesUid(e, StoredUid(org, source_uid));
     e.set_organization(org);
     if (e.location().municipality().empty() && !default_municipality.empty()) {
       e.mutable_location()->set_municipality(default_municipality);

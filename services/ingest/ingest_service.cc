@@ -41,7 +41,9 @@ grpc::Status IngestService::CancelEvent(grpc::ServerContext* context,
                                         const v1::CancelEventRequest* request,
                                         v1::CancelEventResponse* response) {
   BABILLARD_CALLER(caller, context);
-  return Fill(parts_.events.Cancel(*caller, request->uid(), request->reason()), response);
+  return Fill(
+      parts_.events.Cancel(*caller, request->uid(), request->reason(), request->occurrence()),
+      response);
 }
 
 grpc::Status IngestService::DeleteEvent(grpc::ServerContext* context,

@@ -10,6 +10,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
+#include "services/ingest/occurrences.h"
 #include "services/ingest/stamping.h"
 
 namespace babillard::ingest {
@@ -41,7 +42,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
     BABILLARD_ASSIGN_OR_RETURN(std::string random, auth::NewToken());
     source_uid = absl::StrCat(absl::AsciiStrToLower(random.substr(4, 20)), "@", org, ".babillard");
   }
-  e.set_uid(StoredUid(org, source_uid));
+  SetSeriesUid(e, StoredUid(org, source_uid));
   e.set_organization(org);
   v1::Provenance* p = e.add_provenance();
   p->set_organization(org);
@@ -89,7 +90,7 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
   const v1::Event* existing = &stored.event();
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, existing->organization()));
   v1::Event& e = result.event;
-  e.set_uid(existing->uid());
+  SetSeriesUid(e, existing->uid());
   e.set_organization(existing->organization());
   *e.mutable_provenance() = existing->provenance();
   e.set_duplicate_of(existing->duplicate_of());
@@ -103,7 +104,8 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
 }
 
 absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid,
-                                             const std::string& reason) {
+                                             const std::string& reason,
+                                             const std::string& occurrence) {
   BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(uid));
   const v1::Event* existing = &stored.event();
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, existing->organization()));
@@ -113,18 +115,30 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
     return BadRequestError("reason: control characters",
                            {{"reason", "control characters are not allowed"}});
   v1::Event& e = result.event;
-  e.set_status(v1::Event::STATUS_CANCELLED);
+  v1::Event* cancelled = &e;
+  if (!occurrence.empty()) {
+    const ical::NormalizeOptions& options = input_.options();
+    BABILLARD_ASSIGN_OR_RETURN(
+        cancelled, CancelOccurrence(e, occurrence, options.limits, options.default_time_zone));
+  } else {
+    e.set_status(v1::Event::STATUS_CANCELLED);
+  }
   if (!reason.empty()) {
-    e.mutable_description()->set_fr(absl::StrCat(
-        "Annulé : ", reason, e.description().fr().empty() ? "" : "\n\n", e.description().fr()));
+    cancelled->mutable_description()->set_fr(
+        absl::StrCat("Annulé : ", reason, cancelled->description().fr().empty() ? "" : "\n\n",
+                     cancelled->description().fr()));
   }
   Stamp(e, existing, clock_.Now());
+  // The instance's SEQUENCE moves with its series' so calendar apps take it.
+  if (cancelled != &e) cancelled->set_sequence(e.sequence());
   BABILLARD_ASSIGN_OR_RETURN(internal::PutEventResponse put,
                              store_.PutEvent(e, stored.version(), false));
   result.version = put.version();
-  if (absl::Status s = merger_.Unmerge(*existing, &e); !s.ok()) {
-    result.warnings.push_back(
-        absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
+  if (cancelled == &e) {
+    if (absl::Status s = merger_.Unmerge(*existing, &e); !s.ok()) {
+      result.warnings.push_back(
+          absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
+    }
   }
   return result;
 }

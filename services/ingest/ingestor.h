@@ -28,8 +28,9 @@ class Ingestor {
   // ABORTED when `expected_version` is set and stale.
   absl::StatusOr<EventResult> Update(const Caller& caller, const v1::UpdateEventRequest& request);
   // STATUS:CANCELLED and SEQUENCE + 1; the event stays in feeds as cancelled.
+  // With `occurrence`, only that instance of a series (occurrences.h).
   absl::StatusOr<EventResult> Cancel(const Caller& caller, const std::string& uid,
-                                     const std::string& reason);
+                                     const std::string& reason, const std::string& occurrence = "");
   absl::Status Delete(const Caller& caller, const std::string& uid);
   // NOT_FOUND also for another organization's private event.
   absl::StatusOr<internal::StoredEvent> Get(const Caller& caller, const std::string& uid);

@@ -9,6 +9,11 @@ std::string StoredUid(const std::string& organization, const std::string& uid) {
   return absl::StartsWith(uid, prefix) ? uid : prefix + uid;
 }
 
+void SetSeriesUid(v1::Event& e, const std::string& uid) {
+  e.set_uid(uid);
+  for (v1::Event& o : *e.mutable_overrides()) o.set_uid(uid);
+}
+
 void Stamp(v1::Event& e, const v1::Event* existing, absl::Time now) {
   const int64_t seconds = absl::ToUnixSeconds(now);
   e.set_dtstamp(seconds);

@@ -12,6 +12,11 @@ namespace babillard::ingest {
 // that two organizations' UIDs never collide.
 std::string StoredUid(const std::string& organization, const std::string& uid);
 
+// Gives a series its stored UID: the master and every override share it, or
+// calendar apps read a moved instance as an unrelated event beside the
+// series' original date.
+void SetSeriesUid(v1::Event& event, const std::string& uid);
+
 // Fills what the store keeps beside the user's fields for a write at `now`:
 // DTSTAMP and LAST-MODIFIED, CREATED (kept from `existing`), and SEQUENCE
 // bumped past `existing`'s so that calendar apps take the update.

@@ -83,7 +83,6 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
   }
   ical::CalendarHeader header;
   header.name = query.title.empty() ? options.region_name : query.title;
-  header.time_zone = options.time_zone;
   header.refresh_interval = options.refresh_interval;
   std::vector<std::string> zone_list(zones.begin(), zones.end());
   return ical::AssembleCalendar(header, texts, zone_list, earliest);

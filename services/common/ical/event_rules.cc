@@ -271,7 +271,16 @@ std::optional<FieldError> CompleteSeries(v1::Event& master, const NormalizeOptio
               return a.recurrence_id().utc_seconds() < b.recurrence_id().utc_seconds();
             });
   const int64_t duration = master.end().utc_seconds() - master.start().utc_seconds();
+  absl::StatusOr<absl::TimeZone> master_zone = LoadIanaZone(master.start().time_zone());
   for (v1::Event& o : *master.mutable_overrides()) {
+    // An override names its instance as its master's rule produces it: in the
+    // master's zone ("RECURRENCE-ID;TZID=..." written in UTC by some exporters).
+    v1::EventTime& rid = *o.mutable_recurrence_id();
+    if (!master.start().all_day() && !rid.all_day() && master_zone.ok() &&
+        rid.time_zone() != master.start().time_zone()) {
+      rid.set_time_zone(master.start().time_zone());
+      rid.set_local(FormatLocal(absl::ToCivilSecond(InstantOf(rid), *master_zone), false));
+    }
     if (o.has_end()) continue;
     *o.mutable_end() = o.start();
     o.mutable_end()->set_utc_seconds(o.start().utc_seconds() + duration);

@@ -55,8 +55,8 @@ std::optional<FieldError> NormalizeEvent(v1::Event& event, const NormalizeOption
                                          std::vector<std::string>& warnings);
 
 // Completes a series after its overrides are attached: overrides in instance
-// order, within the limit, each with an end (the master's duration when it
-// gave none or a bad one).
+// order, within the limit, each naming its instance in the master's zone and
+// with an end (the master's duration when it gave none or a bad one).
 std::optional<FieldError> CompleteSeries(v1::Event& master, const NormalizeOptions& options);
 
 }  // namespace babillard::ical

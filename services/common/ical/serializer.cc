@@ -38,9 +38,25 @@ std::string ParamValue(std::string_view value) {
   return clean;
 }
 
+// True when "TZID=<zone>:<local>" names exactly the stored instant for every
+// reader: the local time happens once in its zone (not in the hour a DST
+// change repeats, where RFC 5545 readers take the first and pytz-based ones
+// the second, nor in the hour it skips) and is the instant stored (an end
+// computed on the instant, such as 01:30 + PT1H on the night clocks fall
+// back, is a second 01:30 that the text cannot say).
+bool LocalNamesInstant(const v1::EventTime& t, absl::CivilSecond local) {
+  absl::StatusOr<absl::TimeZone> zone = LoadIanaZone(t.time_zone());
+  if (!zone.ok()) return false;
+  const absl::TimeZone::TimeInfo info = zone->At(local);
+  return info.kind == absl::TimeZone::TimeInfo::UNIQUE && info.pre == InstantOf(t);
+}
+
 // "DTSTART;TZID=America/Toronto:20250701T190000", "DTSTART;VALUE=DATE:20250701"
-// or "DTSTART:20250701T230000Z".
-std::string TimeLine(std::string_view name, const v1::EventTime& t) {
+// or "DTSTART:20250701T230000Z": UTC for a local time that does not name its
+// instant unambiguously, except where `keep_zone` (a recurring master's
+// DTSTART: in UTC, its later instances would move by an hour across DST;
+// RFC 5545 readers agree on the first of a repeated hour).
+std::string TimeLine(std::string_view name, const v1::EventTime& t, bool keep_zone = false) {
   if (t.all_day()) {
     absl::StatusOr<absl::CivilSecond> local = ParseLocal(t.local(), true);
     return absl::StrCat(Av(name), ";VALUE=DATE:",
@@ -50,7 +66,8 @@ std::string TimeLine(std::string_view name, const v1::EventTime& t) {
     return absl::StrCat(Av(name), ":", FormatIcalUtc(InstantOf(t)));
   }
   absl::StatusOr<absl::CivilSecond> local = ParseLocal(t.local(), false);
-  if (!local.ok()) return absl::StrCat(Av(name), ":", FormatIcalUtc(InstantOf(t)));
+  if (!local.ok() || (!keep_zone && !LocalNamesInstant(t, *local)))
+    return absl::StrCat(Av(name), ":", FormatIcalUtc(InstantOf(t)));
   return absl::StrCat(Av(name), ";TZID=", t.time_zone(), ":", FormatIcalLocal(*local, false));
 }
 
@@ -93,10 +110,13 @@ void AppendComponent(const v1::Event& e, const v1::Event* master, const Serializ
                      std::string& out) {
   const Language lang = options.language;
   out.append("BEGIN:VEVENT\r\n");
-  AppendFolded(absl::StrCat("UID:", EscapeText(e.uid())), out);
+  // An override is its series' instance: always the master's UID, whatever
+  // an older record holds.
+  AppendFolded(absl::StrCat("UID:", EscapeText(master != nullptr ? master->uid() : e.uid())), out);
   AppendFolded(absl::StrCat("DTSTAMP:", FormatIcalUtc(absl::FromUnixSeconds(StampOf(e)))), out);
   if (e.has_recurrence_id()) AppendFolded(TimeLine("RECURRENCE-ID", e.recurrence_id()), out);
-  AppendFolded(TimeLine("DTSTART", e.start()), out);
+  const bool recurs = !e.rrule().empty() || e.rdates_size() > 0;
+  AppendFolded(TimeLine("DTSTART", e.start(), /*keep_zone=*/recurs), out);
   if (e.has_end()) AppendFolded(TimeLine("DTEND", e.end()), out);
   if (!e.rrule().empty()) AppendFolded(absl::StrCat("RRULE:", e.rrule()), out);
   for (const v1::EventTime& t : e.rdates()) AppendFolded(TimeLine("RDATE", t), out);
@@ -313,8 +333,9 @@ absl::StatusOr<std::string> AssembleCalendar(const CalendarHeader& header,
   if (!header.description.empty()) {
     AppendFolded(absl::StrCat("X-WR-CALDESC:", EscapeText(header.description)), out);
   }
-  if (!header.time_zone.empty())
-    AppendFolded(absl::StrCat("X-WR-TIMEZONE:", header.time_zone), out);
+  // No X-WR-TIMEZONE: every time is in its own zone or UTC, and readers that
+  // honour it (python's recurring-ical-events) move a UTC time into it with
+  // pytz and take the second of a repeated hour (01:30 on fall-back night).
   AppendFolded(absl::StrCat("REFRESH-INTERVAL;VALUE=DURATION:", header.refresh_interval), out);
   AppendFolded(absl::StrCat("X-PUBLISHED-TTL:", header.refresh_interval), out);
   for (const std::string& text : zone_texts) out.append(text);

@@ -43,8 +43,6 @@ struct CalendarHeader {
   std::string description;
   // REFRESH-INTERVAL and X-PUBLISHED-TTL, as an RFC 5545 duration.
   std::string refresh_interval = "PT1H";
-  // X-WR-TIMEZONE: the zone calendar apps should display in.
-  std::string time_zone = "America/Toronto";
   // PRODID.
   std::string product_id = "-//babillard//babillard 1.0//FR";
 };

@@ -216,6 +216,55 @@ TEST_F(IngestTest, ASnapshotSourceCancelsWhatItNoLongerListsAndHoldsACollapse) {
   EXPECT_EQ(Stored("biblio/e4@src").event().status(), v1::Event::STATUS_UNSPECIFIED);
 }
 
+TEST_F(IngestTest, AMovedInstanceKeepsItsSeriesStoredUidAndOneDateCanBeCancelled) {
+  v1::Source source;
+  source.set_organization("club");
+  absl::StatusOr<v1::ImportReport> report = importer_.ImportFromSource(
+      source,
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+      "BEGIN:VEVENT\r\nUID:atelier@club\r\nDTSTAMP:20270101T000000Z\r\n"
+      "DTSTART;TZID=America/Toronto:20270106T190000\r\nDTEND;TZID=America/"
+      "Toronto:20270106T200000\r\n"
+      "RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Atelier\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:atelier@club\r\nDTSTAMP:20270101T000000Z\r\n"
+      "RECURRENCE-ID:20270114T000000Z\r\n"  // 19:00 in Toronto, written in UTC
+      "DTSTART;TZID=America/Toronto:20270114T180000\r\nSUMMARY:Atelier (déplacé)\r\n"
+      "END:VEVENT\r\nEND:VCALENDAR\r\n");
+  ASSERT_THAT(report, IsOk());
+  v1::Event series = Stored("club/atelier@club").event();
+  ASSERT_EQ(series.overrides_size(), 1);
+  EXPECT_EQ(series.overrides(0).uid(), "club/atelier@club");
+  // The instance is named in its master's zone.
+  EXPECT_EQ(series.overrides(0).recurrence_id().time_zone(), "America/Toronto");
+  EXPECT_EQ(series.overrides(0).recurrence_id().local(), "2027-01-13T19:00:00");
+
+  const Caller club{"club", v1::Organization::ROLE_PUBLISHER};
+  absl::StatusOr<EventResult> cancelled =
+      events_.Cancel(club, "club/atelier@club", "Salle fermée", "2027-01-20T19:00:00");
+  ASSERT_THAT(cancelled, IsOk());
+  series = Stored("club/atelier@club").event();
+  EXPECT_NE(series.status(), v1::Event::STATUS_CANCELLED);  // the series goes on
+  ASSERT_EQ(series.overrides_size(), 2);
+  const v1::Event& off = series.overrides(1);
+  EXPECT_EQ(off.uid(), "club/atelier@club");
+  EXPECT_EQ(off.status(), v1::Event::STATUS_CANCELLED);
+  EXPECT_EQ(off.start().local(), "2027-01-20T19:00:00");
+  EXPECT_EQ(off.end().local(), "2027-01-20T20:00:00");
+  EXPECT_EQ(off.sequence(), series.sequence());
+  EXPECT_THAT(off.description().fr(), HasSubstr("Salle fermée"));
+  // Cancelling the moved instance cancels its override; a date the series does
+  // not have, or an event that does not repeat, is refused naming the field.
+  ASSERT_THAT(events_.Cancel(club, "club/atelier@club", "", "2027-01-13T19:00:00"), IsOk());
+  EXPECT_EQ(Stored("club/atelier@club").event().overrides(0).status(), v1::Event::STATUS_CANCELLED);
+  EXPECT_THAT(events_.Cancel(club, "club/atelier@club", "", "2027-01-21T19:00:00"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "not one of the series' dates"));
+  absl::StatusOr<EventResult> single =
+      events_.Submit(kBiblio, Structured("Conte", "2027-03-10T10:00:00"));
+  ASSERT_THAT(single, IsOk());
+  EXPECT_THAT(events_.Cancel(kBiblio, single->event.uid(), "", "2027-03-10T10:00:00"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "does not repeat"));
+}
+
 TEST_F(IngestTest, OrganizationsGetATokenShownOnceAndOnlyAnAdminCreatesThem) {
   ingest::Organizations organizations(store_.client(), clock_);
   v1::Organization org;

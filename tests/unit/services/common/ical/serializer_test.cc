@@ -38,6 +38,42 @@ TEST(SerializeEvent, FoldsAt75OctetsWithoutSplittingUtf8) {
   EXPECT_EQ(text.find("\n"), text.find("\r\n") + 1) << "every line ends with CRLF";
 }
 
+TEST(SerializeEvent, AnOverrideIsWrittenWithItsSeriesUidWhateverItHolds) {
+  v1::Event series = Sample();
+  series.set_rrule("FREQ=WEEKLY;COUNT=3");
+  v1::Event& moved = *series.add_overrides();
+  moved.set_uid("evt-1@source");  // a record written before overrides shared the stored UID
+  *moved.mutable_recurrence_id() = series.start();
+  *moved.mutable_start() = series.start();
+  const std::string text = SerializeEvent(series, SerializeOptions());
+  EXPECT_EQ(text.find("evt-1@source"), std::string::npos) << text;
+  size_t uids = 0;
+  for (size_t at = text.find("UID:evt-1@babillard"); at != std::string::npos;
+       at = text.find("UID:evt-1@babillard", at + 1))
+    ++uids;
+  EXPECT_EQ(uids, 2u);
+}
+
+// 2027-11-07, America/Toronto: 01:00-02:00 happens twice (EDT, then EST).
+TEST(SerializeEvent, ALocalTimeThatDoesNotNameItsInstantIsWrittenInUtc) {
+  v1::Event e = Sample();
+  e.mutable_start()->set_local("2027-11-07T01:30:00");
+  e.mutable_start()->set_utc_seconds(1825565400);  // 05:30Z, the first 01:30 (EDT)
+  e.mutable_end()->set_local("2027-11-07T01:30:00");
+  e.mutable_end()->set_utc_seconds(1825569000);  // 06:30Z, the second 01:30 (EST): one hour later
+  std::string text = SerializeEvent(e, SerializeOptions());
+  EXPECT_NE(text.find("DTSTART:20271107T053000Z\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("DTEND:20271107T063000Z\r\n"), std::string::npos) << text;
+  // A recurring master keeps its zone: in UTC its later instances would move across DST.
+  e.set_rrule("FREQ=YEARLY;COUNT=2");
+  text = SerializeEvent(e, SerializeOptions());
+  EXPECT_NE(text.find("DTSTART;TZID=America/Toronto:20271107T013000\r\n"), std::string::npos)
+      << text;
+  // An ordinary local time stays in its zone.
+  text = SerializeEvent(Sample(), SerializeOptions());
+  EXPECT_NE(text.find("DTEND;TZID=America/Toronto:20250701T210000\r\n"), std::string::npos);
+}
+
 TEST(SerializeEvent, EscapesTextIntoOneSummaryLine) {
   std::string text = SerializeEvent(Sample(), SerializeOptions());
   EXPECT_NE(text.find("SUMMARY;LANGUAGE=fr:Soirée\\ncontes\\, musique\\; \\\\ danse\r\n"),

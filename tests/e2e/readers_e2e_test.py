@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""What calendar apps make of babillard's feeds. Tricky calendars go in the way
+an organization sends them (the real CLI's import, the real ingest, store and
+publish); the public feed comes out over HTTP and is read by readers babillard
+does not contain: python3-icalendar with recurring-ical-events,
+python3-vobject and ical.js (npm, pinned in tests/package.json). Each must list the same occurrences (UID, start and end
+instants, cancelled or not) in a window, and those must equal babillard's own
+expansion of the same feed (babillard-ics expand).
+
+usage: readers_e2e_test.py BUILD_DIR
+"""
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import icalendar
+import recurring_ical_events
+import vobject
+
+from harness import Stack
+
+BUILD = sys.argv[1]
+ICS_TOOL = os.path.join(BUILD, "clients/cli/babillard-ics")
+YEAR = dt.date.today().year + 1
+UTC = dt.timezone.utc
+WINDOW = (dt.datetime(YEAR, 1, 1, tzinfo=UTC), dt.datetime(YEAR + 1, 1, 1, tzinfo=UTC))
+
+
+def first_sunday(month, nth=1):
+    day = dt.date(YEAR, month, 1)
+    day += dt.timedelta(days=(6 - day.weekday()) % 7)
+    return day + dt.timedelta(weeks=nth - 1)
+
+
+FALL_BACK = first_sunday(11)     # 01:00-02:00 happens twice in America/Toronto
+SPRING_FORWARD = first_sunday(3, 2)  # 02:00-03:00 does not happen
+
+
+def calendar(*events):
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//club//agenda//FR\r\n" + "".join(events) +
+            "END:VCALENDAR\r\n")
+
+
+def vevent(uid, lines):
+    return f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{YEAR}0101T000000Z\r\n{lines}END:VEVENT\r\n"
+
+
+# The cases, as organizations' own calendar programs write them.
+CASES = {
+    # A weekly activity with one instance moved: the override carries the
+    # source's UID, as every exporter writes it.
+    "moved": calendar(
+        vevent("atelier@club", f"DTSTART;TZID=America/Toronto:{YEAR}0106T190000\r\n"
+                               f"DTEND;TZID=America/Toronto:{YEAR}0106T203000\r\n"
+                               "RRULE:FREQ=WEEKLY;COUNT=6\r\nSUMMARY:Atelier\r\n"),
+        vevent("atelier@club", f"RECURRENCE-ID;TZID=America/Toronto:{YEAR}0120T190000\r\n"
+                               f"DTSTART;TZID=America/Toronto:{YEAR}0121T180000\r\n"
+                               f"DTEND;TZID=America/Toronto:{YEAR}0121T193000\r\n"
+                               "SUMMARY:Atelier (déplacé)\r\n")),
+    # One hour starting at the first 01:30 of the night clocks fall back.
+    "fall_back": calendar(
+        vevent("nuit@club", f"DTSTART;TZID=America/Toronto:{FALL_BACK:%Y%m%d}T013000\r\n"
+                            "DURATION:PT1H\r\nSUMMARY:Nuit de l'heure\r\n")),
+    # 02:30 on the night clocks spring forward does not exist: RFC 5545 reads
+    # it with the offset before the gap (03:30 EDT).
+    "spring_gap": calendar(
+        vevent("gap@club", f"DTSTART;TZID=America/Toronto:{SPRING_FORWARD:%Y%m%d}T023000\r\n"
+                           "DURATION:PT30M\r\nSUMMARY:Dans le trou\r\n")),
+    # A series whose exporter wrote the EXDATE in UTC (Google does).
+    "exdate_utc": calendar(
+        vevent("yoga@club", f"DTSTART;TZID=America/Toronto:{YEAR}0203T093000\r\n"
+                            f"DTEND;TZID=America/Toronto:{YEAR}0203T103000\r\n"
+                            "RRULE:FREQ=DAILY;COUNT=4\r\n"
+                            f"EXDATE:{YEAR}0204T143000Z\r\nSUMMARY:Yoga\r\n")),
+    # RDATEs beside a rule, and a multi-day all-day event.
+    "rdate_allday": calendar(
+        vevent("marche@club", f"DTSTART;TZID=America/Toronto:{YEAR}0605T080000\r\n"
+                              f"DTEND;TZID=America/Toronto:{YEAR}0605T120000\r\n"
+                              "RRULE:FREQ=WEEKLY;COUNT=2\r\n"
+                              f"RDATE;TZID=America/Toronto:{YEAR}0620T080000\r\n"
+                              "SUMMARY:Marché\r\n"),
+        vevent("festival@club", f"DTSTART;VALUE=DATE:{YEAR}0710\r\nDTEND;VALUE=DATE:{YEAR}0713\r\n"
+                                "SUMMARY:Festival\r\n")),
+}
+
+
+def instant(value):
+    """A reader's start or end as a UTC datetime (dates as midnight in Toronto)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise AssertionError(f"floating time {value} in a feed")
+        return value.astimezone(UTC)
+    import zoneinfo
+    return dt.datetime(value.year, value.month, value.day,
+                       tzinfo=zoneinfo.ZoneInfo("America/Toronto")).astimezone(UTC)
+
+
+def with_recurring_ical_events(body):
+    cal = icalendar.Calendar.from_ical(body)
+    out = set()
+    for e in recurring_ical_events.of(cal).between(WINDOW[0], WINDOW[1]):
+        start = instant(e["DTSTART"].dt)
+        end = instant(e["DTEND"].dt) if "DTEND" in e else start + e["DURATION"].dt
+        out.add((str(e["UID"]), start, end, str(e.get("STATUS", "")).upper() == "CANCELLED"))
+    return out
+
+
+def with_vobject(body):
+    """vobject expands a master's rule; overrides replace the instance they name, as apps do."""
+    cal = vobject.readOne(body.decode())
+    masters, overrides = [], []
+    for e in cal.vevent_list:
+        (overrides if hasattr(e, "recurrence_id") else masters).append(e)
+    out = set()
+    for m in masters:
+        uid = m.uid.value
+        length = (m.dtend.value - m.dtstart.value) if hasattr(m, "dtend") else m.duration.value
+        replaced = {instant(o.recurrence_id.value) for o in overrides if o.uid.value == uid}
+        cancelled = hasattr(m, "status") and m.status.value.upper() == "CANCELLED"
+        starts = m.getrruleset(addRDate=True) if m.rruleset is not None else [m.dtstart.value]
+        for s in starts:
+            if instant(s) in replaced:
+                continue
+            out.add((uid, instant(s), instant(s + length), cancelled))
+    for o in overrides:
+        length = (o.dtend.value - o.dtstart.value) if hasattr(o, "dtend") else o.duration.value
+        out.add((o.uid.value, instant(o.dtstart.value), instant(o.dtstart.value + length),
+                 hasattr(o, "status") and o.status.value.upper() == "CANCELLED"))
+    return {x for x in out if x[2] > WINDOW[0] and x[1] < WINDOW[1]}
+
+
+ICALJS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "icaljs_occurrences.mjs")
+
+
+def with_icaljs(body):
+    """ical.js 2.2.1 (tests/package.json), as Thunderbird and web calendars read."""
+    with tempfile.NamedTemporaryFile(suffix=".ics") as f:
+        f.write(body)
+        f.flush()
+        r = subprocess.run(["node", ICALJS, f.name, f"{YEAR}-01-01", f"{YEAR + 1}-01-01"],
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return parse_occurrences(r.stdout)
+
+
+def parse_occurrences(text):
+    out = set()
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        parse = lambda s: (instant(dt.date.fromisoformat(s)) if len(s) == 10 else
+                           dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC))
+        out.add((parts[0], parse(parts[1]), parse(parts[2]), "cancelled" in parts[3:]))
+    return out
+
+
+def with_babillard(body):
+    with tempfile.NamedTemporaryFile(suffix=".ics") as f:
+        f.write(body)
+        f.flush()
+        r = subprocess.run([ICS_TOOL, "expand", f.name, f"--from={YEAR}-01-01", f"--to={YEAR + 1}-01-01"],
+                           capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return parse_occurrences(r.stdout)
+
+
+def toronto(y, m, d, h, mi):
+    import zoneinfo
+    return dt.datetime(y, m, d, h, mi, tzinfo=zoneinfo.ZoneInfo("America/Toronto")).astimezone(UTC)
+
+
+class Readers(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack(BUILD, "readers-e2e")
+        cls.token = cls.stack.create_org("club")
+        for name, text in CASES.items():
+            path = os.path.join(cls.stack.dir, f"{name}.ics")
+            with open(path, "w") as f:
+                f.write(text)
+            r = cls.stack.cli("import", path, token=cls.token)
+            assert r.returncode == 0 and "rejected 0" in r.stdout, (name, r.stdout, r.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def feed(self, until=lambda body: True):
+        deadline = time.time() + 20
+        while True:
+            with urllib.request.urlopen(self.stack.base + "/feeds/org/club.ics?from=" +
+                                        f"{YEAR}-01-01&to={YEAR + 1}-01-01", timeout=10) as r:
+                body = r.read()
+            if until(body) or time.time() > deadline:
+                return body
+            time.sleep(0.1)
+
+    def occurrences(self, body):
+        """Every reader's occurrences; they must agree, and with babillard's."""
+        ours = with_babillard(body)
+        for name, reader in {"recurring-ical-events": with_recurring_ical_events,
+                             "vobject": with_vobject, "ical.js": with_icaljs}.items():
+            theirs = reader(body)
+            show = lambda xs: "\n  ".join(f"{u} {a:%Y-%m-%dT%H:%MZ}..{b:%Y-%m-%dT%H:%MZ}"
+                                          f"{' cancelled' if c else ''}" for u, a, b, c in sorted(xs))
+            self.assertEqual(theirs, ours, f"{name} reads the feed differently:\n only {name}:\n  "
+                             f"{show(theirs - ours)}\n only babillard:\n  {show(ours - theirs)}")
+        return ours
+
+    def of(self, occurrences, uid):
+        return sorted(o for o in occurrences if o[0] == uid)
+
+    def test_a_moved_instance_stays_with_its_series(self):
+        body = self.feed(lambda b: b"club/atelier@club" in b)
+        cal = icalendar.Calendar.from_ical(body)
+        uids = {str(e["UID"]) for e in cal.walk("VEVENT") if "atelier" in str(e["UID"])}
+        self.assertEqual(uids, {"club/atelier@club"}, "the override keeps the series' stored UID")
+        atelier = self.of(self.occurrences(body), "club/atelier@club")
+        starts = [o[1] for o in atelier]
+        self.assertEqual(len(atelier), 6)
+        self.assertIn(toronto(YEAR, 1, 21, 18, 0), starts)
+        self.assertNotIn(toronto(YEAR, 1, 20, 19, 0), starts, "the original date is gone")
+
+    def test_an_hour_at_the_first_0130_of_fall_back_lasts_an_hour_for_every_reader(self):
+        body = self.feed(lambda b: b"club/nuit@club" in b)
+        (uid, start, end, _), = self.of(self.occurrences(body), "club/nuit@club")
+        self.assertEqual(start, toronto(FALL_BACK.year, FALL_BACK.month, FALL_BACK.day, 1, 30))
+        self.assertEqual(end - start, dt.timedelta(hours=1))
+
+    def test_a_time_in_the_spring_gap_is_read_as_rfc_5545_says(self):
+        body = self.feed(lambda b: b"club/gap@club" in b)
+        (_, start, end, _), = self.of(self.occurrences(body), "club/gap@club")
+        # 02:30 with the offset before the gap (EST, -5) is 07:30Z, 03:30 EDT.
+        self.assertEqual(start, dt.datetime(SPRING_FORWARD.year, SPRING_FORWARD.month,
+                                            SPRING_FORWARD.day, 7, 30, tzinfo=UTC))
+        self.assertEqual(end - start, dt.timedelta(minutes=30))
+
+    def test_an_exdate_in_another_zone_removes_its_instance(self):
+        body = self.feed(lambda b: b"club/yoga@club" in b)
+        yoga = self.of(self.occurrences(body), "club/yoga@club")
+        self.assertEqual([o[1] for o in yoga], [toronto(YEAR, 2, d, 9, 30) for d in (3, 5, 6)])
+
+    def test_rdates_and_multi_day_all_day_events(self):
+        body = self.feed(lambda b: b"club/festival@club" in b)
+        both = self.occurrences(body)
+        self.assertEqual([o[1] for o in self.of(both, "club/marche@club")],
+                         [toronto(YEAR, 6, 5, 8, 0), toronto(YEAR, 6, 12, 8, 0), toronto(YEAR, 6, 20, 8, 0)])
+        (_, start, end, _), = self.of(both, "club/festival@club")
+        self.assertEqual(end - start, dt.timedelta(days=3))
+
+    def test_cancelling_one_date_of_a_series_shows_it_cancelled_to_every_reader(self):
+        self.feed(lambda b: b"club/yoga@club" in b)
+        r = self.stack.cli("cancel", "club/yoga@club", f"--occurrence={YEAR}-02-05 09:30",
+                           "--reason=Salle fermée", token=self.token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        body = self.feed(lambda b: b"STATUS:CANCELLED" in b and b"club/yoga@club" in b)
+        yoga = self.of(self.occurrences(body), "club/yoga@club")
+        self.assertEqual([(o[1], o[3]) for o in yoga],
+                         [(toronto(YEAR, 2, 3, 9, 30), False), (toronto(YEAR, 2, 5, 9, 30), True),
+                          (toronto(YEAR, 2, 6, 9, 30), False)])
+        # A date the series does not have is refused, naming the field.
+        r = self.stack.cli("cancel", "club/yoga@club", f"--occurrence={YEAR}-02-05 10:30",
+                           token=self.token)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("occurrence", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

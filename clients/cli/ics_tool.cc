@@ -20,7 +20,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: babillard-ics check FILE\n"
     "       babillard-ics feed FILE [--lang=fr|en] [--name=TITLE]\n"
-    "       babillard-ics expand FILE --from=YYYY-MM-DD --to=YYYY-MM-DD\n";
+    "       babillard-ics expand FILE --from=YYYY-MM-DD --to=YYYY-MM-DD\n"
+    "         (one line per occurrence: UID START END [override] [cancelled] TAB title)\n";
 
 std::optional<absl::Time> ParseDay(const std::string& text) {
   absl::CivilDay day;
@@ -109,7 +110,10 @@ int RunIcsTool(const std::vector<std::string>& args, std::ostream& out, std::ost
             << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", o.start, absl::UTCTimeZone()) << " "
             << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", o.end, absl::UTCTimeZone())
             << (o.override_event != nullptr ? " override" : "")
-            << (o.status == v1::Event::STATUS_CANCELLED ? " cancelled" : "") << "\n";
+            << (o.status == v1::Event::STATUS_CANCELLED ? " cancelled" : "") << "\t"
+            << ical::Pick((o.override_event != nullptr ? *o.override_event : e).title(),
+                          ical::Language::kFr)
+            << "\n";
       }
     }
     return 0;

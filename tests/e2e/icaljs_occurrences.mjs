@@ -1,6 +1,6 @@
 // ical.js (Thunderbird's and many web calendars' parser) as a reader of a
 // babillard feed: prints each occurrence that overlaps [FROM, TO) as
-// "UID START END [cancelled]", instants in UTC as babillard-ics expand prints
+// "UID START END [cancelled] TAB TITLE", instants in UTC as babillard-ics expand prints
 // them, all-day dates as dates (a date is a day wherever one is, not an instant).
 // usage: node icaljs_occurrences.mjs FEED.ics FROM TO   (YYYY-MM-DD, UTC)
 import { readFileSync } from "node:fs";
@@ -35,7 +35,8 @@ const lines = [];
 for (const [uid, event] of masters) {
   const emit = (start, end, component) => {
     if (instant(end) > windowStart && instant(start) < windowEnd)
-      lines.push(`${uid} ${text(start)} ${text(end)}${cancelled(component) ? " cancelled" : ""}`);
+      lines.push(`${uid} ${text(start)} ${text(end)}${cancelled(component) ? " cancelled" : ""}` +
+                 `\t${component.getFirstPropertyValue("summary") || ""}`);
   };
   if (!event.isRecurring()) {
     emit(event.startDate, event.endDate, event.component);

@@ -4,7 +4,7 @@ an organization sends them (the real CLI's import, the real ingest, store and
 publish); the public feed comes out over HTTP and is read by readers babillard
 does not contain: python3-icalendar with recurring-ical-events,
 python3-vobject and ical.js (npm, pinned in tests/package.json). Each must list the same occurrences (UID, start and end
-instants, cancelled or not) in a window, and those must equal babillard's own
+instants, cancelled or not, title) in a window, and those must equal babillard's own
 expansion of the same feed (babillard-ics expand).
 
 usage: readers_e2e_test.py BUILD_DIR
@@ -77,6 +77,13 @@ CASES = {
                             f"DTEND;TZID=America/Toronto:{YEAR}0203T103000\r\n"
                             "RRULE:FREQ=DAILY;COUNT=4\r\n"
                             f"EXDATE:{YEAR}0204T143000Z\r\nSUMMARY:Yoga\r\n")),
+    # Floating times (no TZID: the region's time), and a long title in several
+    # scripts that the feed folds across lines.
+    "floating_utf8": calendar(
+        vevent("flottant@club", f"DTSTART:{YEAR}0815T140000\r\nDTEND:{YEAR}0815T160000\r\n"
+                                "SUMMARY:Pique-nique flottant\r\n"),
+        vevent("long@club", f"DTSTART;TZID=America/Toronto:{YEAR}0901T190000\r\nDURATION:PT2H\r\n"
+                            "SUMMARY:" + "Fête à l'érable — ça déménage ! " * 8 + "🍁 小さな祭り Ελληνικά\r\n")),
     # RDATEs beside a rule, and a multi-day all-day event.
     "rdate_allday": calendar(
         vevent("marche@club", f"DTSTART;TZID=America/Toronto:{YEAR}0605T080000\r\n"
@@ -106,7 +113,8 @@ def with_recurring_ical_events(body):
     for e in recurring_ical_events.of(cal).between(WINDOW[0], WINDOW[1]):
         start = instant(e["DTSTART"].dt)
         end = instant(e["DTEND"].dt) if "DTEND" in e else start + e["DURATION"].dt
-        out.add((str(e["UID"]), start, end, str(e.get("STATUS", "")).upper() == "CANCELLED"))
+        out.add((str(e["UID"]), start, end, str(e.get("STATUS", "")).upper() == "CANCELLED",
+                 str(e.get("SUMMARY", ""))))
     return out
 
 
@@ -126,11 +134,11 @@ def with_vobject(body):
         for s in starts:
             if instant(s) in replaced:
                 continue
-            out.add((uid, instant(s), instant(s + length), cancelled))
+            out.add((uid, instant(s), instant(s + length), cancelled, m.summary.value))
     for o in overrides:
         length = (o.dtend.value - o.dtstart.value) if hasattr(o, "dtend") else o.duration.value
         out.add((o.uid.value, instant(o.dtstart.value), instant(o.dtstart.value + length),
-                 hasattr(o, "status") and o.status.value.upper() == "CANCELLED"))
+                 hasattr(o, "status") and o.status.value.upper() == "CANCELLED", o.summary.value))
     return {x for x in out if x[2] > WINDOW[0] and x[1] < WINDOW[1]}
 
 
@@ -151,12 +159,13 @@ def with_icaljs(body):
 def parse_occurrences(text):
     out = set()
     for line in text.splitlines():
-        parts = line.split()
+        head, _, title = line.partition("\t")
+        parts = head.split()
         if not parts:
             continue
         parse = lambda s: (instant(dt.date.fromisoformat(s)) if len(s) == 10 else
                            dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC))
-        out.add((parts[0], parse(parts[1]), parse(parts[2]), "cancelled" in parts[3:]))
+        out.add((parts[0], parse(parts[1]), parse(parts[2]), "cancelled" in parts[3:], title))
     return out
 
 
@@ -186,15 +195,22 @@ class Readers(unittest.TestCase):
                 f.write(text)
             r = cls.stack.cli("import", path, token=cls.token)
             assert r.returncode == 0 and "rejected 0" in r.stdout, (name, r.stdout, r.stderr)
+        # The region as bench/gen_ics.py makes it: 300 events of 56 organizations in one file.
+        generator = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../bench/gen_ics.py")
+        subprocess.run(["/usr/bin/python3", generator, "--events", "300", "--seed", "7", "--year",
+                        str(YEAR), "--out", cls.stack.dir, "--no-orgs"], check=True, capture_output=True)
+        region = cls.stack.create_org("region")
+        r = cls.stack.cli("import", os.path.join(cls.stack.dir, "feed-300.ics"), token=region)
+        assert r.returncode == 0, r.stderr
 
     @classmethod
     def tearDownClass(cls):
         cls.stack.stop()
 
-    def feed(self, until=lambda body: True):
+    def feed(self, until=lambda body: True, org="club"):
         deadline = time.time() + 20
         while True:
-            with urllib.request.urlopen(self.stack.base + "/feeds/org/club.ics?from=" +
+            with urllib.request.urlopen(self.stack.base + f"/feeds/org/{org}.ics?from=" +
                                         f"{YEAR}-01-01&to={YEAR + 1}-01-01", timeout=10) as r:
                 body = r.read()
             if until(body) or time.time() > deadline:
@@ -208,7 +224,8 @@ class Readers(unittest.TestCase):
                              "vobject": with_vobject, "ical.js": with_icaljs}.items():
             theirs = reader(body)
             show = lambda xs: "\n  ".join(f"{u} {a:%Y-%m-%dT%H:%MZ}..{b:%Y-%m-%dT%H:%MZ}"
-                                          f"{' cancelled' if c else ''}" for u, a, b, c in sorted(xs))
+                                          f"{' cancelled' if c else ''} {t!r}"
+                                          for u, a, b, c, t in sorted(xs))
             self.assertEqual(theirs, ours, f"{name} reads the feed differently:\n only {name}:\n  "
                              f"{show(theirs - ours)}\n only babillard:\n  {show(ours - theirs)}")
         return ours
@@ -229,13 +246,13 @@ class Readers(unittest.TestCase):
 
     def test_an_hour_at_the_first_0130_of_fall_back_lasts_an_hour_for_every_reader(self):
         body = self.feed(lambda b: b"club/nuit@club" in b)
-        (uid, start, end, _), = self.of(self.occurrences(body), "club/nuit@club")
+        (uid, start, end, _, _), = self.of(self.occurrences(body), "club/nuit@club")
         self.assertEqual(start, toronto(FALL_BACK.year, FALL_BACK.month, FALL_BACK.day, 1, 30))
         self.assertEqual(end - start, dt.timedelta(hours=1))
 
     def test_a_time_in_the_spring_gap_is_read_as_rfc_5545_says(self):
         body = self.feed(lambda b: b"club/gap@club" in b)
-        (_, start, end, _), = self.of(self.occurrences(body), "club/gap@club")
+        (_, start, end, _, _), = self.of(self.occurrences(body), "club/gap@club")
         # 02:30 with the offset before the gap (EST, -5) is 07:30Z, 03:30 EDT.
         self.assertEqual(start, dt.datetime(SPRING_FORWARD.year, SPRING_FORWARD.month,
                                             SPRING_FORWARD.day, 7, 30, tzinfo=UTC))
@@ -246,12 +263,26 @@ class Readers(unittest.TestCase):
         yoga = self.of(self.occurrences(body), "club/yoga@club")
         self.assertEqual([o[1] for o in yoga], [toronto(YEAR, 2, d, 9, 30) for d in (3, 5, 6)])
 
+    def test_floating_times_are_the_regions_and_long_utf8_titles_survive_folding(self):
+        body = self.feed(lambda b: b"club/long@club" in b)
+        both = self.occurrences(body)
+        (_, start, _, _, _), = self.of(both, "club/flottant@club")
+        self.assertEqual(start, toronto(YEAR, 8, 15, 14, 0))
+        (_, _, _, _, title), = self.of(both, "club/long@club")
+        self.assertTrue(title.endswith("🍁 小さな祭り Ελληνικά"), title)
+        self.assertEqual(len(title), len("Fête à l'érable — ça déménage ! " * 8 + "🍁 小さな祭り Ελληνικά"))
+
+    def test_the_generated_region_reads_the_same_in_every_reader(self):
+        body = self.feed(lambda b: b"region/" in b, org="region")
+        region = [o for o in self.occurrences(body) if o[0].startswith("region/")]
+        self.assertGreater(len(region), 500)  # 300 events, 43 of them recurring
+
     def test_rdates_and_multi_day_all_day_events(self):
         body = self.feed(lambda b: b"club/festival@club" in b)
         both = self.occurrences(body)
         self.assertEqual([o[1] for o in self.of(both, "club/marche@club")],
                          [toronto(YEAR, 6, 5, 8, 0), toronto(YEAR, 6, 12, 8, 0), toronto(YEAR, 6, 20, 8, 0)])
-        (_, start, end, _), = self.of(both, "club/festival@club")
+        (_, start, end, _, _), = self.of(both, "club/festival@club")
         self.assertEqual(end - start, dt.timedelta(days=3))
 
     def test_cancelling_one_date_of_a_series_shows_it_cancelled_to_every_reader(self):

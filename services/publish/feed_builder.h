@@ -30,6 +30,9 @@ struct FeedOptions {
   std::string region_name = "MRC des Sources";
   std::string time_zone = "America/Toronto";
   std::string refresh_interval = "PT1H";
+  // How long a shared cache (a CDN, a proxy) may serve a feed without asking
+  // again: Cache-Control: public, max-age.
+  absl::Duration cache_max_age = absl::Minutes(5);
 };
 
 // Builds an .ics feed (or babillard JSON) from the view: public events that

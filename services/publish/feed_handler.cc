@@ -14,12 +14,19 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
+#include "services/common/log.h"
 #include "services/common/string_view.h"
 #include "services/common/text_checks.h"
 #include "services/publish/feed_urls.h"
 
 namespace babillard::publish {
 namespace {
+
+// An HTTP date (RFC 9110 5.6.7): "Wed, 02 Dec 2026 16:04:05 GMT".
+std::string HttpDate(int64_t seconds) {
+  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::FromUnixSeconds(seconds),
+                          absl::UTCTimeZone());
+}
 
 std::string Gzip(const std::string& data) {
   z_stream z{};
@@ -136,10 +143,8 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     if (body->size() > (1u << 20)) {
       // Google's fetcher drops what is past about 1 MB.
       ++over_1mb_;
-      std::fprintf(
-          stderr,
-          "babillard-publish: feed %s is %zu bytes, over 1 MB (Google Calendar truncates it)\n",
-          request.target.c_str(), body->size());
+      log::Warn("feed over 1 MB (Google Calendar truncates it)",
+                {{"target", request.target}, {"bytes", std::to_string(body->size())}});
     }
     auto fresh = std::make_shared<Entry>();
     fresh->version = version;
@@ -148,15 +153,21 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
     const std::string hash = auth::Sha256Hex(fresh->body).substr(0, 32);
     fresh->etag = absl::StrCat("\"", hash, "\"");
     fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
-    fresh->last_modified = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", now, absl::UTCTimeZone());
+    fresh->modified = absl::ToUnixSeconds(now);
     fresh->content_type =
         q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
     fresh->day = today;
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(key);
-    // Keep the older Last-Modified when the bytes did not change.
-    if (it != cache_.end() && it->second->etag == fresh->etag)
-      fresh->last_modified = it->second->last_modified;
+    // Keep the older Last-Modified when the bytes did not change, and move it
+    // at least a second when they did: HTTP dates have whole seconds, and a
+    // change in the same second would hide behind If-Modified-Since.
+    if (it != cache_.end()) {
+      fresh->modified = it->second->etag == fresh->etag
+                            ? it->second->modified
+                            : std::max(fresh->modified, it->second->modified + 1);
+    }
+    fresh->last_modified = HttpDate(fresh->modified);
     if (cache_.size() > 1000) cache_.clear();
     cache_[key] = fresh;
     entry = fresh;
@@ -176,13 +187,24 @@ HttpResponse FeedHandler::Respond(const HttpRequest& request, std::shared_ptr<co
   r.headers = {{"Content-Type", entry->content_type},
                {"ETag", etag},
                {"Last-Modified", entry->last_modified},
-               {"Cache-Control", "public, max-age=300"},
+               {"Cache-Control", cache_control_},
                {"Vary", "Accept-Encoding"},
                {"Access-Control-Allow-Origin", "*"},
                {"Access-Control-Expose-Headers", "ETag, Last-Modified"}};
   if (gzip) r.headers.push_back({"Content-Encoding", "gzip"});
   for (absl::string_view tag : absl::StrSplit(request.if_none_match, ',')) {
     if (absl::StripAsciiWhitespace(tag) == etag || absl::StripAsciiWhitespace(tag) == "*") {
+      ++not_modified_;
+      r.status = 304;
+      return r;
+    }
+  }
+  // RFC 9110 13.1.3: If-Modified-Since only without If-None-Match.
+  if (request.if_none_match.empty() && !request.if_modified_since.empty()) {
+    absl::Time since;
+    std::string error;
+    if (absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", request.if_modified_since, &since, &error) &&
+        absl::ToUnixSeconds(since) >= entry->modified) {
       ++not_modified_;
       r.status = 304;
       return r;

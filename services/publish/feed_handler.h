@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/clock.h"
@@ -24,6 +25,8 @@ struct HttpRequest {
   std::string target;  // path and query
   std::string if_none_match;
   std::string accept_encoding;
+  // Apple Calendar asks with this alone (no If-None-Match).
+  std::string if_modified_since;
 };
 
 struct HttpResponse {
@@ -50,7 +53,9 @@ class FeedHandler {
         options_(std::move(options)),
         named_feeds_(named_feeds),
         webhooks_(webhooks),
-        clock_(clock) {}
+        clock_(clock),
+        cache_control_(
+            absl::StrCat("public, max-age=", absl::ToInt64Seconds(options_.cache_max_age))) {}
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -60,6 +65,7 @@ class FeedHandler {
     std::string body, gzip;
     std::string etag, gzip_etag;
     std::string last_modified;
+    int64_t modified = 0;  // Last-Modified, epoch seconds
     std::string content_type;
     int64_t day = 0;  // the UTC day whose default window it covers
   };
@@ -77,6 +83,7 @@ class FeedHandler {
   const NamedFeedDirectory* named_feeds_;
   const WebhookCounters* webhooks_;
   const Clock& clock_;
+  const std::string cache_control_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);

@@ -47,6 +47,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.target = std::string(message.target());
     request.if_none_match = std::string(message[http::field::if_none_match]);
     request.accept_encoding = std::string(message[http::field::accept_encoding]);
+    request.if_modified_since = std::string(message[http::field::if_modified_since]);
     keep_alive_ = message.keep_alive();
     HttpResponse r = handler_.Handle(request);
     const bool head = request.method == "HEAD";

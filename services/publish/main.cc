@@ -43,6 +43,8 @@ ABSL_FLAG(std::string, ready_file, "",
 ABSL_FLAG(std::string, region_name, "MRC des Sources", "Calendar name of the regional feeds");
 ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone calendar apps display the feeds in");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
+ABSL_FLAG(absl::Duration, feed_cache_max_age, absl::Minutes(5),
+          "How long a shared cache (a CDN) may keep a feed: Cache-Control max-age");
 ABSL_FLAG(std::string, admin_token_file, "",
           "The admin token ingest created (var/ingest/admin.token); admins manage every "
           "organization's feeds and webhooks");
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
   publish::FeedOptions feed_options;
   feed_options.region_name = absl::GetFlag(FLAGS_region_name);
   feed_options.time_zone = absl::GetFlag(FLAGS_region_zone);
+  feed_options.cache_max_age = absl::GetFlag(FLAGS_feed_cache_max_age);
   publish::FeedHandler handler(view, feed_options, &named_feeds, &webhooks.counters());
   publish::HttpServerOptions http_options;
   const std::string http = absl::GetFlag(FLAGS_http);

@@ -48,8 +48,9 @@ std::string Header(const HttpResponse& r, const std::string& name) {
 std::string Body(const HttpResponse& r) { return r.shared_body ? *r.shared_body : r.body; }
 
 HttpResponse Get(FeedHandler& h, const std::string& target, const std::string& if_none_match = "",
-                 const std::string& encoding = "", const std::string& method = "GET") {
-  return h.Handle(HttpRequest{method, target, if_none_match, encoding});
+                 const std::string& encoding = "", const std::string& method = "GET",
+                 const std::string& if_modified_since = "") {
+  return h.Handle(HttpRequest{method, target, if_none_match, encoding, if_modified_since});
 }
 
 TEST(FeedHandler, AnswersServiceUnavailableUntilTheFirstSnapshot) {
@@ -132,6 +133,35 @@ TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
   EXPECT_EQ(after.status, 200);
   EXPECT_NE(Header(after, "ETag"), etag);
   EXPECT_TRUE(absl::StrContains(Body(after), "UID:b"));
+}
+
+// Apple Calendar polls with If-Modified-Since alone: a change, even within the
+// second of the last one, must never hide behind a 304.
+TEST(FeedHandler, IfModifiedSinceNeverHidesAChange) {
+  CalendarView view;
+  view.Reset(Served({Make("a", "biblio", "danville")}), "1-0");
+  testing::FakeClock clock(absl::Now());
+  FeedOptions options;
+  options.cache_max_age = absl::Minutes(15);
+  FeedHandler handler(view, options, nullptr, nullptr, clock);
+  HttpResponse first = Get(handler, "/feeds/all.ics");
+  EXPECT_EQ(Header(first, "Cache-Control"), "public, max-age=900");
+  const std::string since = Header(first, "Last-Modified");
+  EXPECT_EQ(Get(handler, "/feeds/all.ics", "", "", "GET", since).status, 304);
+  auto change = std::make_shared<v1::Change>();
+  change->set_kind(v1::Change::KIND_CREATED);
+  *change->mutable_event() = Make("b", "biblio", "danville");
+  change->set_version(1);
+  change->set_cursor("2-0");
+  view.Apply(*change, std::make_shared<const ServedEvent>(change));  // same second
+  HttpResponse after = Get(handler, "/feeds/all.ics", "", "", "GET", since);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_GT(Header(after, "Last-Modified"), "");
+  EXPECT_NE(Header(after, "Last-Modified"), since);
+  EXPECT_EQ(Get(handler, "/feeds/all.ics", "", "", "GET", Header(after, "Last-Modified")).status,
+            304);
+  // A malformed date is no condition.
+  EXPECT_EQ(Get(handler, "/feeds/all.ics", "", "", "GET", "hier").status, 200);
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, i
 ABSL_FLAG(std::string, ready_file, "",
           "Written once serving: grpc=<address> and http=<feed base URL> (port 0 picks one)");
 ABSL_FLAG(std::string, region_name, "MRC des Sources", "Calendar name of the regional feeds");
-ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone calendar apps display the feeds in");
+ABSL_FLAG(std::string, region_zone, "America/Toronto",
+          "The region's zone: all-day dates and floating times are its");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
 ABSL_FLAG(absl::Duration, feed_cache_max_age, absl::Minutes(5),
           "How long a shared cache (a CDN) may keep a feed: Cache-Control max-age");

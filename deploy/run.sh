@@ -10,6 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 var="$root/var"
 bin="$root/$build"
+# The region served: its municipalities, categories and names (deploy/README.md).
+region="${REGION:-$root/deploy/regions/mrc-des-sources.textproto}"
 mkdir -p "$var/run"
 rm -f "$var/run/"*.ready
 
@@ -43,12 +45,12 @@ wait_ready() {  # wait_ready NAME FILE PID
 pids+=($!)
 wait_ready babillard-store "$var/run/store.ready" "${pids[-1]}"
 
-"$bin/services/ingest/babillard-ingest" --store=127.0.0.1:50053 --listen=127.0.0.1:50051 \
+"$bin/services/ingest/babillard-ingest" --store=127.0.0.1:50053 --listen=127.0.0.1:50051 --region="$region" \
   --data-dir="$var/ingest" --ready-file="$var/run/ingest.ready" >"$var/run/babillard-ingest.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 
-"$bin/services/publish/babillard-publish" --store=127.0.0.1:50053 --http=127.0.0.1:8080 \
+"$bin/services/publish/babillard-publish" --store=127.0.0.1:50053 --http=127.0.0.1:8080 --region="$region" \
   --listen=127.0.0.1:50052 --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"

@@ -9,6 +9,7 @@
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/time_zones.h"
 #include "services/common/text_checks.h"
+#include "services/ingest/region_fields.h"
 
 namespace babillard::ingest {
 namespace {
@@ -160,6 +161,7 @@ absl::StatusOr<NormalizedEvent> EventInput::FromFields(const v1::Event& input) c
       violations.push_back({prefix + "recurrence_id", "required for an override"});
     ResolveTimes(*e.mutable_overrides(i), prefix, options_.default_time_zone, violations);
   }
+  ResolveCategoryFields(*e.mutable_categories(), "event.categories", options_, violations);
   if (!violations.empty()) return Invalid(violations);
   // A structured submit says what it means: confirmed unless told otherwise.
   if (e.status() == v1::Event::STATUS_UNSPECIFIED) e.set_status(v1::Event::STATUS_CONFIRMED);

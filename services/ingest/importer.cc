@@ -8,6 +8,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 #include "services/ingest/event_input.h"
+#include "services/ingest/region_fields.h"
 #include "services/ingest/stamping.h"
 
 namespace babillard::ingest {
@@ -23,10 +24,17 @@ absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
     return absl::ResourceExhaustedError(absl::StrCat(
         "ics: ", request.ics().size(), " bytes exceeds the limit of ", options_.max_import_bytes));
   }
-  std::vector<std::string> categories(request.default_categories().begin(),
-                                      request.default_categories().end());
-  return ImportParsed(org, request.ics(), nullptr, request.default_municipality(), categories,
-                      request.dry_run());
+  std::string municipality = request.default_municipality();
+  google::protobuf::RepeatedPtrField<std::string> defaults = request.default_categories();
+  std::vector<FieldViolation> violations;
+  ResolveMunicipalityField(municipality, "default_municipality", options_.normalize, violations);
+  ResolveCategoryFields(defaults, "default_categories", options_.normalize, violations);
+  if (!violations.empty()) {
+    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                           violations);
+  }
+  std::vector<std::string> categories(defaults.begin(), defaults.end());
+  return ImportParsed(org, request.ics(), nullptr, municipality, categories, request.dry_run());
 }
 
 absl::StatusOr<v1::ImportReport> Importer::ImportFromSource(const v1::Source& source,

@@ -20,9 +20,11 @@
 #include "services/common/clock.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
+#include "services/common/region/region_flag.h"
 #include "services/common/serve.h"
 #include "services/ingest/admin_token.h"
 #include "services/ingest/ingest_service.h"
+#include "services/ingest/region_fields.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC address: host:port or unix:PATH");
 ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
@@ -31,10 +33,6 @@ ABSL_FLAG(std::string, admin_token_file, "", "Admin token file (default: <data-d
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
 ABSL_FLAG(std::string, ready_file, "",
           "Written once serving: grpc=<the address bound> (port 0 picks one)");
-ABSL_FLAG(std::string, region_zone, "America/Toronto", "Zone of floating times and all-day dates");
-ABSL_FLAG(std::string, categories,
-          "culture,sport,tourism,community,education,health,municipal,economy",
-          "The region's category slugs");
 ABSL_FLAG(int64_t, max_import_bytes, 16 << 20, "Largest calendar ImportCalendar accepts");
 ABSL_FLAG(bool, poll, true, "Poll the registered sources in the background");
 ABSL_FLAG(bool, allow_loopback_sources, false, "Tests only: allow sources on 127.0.0.1/::1");
@@ -59,6 +57,8 @@ int main(int argc, char** argv) {
   using namespace babillard;
   InitService(argc, argv, "babillard-ingest: the write API of babillard");
 
+  absl::StatusOr<Region> region = RegionFromFlag();
+  if (!region.ok()) return Fail(region.status());
   std::string admin_path = absl::GetFlag(FLAGS_admin_token_file);
   if (admin_path.empty()) admin_path = absl::GetFlag(FLAGS_data_dir) + "/admin.token";
   bool created = false;
@@ -75,11 +75,7 @@ int main(int argc, char** argv) {
   StoreClient store(internal::Store::NewStub(channel),
                     ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)), absl::Seconds(30));
   ingest::IngestOptions options;
-  options.normalize.default_time_zone = absl::GetFlag(FLAGS_region_zone);
-  for (absl::string_view c :
-       absl::StrSplit(absl::GetFlag(FLAGS_categories), ',', absl::SkipEmpty())) {
-    options.normalize.known_categories.insert(std::string(c));
-  }
+  ingest::UseRegion(*region, options.normalize);
   options.max_import_bytes = static_cast<size_t>(max_import);
   options.allow_loopback_sources = absl::GetFlag(FLAGS_allow_loopback_sources);
   Authenticator authenticator(store, *admin_sha);
@@ -102,8 +98,8 @@ int main(int argc, char** argv) {
   ingest::DuplicateMerger merger(store, clock);
   ingest::Ingestor events(store, input, merger, clock);
   ingest::Importer importer(store, options, parser, merger, clock);
-  ingest::Organizations organizations(store, clock);
-  ingest::Sources sources(store, options.allow_loopback_sources);
+  ingest::Organizations organizations(store, options.normalize, clock);
+  ingest::Sources sources(store, options.normalize, options.allow_loopback_sources);
   ingest::FetchOptions fetch;
   fetch.allow_loopback = absl::GetFlag(FLAGS_allow_loopback_sources);
   fetch.max_bytes = static_cast<size_t>(max_import);

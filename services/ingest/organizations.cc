@@ -5,6 +5,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
+#include "services/ingest/region_fields.h"
 
 namespace babillard::ingest {
 
@@ -17,13 +18,12 @@ absl::StatusOr<v1::CreateOrganizationResponse> Organizations::Create(
   if (input.name().empty()) violations.push_back({"organization.name", "required"});
   if (HasControl(input.name(), false))
     violations.push_back({"organization.name", "control characters are not allowed"});
-  if (!input.municipality().empty() && !IsSlug(input.municipality())) {
-    violations.push_back({"organization.municipality", "must be a municipality slug"});
-  }
+  v1::Organization org = input;
+  ResolveMunicipalityField(*org.mutable_municipality(), "organization.municipality", region_,
+                           violations);
   if (!violations.empty())
     return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
                            violations);
-  v1::Organization org = input;
   if (org.role() == v1::Organization::ROLE_UNSPECIFIED)
     org.set_role(v1::Organization::ROLE_PUBLISHER);
   org.set_created(absl::ToUnixSeconds(clock_.Now()));

@@ -8,6 +8,7 @@
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
 #include "services/common/clock.h"
+#include "services/common/ical/event_rules.h"
 
 namespace babillard::ingest {
 
@@ -16,10 +17,12 @@ namespace babillard::ingest {
 // calls); thread-safe.
 class Organizations {
  public:
-  Organizations(StoreClient& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `region`: the municipalities an organization can be in.
+  Organizations(StoreClient& store, const ical::NormalizeOptions& region, const Clock& clock)
+      : store_(store), region_(region), clock_(clock) {}
 
   // Admin only. INVALID_ARGUMENT naming the field for a bad slug, name or
-  // municipality; ALREADY_EXISTS for a slug that is taken.
+  // municipality (not the region's); ALREADY_EXISTS for a slug that is taken.
   absl::StatusOr<v1::CreateOrganizationResponse> Create(const Caller& caller,
                                                         const v1::Organization& organization);
   // The organization's new token; the previous one stops working at once.
@@ -30,6 +33,7 @@ class Organizations {
 
  private:
   StoreClient& store_;
+  const ical::NormalizeOptions& region_;
   const Clock& clock_;
 };
 

@@ -84,6 +84,10 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
   for (const std::string& c : normalize.known_categories)
     absl::StrAppend(&categories, categories.empty() ? "" : ",", c);
   args.push_back("--categories=" + categories);
+  std::string municipalities;  // name=slug,...
+  for (const auto& [name, slug] : normalize.municipalities)
+    absl::StrAppend(&municipalities, municipalities.empty() ? "" : ",", name, "=", slug);
+  args.push_back("--municipalities=" + municipalities);
   int in_pipe[2], out_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
@@ -192,6 +196,12 @@ int RunParseWorker(int argc, char** argv) {
     if (auto v = value("--categories")) {
       for (absl::string_view c : absl::StrSplit(*v, ',', absl::SkipEmpty()))
         options.known_categories.insert(std::string(c));
+    }
+    if (auto v = value("--municipalities")) {
+      for (absl::string_view pair : absl::StrSplit(*v, ',', absl::SkipEmpty())) {
+        std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+        options.municipalities[kv.first] = kv.second;
+      }
     }
   }
   // The limits come first: nothing of the input has been read yet.

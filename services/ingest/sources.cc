@@ -8,6 +8,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
+#include "services/ingest/region_fields.h"
 
 namespace babillard::ingest {
 namespace {
@@ -39,6 +40,10 @@ absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& 
   if (HasControl(url, false) || url.find(' ') != std::string::npos || url.size() > 2048) {
     violations.push_back({"source.url", "malformed"});
   }
+  ResolveMunicipalityField(*source.mutable_default_municipality(), "source.default_municipality",
+                           region_, violations);
+  ResolveCategoryFields(*source.mutable_default_categories(), "source.default_categories", region_,
+                        violations);
   if (!violations.empty())
     return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
                            violations);

@@ -7,6 +7,7 @@
 #include "babillard/v1/event.pb.h"
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
+#include "services/common/ical/event_rules.h"
 
 namespace babillard::ingest {
 
@@ -16,11 +17,14 @@ namespace babillard::ingest {
 // link-local address. Blocking (store calls, DNS); thread-safe.
 class Sources {
  public:
-  // `allow_loopback`: tests only, sources on 127.0.0.1 / ::1 may be registered.
-  Sources(StoreClient& store, bool allow_loopback)
-      : store_(store), allow_loopback_(allow_loopback) {}
+  // `region`: the municipalities and categories a source's defaults can
+  // name. `allow_loopback`: tests only, sources on 127.0.0.1 / ::1 may be
+  // registered.
+  Sources(StoreClient& store, const ical::NormalizeOptions& region, bool allow_loopback)
+      : store_(store), region_(region), allow_loopback_(allow_loopback) {}
 
-  // INVALID_ARGUMENT naming source.url or source.organization; PERMISSION_DENIED
+  // INVALID_ARGUMENT naming source.url, source.organization or a default the
+  // region does not have; PERMISSION_DENIED
   // for a forbidden address or another organization's source.
   absl::StatusOr<v1::Source> Add(const Caller& caller, const v1::Source& source);
   // An admin sees every source; a publisher its own.
@@ -30,6 +34,7 @@ class Sources {
 
  private:
   StoreClient& store_;
+  const ical::NormalizeOptions& region_;
   const bool allow_loopback_;
 };
 

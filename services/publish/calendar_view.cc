@@ -4,13 +4,16 @@ namespace babillard::publish {
 
 void CalendarView::Reset(std::vector<EventPtr> events, const std::string& cursor) {
   absl::flat_hash_map<std::string, EventPtr> fresh;
+  absl::flat_hash_map<std::string, int> organizations;
   fresh.reserve(events.size());
   for (EventPtr& e : events) {
+    ++organizations[e->event().organization()];
     std::string uid = e->event().uid();
     fresh[uid] = std::move(e);
   }
   absl::MutexLock lock(&mu_);
   events_.swap(fresh);
+  organizations_.swap(organizations);
   ++version_;
   ready_ = true;
   cursor_ = cursor;
@@ -18,12 +21,21 @@ void CalendarView::Reset(std::vector<EventPtr> events, const std::string& cursor
 
 void CalendarView::Apply(const v1::Change& change, EventPtr served) {
   absl::MutexLock lock(&mu_);
+  auto it = events_.find(change.event().uid());
+  const auto forget = [this](const EventPtr& e) {
+    auto org = organizations_.find(e->event().organization());
+    if (org != organizations_.end() && --org->second <= 0) organizations_.erase(org);
+  };
   if (change.kind() == v1::Change::KIND_DELETED) {
-    events_.erase(change.event().uid());
+    if (it != events_.end()) {
+      forget(it->second);
+      events_.erase(it);
+    }
   } else if (served != nullptr) {
-    auto it = events_.find(change.event().uid());
     // At-least-once delivery after a reconnect: never go back in versions.
     if (it != events_.end() && it->second->version() >= change.version()) return;
+    if (it != events_.end()) forget(it->second);
+    ++organizations_[served->event().organization()];
     events_[change.event().uid()] = std::move(served);
   }
   if (!change.cursor().empty()) cursor_ = change.cursor();
@@ -56,6 +68,11 @@ std::string CalendarView::cursor() const {
 void CalendarView::ForgetCursor() {
   absl::MutexLock lock(&mu_);
   cursor_.clear();
+}
+
+bool CalendarView::HasOrganization(const std::string& slug) const {
+  absl::MutexLock lock(&mu_);
+  return organizations_.contains(slug);
 }
 
 size_t CalendarView::size() const {

@@ -32,10 +32,15 @@ class CalendarView {
   // Keeps the events but drops the cursor, so the next watch takes a snapshot.
   void ForgetCursor();
   size_t size() const;
+  // True while some event of the organization is in the view: its feed is
+  // known before the organization list is next read.
+  bool HasOrganization(const std::string& slug) const;
 
  private:
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, EventPtr> events_ ABSL_GUARDED_BY(mu_);
+  // Events per organization.
+  absl::flat_hash_map<std::string, int> organizations_ ABSL_GUARDED_BY(mu_);
   int64_t version_ ABSL_GUARDED_BY(mu_) = 0;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   std::string cursor_ ABSL_GUARDED_BY(mu_);

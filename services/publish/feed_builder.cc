@@ -1,7 +1,5 @@
 #include "services/publish/feed_builder.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <set>
 
@@ -9,9 +7,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "babillard/v1/ingest.pb.h"
 #include "services/common/ical/recurrence.h"
 #include "services/publish/change_filter.h"
+#include "services/publish/json_feed.h"
 
 namespace babillard::publish {
 namespace {
@@ -39,7 +37,7 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
                                       const FeedOptions& options) {
   absl::flat_hash_set<std::string> present;
   for (const EventPtr& e : events) present.insert(e->event().uid());
-  std::vector<const ServedEvent*> selected;
+  std::vector<SelectedEvent> selected;
   ical::Limits limits;
   const v1::Filter filter = FilterOf(query);
   for (const EventPtr& served : events) {
@@ -55,34 +53,33 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
     absl::StatusOr<ical::Expansion> x =
         ical::ExpandOccurrences(*e, query.from, query.to, limits, options.time_zone);
     if (!x.ok() || x->occurrences.empty()) continue;
-    selected.push_back(served.get());
+    selected.push_back({served.get(), *std::move(x)});
   }
-  std::sort(selected.begin(), selected.end(), [](const ServedEvent* a, const ServedEvent* b) {
-    return std::make_pair(a->event().start().utc_seconds(), a->event().uid()) <
-           std::make_pair(b->event().start().utc_seconds(), b->event().uid());
+  std::sort(selected.begin(), selected.end(), [](const SelectedEvent& a, const SelectedEvent& b) {
+    return std::make_pair(a.served->event().start().utc_seconds(), a.served->event().uid()) <
+           std::make_pair(b.served->event().start().utc_seconds(), b.served->event().uid());
   });
+  const std::string name = query.title.empty() ? options.region_name : query.title;
   if (query.json) {
-    v1::ListEventsResponse list;
-    for (const ServedEvent* e : selected) *list.add_events() = e->event();
-    std::string text;
-    google::protobuf::util::JsonPrintOptions json;
-    json.preserve_proto_field_names = true;
-    if (!google::protobuf::util::MessageToJsonString(list, &text, json).ok()) {
-      return absl::InternalError("feed: JSON encoding failed");
-    }
-    return text;
+    return BuildJsonFeed(selected, {.name = name,
+                                    .language = query.language == ical::Language::kEn ? "en" : "fr",
+                                    .from = query.from,
+                                    .to = query.to,
+                                    .time_zone = options.time_zone,
+                                    .region = options.region});
   }
   std::vector<std::string_view> texts;
   std::set<std::string> zones;
   int64_t earliest = absl::ToUnixSeconds(query.from);
   texts.reserve(selected.size());
-  for (const ServedEvent* e : selected) {
+  for (const SelectedEvent& s : selected) {
+    const ServedEvent* e = s.served;
     texts.push_back(e->ical(query.language));
     for (std::string& z : ical::TimeZonesOf(e->event())) zones.insert(std::move(z));
     earliest = std::min(earliest, e->event().start().utc_seconds());
   }
   ical::CalendarHeader header;
-  header.name = query.title.empty() ? options.region_name : query.title;
+  header.name = name;
   header.refresh_interval = options.refresh_interval;
   std::vector<std::string> zone_list(zones.begin(), zones.end());
   return ical::AssembleCalendar(header, texts, zone_list, earliest);

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/ical/serializer.h"
+#include "services/common/region/region.h"
 #include "services/publish/calendar_view.h"
 
 namespace babillard::publish {
@@ -27,7 +28,10 @@ struct FeedQuery {
 };
 
 struct FeedOptions {
+  // The feed name when the query has no title.
   std::string region_name = "MRC des Sources";
+  // Names of categories and municipalities in the JSON feed; may be null.
+  const Region* region = nullptr;
   std::string time_zone = "America/Toronto";
   std::string refresh_interval = "PT1H";
   // How long a shared cache (a CDN, a proxy) may serve a feed without asking
@@ -35,7 +39,7 @@ struct FeedOptions {
   absl::Duration cache_max_age = absl::Minutes(5);
 };
 
-// Builds an .ics feed (or babillard JSON) from the view: public events that
+// Builds an .ics feed (or the JSON feed, json_feed.h) from the view: public events that
 // match, with an occurrence in the window, each from its stored VEVENT text;
 // a regional feed shows a merged duplicate once. Deterministic for a given
 // view (events sorted by start, uid), so its ETag survives restarts.

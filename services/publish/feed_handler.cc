@@ -112,7 +112,7 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
   if (std::shared_ptr<const Entry> hit = Cached(request.target, Version(), today)) {
     return Respond(request, std::move(hit));
   }
-  absl::StatusOr<FeedQuery> parsed = ParseFeedTarget(path, query_text, named_feeds_, now);
+  absl::StatusOr<FeedQuery> parsed = ParseFeedTarget(path, query_text, vocabulary_, now);
   if (!parsed.ok()) {
     return Plain(absl::IsNotFound(parsed.status()) ? 404 : 400,
                  std::string(parsed.status().message()));
@@ -218,7 +218,8 @@ HttpResponse FeedHandler::Respond(const HttpRequest& request, std::shared_ptr<co
 
 int64_t FeedHandler::Version() const {
   // View versions stay far below 2^40; the named feeds' generation sits above.
-  return view_.version() + (named_feeds_ != nullptr ? named_feeds_->generation() << 40 : 0);
+  return view_.version() +
+         (vocabulary_.named_feeds != nullptr ? vocabulary_.named_feeds->generation() << 40 : 0);
 }
 
 HttpResponse FeedHandler::Metrics() {

@@ -15,6 +15,7 @@
 #include "services/common/clock.h"
 #include "services/publish/calendar_view.h"
 #include "services/publish/feed_builder.h"
+#include "services/publish/feed_urls.h"
 #include "services/publish/named_feeds.h"
 #include "services/publish/webhook_dispatcher.h"
 
@@ -46,12 +47,11 @@ struct HttpResponse {
 // Thread-safe.
 class FeedHandler {
  public:
-  FeedHandler(const CalendarView& view, FeedOptions options,
-              const NamedFeedDirectory* named_feeds = nullptr,
+  FeedHandler(const CalendarView& view, FeedOptions options, FeedVocabulary vocabulary = {},
               const WebhookCounters* webhooks = nullptr, const Clock& clock = Clock::Real())
       : view_(view),
         options_(std::move(options)),
-        named_feeds_(named_feeds),
+        vocabulary_(vocabulary),
         webhooks_(webhooks),
         clock_(clock),
         cache_control_(
@@ -80,7 +80,7 @@ class FeedHandler {
 
   const CalendarView& view_;
   FeedOptions options_;
-  const NamedFeedDirectory* named_feeds_;
+  const FeedVocabulary vocabulary_;
   const WebhookCounters* webhooks_;
   const Clock& clock_;
   const std::string cache_control_;

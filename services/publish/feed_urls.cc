@@ -48,6 +48,42 @@ std::vector<std::string>* CriterionList(FeedQuery& q, absl::string_view name) {
   return nullptr;
 }
 
+// Looks up one slug of a criterion: rewritten to the canonical slug, its
+// display name in `language` appended to `names`; or why it names nothing.
+std::optional<std::string> Lookup(absl::string_view criterion, std::string& slug,
+                                  const FeedVocabulary& v, absl::string_view language,
+                                  std::vector<std::string>& names) {
+  if (criterion == kOrganization) {
+    if (v.organizations == nullptr || !v.organizations->loaded()) return std::nullopt;
+    std::optional<v1::Organization> org = v.organizations->Find(slug);
+    if (!org.has_value() && !(v.view != nullptr && v.view->HasOrganization(slug)))
+      return absl::StrCat("no organization \"", slug, "\"");
+    names.push_back(org.has_value() && !org->name().empty() ? org->name() : slug);
+    return std::nullopt;
+  }
+  if (v.region == nullptr) return std::nullopt;
+  const bool municipality = criterion == kMunicipality;
+  const v1::LocalizedText* name = nullptr;
+  if (municipality) {
+    if (const v1::Municipality* m = v.region->FindMunicipality(slug)) {
+      slug = m->slug();
+      name = &m->name();
+    }
+  } else if (const v1::Category* c = v.region->FindCategory(slug)) {
+    name = &c->name();
+  }
+  if (name == nullptr) {
+    return absl::StrCat(
+        "no ", municipality ? "municipality" : "category", " \"", slug, "\" in ",
+        v.region->Name(language), " (",
+        absl::StrJoin(municipality ? v.region->MunicipalitySlugs() : v.region->CategorySlugs(),
+                      ", "),
+        ")");
+  }
+  names.push_back(InLanguage(*name, language));
+  return std::nullopt;
+}
+
 absl::Time StartOfUtcDay(absl::Time t) {
   return absl::FromCivil(absl::CivilDay(absl::ToCivilDay(t, absl::UTCTimeZone())),
                          absl::UTCTimeZone());
@@ -57,16 +93,32 @@ absl::Time StartOfUtcDay(absl::Time t) {
 
 absl::StatusOr<v1::GetFeedUrlsResponse> BuildFeedUrls(const std::string& public_url,
                                                       const v1::GetFeedUrlsRequest& request,
-                                                      const NamedFeedDirectory& named_feeds) {
+                                                      const FeedVocabulary& vocabulary) {
   std::string path, query;
   if (!request.named_feed().empty()) {
-    if (!named_feeds.Find(request.named_feed()).has_value()) {
+    if (vocabulary.named_feeds == nullptr ||
+        !vocabulary.named_feeds->Find(request.named_feed()).has_value()) {
       return absl::NotFoundError(absl::StrCat("no named feed \"", request.named_feed(), "\""));
     }
     path = absl::StrCat(kFeeds, request.named_feed());
   } else {
-    const v1::Filter& f = request.filter();
+    v1::Filter f = request.filter();
     BABILLARD_RETURN_IF_ERROR(ValidateFilter(f, "filter."));
+    std::vector<FieldViolation> unknown;
+    std::vector<std::string> names;
+    const auto check = [&](absl::string_view criterion, absl::string_view field,
+                           google::protobuf::RepeatedPtrField<std::string>& slugs) {
+      for (int i = 0; i < slugs.size(); ++i) {
+        if (auto why = Lookup(criterion, *slugs.Mutable(i), vocabulary, "fr", names))
+          unknown.push_back({absl::StrCat("filter.", field, "[", i, "]"), *why});
+      }
+    };
+    check(kMunicipality, "municipalities", *f.mutable_municipalities());
+    check(kCategory, "categories", *f.mutable_categories());
+    check(kOrganization, "organizations", *f.mutable_organizations());
+    if (!unknown.empty()) {
+      return BadRequestError(absl::StrCat(unknown[0].field, ": ", unknown[0].description), unknown);
+    }
     if (f.tags_size() > 0 || !f.text().empty() || f.statuses_size() > 0 || f.from_seconds() != 0 ||
         f.to_seconds() != 0) {
       return BadRequestError(
@@ -108,8 +160,11 @@ absl::StatusOr<v1::GetFeedUrlsResponse> BuildFeedUrls(const std::string& public_
 }
 
 absl::StatusOr<FeedQuery> ParseFeedTarget(absl::string_view path, absl::string_view query,
-                                          const NamedFeedDirectory* named_feeds, absl::Time now) {
+                                          const FeedVocabulary& vocabulary, absl::Time now) {
   FeedQuery q;
+  if (vocabulary.region != nullptr && vocabulary.region->proto().languages(0) == "en")
+    q.language = ical::Language::kEn;
+  const NamedFeedDirectory* named_feeds = vocabulary.named_feeds;
   absl::string_view rest = path;
   absl::ConsumePrefix(&rest, kFeeds);
   if (absl::ConsumeSuffix(&rest, ".json")) {
@@ -166,10 +221,23 @@ absl::StatusOr<FeedQuery> ParseFeedTarget(absl::string_view path, absl::string_v
           "unknown parameter \"", key, "\" (lang, category, municipality, org, from, to)"));
     }
   }
+  const absl::string_view language = q.language == ical::Language::kEn ? "en" : "fr";
+  std::vector<std::string> names;
+  // A named feed's slugs were checked when it was saved.
+  for (auto [criterion, list] :
+       {std::pair{kCategory, &q.categories}, std::pair{kMunicipality, &q.municipalities},
+        std::pair{kOrganization, &q.organizations}}) {
+    if (named.has_value()) break;
+    for (std::string& slug : *list) {
+      if (auto why = Lookup(criterion, slug, vocabulary, language, names))
+        return absl::NotFoundError(*why);
+    }
+  }
   if (named.has_value()) {
-    q.title = q.language == ical::Language::kEn && !named->title().en().empty()
-                  ? named->title().en()
-                  : named->title().fr();
+    q.title = InLanguage(named->title(), language);
+  } else if (vocabulary.region != nullptr) {
+    const std::string& region = vocabulary.region->Name(language);
+    q.title = names.empty() ? region : absl::StrCat(absl::StrJoin(names, ", "), " — ", region);
   }
   if (!from_given) q.from = StartOfUtcDay(q.from);
   if (!to_given) q.to = StartOfUtcDay(q.to);

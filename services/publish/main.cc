@@ -22,12 +22,14 @@
 #include "services/common/clock.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
+#include "services/common/region/region_flag.h"
 #include "services/common/serve.h"
 #include "services/publish/change_log.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/feed_handler.h"
 #include "services/publish/http_server.h"
 #include "services/publish/named_feeds.h"
+#include "services/publish/organization_directory.h"
 #include "services/publish/publish_service.h"
 #include "services/publish/view_feeder.h"
 #include "services/publish/webhook_dispatcher.h"
@@ -40,9 +42,6 @@ ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
 ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, if it requires one");
 ABSL_FLAG(std::string, ready_file, "",
           "Written once serving: grpc=<address> and http=<feed base URL> (port 0 picks one)");
-ABSL_FLAG(std::string, region_name, "MRC des Sources", "Calendar name of the regional feeds");
-ABSL_FLAG(std::string, region_zone, "America/Toronto",
-          "The region's zone: all-day dates and floating times are its");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
 ABSL_FLAG(absl::Duration, feed_cache_max_age, absl::Minutes(5),
           "How long a shared cache (a CDN) may keep a feed: Cache-Control max-age");
@@ -50,7 +49,8 @@ ABSL_FLAG(std::string, admin_token_file, "",
           "The admin token ingest created (var/ingest/admin.token); admins manage every "
           "organization's feeds and webhooks");
 ABSL_FLAG(std::string, public_url, "",
-          "Base URL residents reach the feeds at (default: http://<--http>)");
+          "Base URL residents reach the feeds at (default: the region's public_url, else "
+          "http://<--http>)");
 ABSL_FLAG(absl::Duration, subscriber_max_lag, absl::Seconds(30),
           "A Subscribe stream that leaves a change unread this long is dropped");
 ABSL_FLAG(int, change_log_size, 20000,
@@ -68,6 +68,11 @@ int main(int argc, char** argv) {
   using namespace babillard;
   InitService(argc, argv, "babillard-publish: the feeds of babillard");
 
+  absl::StatusOr<Region> region = RegionFromFlag();
+  if (!region.ok()) {
+    log::Error("cannot start", {{"error", region.status().ToString()}});
+    return 1;
+  }
   const std::string token = ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file));
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
@@ -84,6 +89,9 @@ int main(int argc, char** argv) {
   feeder.Start();
   publish::NamedFeedDirectory named_feeds;
   named_feeds.Follow(store, absl::Seconds(5));
+  publish::OrganizationDirectory organizations;
+  organizations.Follow(store, absl::Seconds(5));
+  const publish::FeedVocabulary vocabulary{&*region, &named_feeds, &organizations, &view};
   publish::WebhookOptions webhook_options;
   webhook_options.max_failures = absl::GetFlag(FLAGS_webhook_max_failures);
   webhook_options.first_retry = absl::GetFlag(FLAGS_webhook_first_retry);
@@ -96,10 +104,11 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_deliver_webhooks)) webhooks.Start();
 
   publish::FeedOptions feed_options;
-  feed_options.region_name = absl::GetFlag(FLAGS_region_name);
-  feed_options.time_zone = absl::GetFlag(FLAGS_region_zone);
+  feed_options.region_name = region->Name(region->proto().languages(0));
+  feed_options.region = &*region;
+  feed_options.time_zone = region->time_zone();
   feed_options.cache_max_age = absl::GetFlag(FLAGS_feed_cache_max_age);
-  publish::FeedHandler handler(view, feed_options, &named_feeds, &webhooks.counters());
+  publish::FeedHandler handler(view, feed_options, vocabulary, &webhooks.counters());
   publish::HttpServerOptions http_options;
   const std::string http = absl::GetFlag(FLAGS_http);
   http_options.address = http.substr(0, http.rfind(':'));
@@ -119,14 +128,16 @@ int main(int argc, char** argv) {
   publish::PublishServiceOptions service_options;
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
   service_options.public_url =
-      absl::GetFlag(FLAGS_public_url).empty() ? url : absl::GetFlag(FLAGS_public_url);
+      !absl::GetFlag(FLAGS_public_url).empty() ? absl::GetFlag(FLAGS_public_url)
+      : !region->proto().public_url().empty()  ? region->proto().public_url()
+                                               : url;
+  service_options.vocabulary = vocabulary;
   publish::NamedFeedAdmin feed_admin(store, named_feeds, Clock::Real());
   publish::WebhookAdminOptions webhook_admin_options;
   webhook_admin_options.allow_loopback_webhooks = absl::GetFlag(FLAGS_allow_loopback_webhooks);
   publish::WebhookAdmin webhook_admin(store, reader, webhooks, Clock::Real(),
                                       webhook_admin_options);
-  publish::PublishService publish_api(reader, auth, named_feeds, feed_admin, webhook_admin,
-                                      service_options);
+  publish::PublishService publish_api(reader, auth, feed_admin, webhook_admin, service_options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
@@ -158,6 +169,7 @@ int main(int argc, char** argv) {
   (*server)->Stop();
   webhooks.Stop();
   named_feeds.Stop();
+  organizations.Stop();
   feeder.Stop();
   return code;
 }

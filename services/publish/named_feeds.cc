@@ -72,18 +72,11 @@ int64_t NamedFeedDirectory::generation() const {
 }
 
 void NamedFeedDirectory::Follow(StoreClient& store, absl::Duration refresh) {
-  thread_ = std::thread([this, &store, refresh] {
-    do {
-      absl::StatusOr<internal::ListNamedFeedsResponse> list = store.Call(
-          &internal::Store::StubInterface::ListNamedFeeds, internal::ListNamedFeedsRequest());
-      if (list.ok()) ReplaceAll({list->feeds().begin(), list->feeds().end()});
-    } while (!stop_.WaitForNotificationWithTimeout(refresh));
+  follower_.Start(refresh, [this, &store] {
+    absl::StatusOr<internal::ListNamedFeedsResponse> list = store.Call(
+        &internal::Store::StubInterface::ListNamedFeeds, internal::ListNamedFeedsRequest());
+    if (list.ok()) ReplaceAll({list->feeds().begin(), list->feeds().end()});
   });
-}
-
-void NamedFeedDirectory::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace babillard::publish

@@ -3,17 +3,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/client/store_client.h"
+#include "services/common/periodic.h"
 
 namespace babillard::publish {
 
@@ -36,15 +35,13 @@ class NamedFeedDirectory {
 
   // Follows the store until Stop().
   void Follow(StoreClient& store, absl::Duration refresh);
-  void Stop();
-  ~NamedFeedDirectory() { Stop(); }
+  void Stop() { follower_.Stop(); }
 
  private:
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, v1::NamedFeed> feeds_ ABSL_GUARDED_BY(mu_);
   int64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Notification stop_;
-  std::thread thread_;
+  Periodic follower_;  // last: stops before the map goes
 };
 
 }  // namespace babillard::publish

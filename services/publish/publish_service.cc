@@ -91,7 +91,8 @@ grpc::Status PublishService::ListDeliveries(grpc::ServerContext* context,
 grpc::Status PublishService::GetFeedUrls(grpc::ServerContext*,
                                          const v1::GetFeedUrlsRequest* request,
                                          v1::GetFeedUrlsResponse* response) {
-  return ToGrpcResponse(BuildFeedUrls(options_.public_url, *request, named_feeds_), response);
+  return ToGrpcResponse(BuildFeedUrls(options_.public_url, *request, options_.vocabulary),
+                        response);
 }
 
 }  // namespace babillard::publish

@@ -5,6 +5,7 @@
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/client/authenticator.h"
 #include "services/publish/change_reader.h"
+#include "services/publish/feed_urls.h"
 #include "services/publish/named_feed_admin.h"
 #include "services/publish/named_feeds.h"
 #include "services/publish/subscription.h"
@@ -16,6 +17,8 @@ struct PublishServiceOptions {
   SubscriptionOptions subscription;
   // Base of the feed URLs GetFeedUrls hands out ("https://agenda.example.org").
   std::string public_url = "http://127.0.0.1:8080";
+  // What GetFeedUrls may name.
+  FeedVocabulary vocabulary;
 };
 
 // The Publish gRPC API, an adapter: authenticates where a call needs it,
@@ -28,12 +31,10 @@ struct PublishServiceOptions {
 class PublishService final
     : public v1::Publish::WithCallbackMethod_Subscribe<v1::Publish::Service> {
  public:
-  PublishService(ChangeReader& reader, Authenticator& auth, NamedFeedDirectory& named_feeds,
-                 NamedFeedAdmin& feed_admin, WebhookAdmin& webhook_admin,
-                 PublishServiceOptions options)
+  PublishService(ChangeReader& reader, Authenticator& auth, NamedFeedAdmin& feed_admin,
+                 WebhookAdmin& webhook_admin, PublishServiceOptions options)
       : reader_(reader),
         auth_(auth),
-        named_feeds_(named_feeds),
         feed_admin_(feed_admin),
         webhook_admin_(webhook_admin),
         options_(std::move(options)) {}
@@ -66,7 +67,6 @@ class PublishService final
  private:
   ChangeReader& reader_;
   Authenticator& auth_;
-  NamedFeedDirectory& named_feeds_;
   NamedFeedAdmin& feed_admin_;
   WebhookAdmin& webhook_admin_;
   const PublishServiceOptions options_;

@@ -197,6 +197,15 @@ class Deploy(unittest.TestCase):
                     host, port = sentinels.split(",")[0].rsplit(":", 1)
                     self.assertIn(host, services, where)
                     self.assertIn(int(port), [p["port"] for p in services[host]["spec"]["ports"]], where)
+                region = flag_value(argv[1:], "region")
+                if region:
+                    mount = [m for m in c["volumeMounts"] if region.startswith(m["mountPath"] + "/")]
+                    self.assertTrue(mount, f"{where}: {region} is not mounted")
+                    config = by_kind["ConfigMap"][volumes[mount[0]["name"]]["configMap"]["name"]]
+                    self.assertIn(os.path.basename(region), config["data"], where)
+        # The region in the cluster is the one shipped, byte for byte.
+        with open(os.path.join(DEPLOY, "regions", "mrc-des-sources.textproto")) as f:
+            self.assertEqual(by_kind["ConfigMap"]["babillard-region"]["data"]["region.textproto"], f.read())
         # Every Service reaches some pod on each of its target ports.
         for name, svc in services.items():
             selected = [w for w in workloads

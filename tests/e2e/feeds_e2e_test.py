@@ -8,6 +8,7 @@ usage: feeds_e2e_test.py BUILD_DIR
 """
 import datetime as dt
 import gzip
+import json
 import os
 import re
 import subprocess
@@ -100,9 +101,65 @@ class Feeds(unittest.TestCase):
         self.assertIn(uid, self.feed("/feeds/org/biblio.ics", uid)[1])
         self.assertNotIn(uid, self.feed("/feeds/category/sport.ics", uid, present=False)[1])
         self.assertNotIn(uid, self.feed("/feeds/all.ics?municipality=wotton", uid, present=False)[1])
-        status, headers, body = get(self.base + "/feeds/all.json")
-        self.assertEqual(status, 200)
-        self.assertIn(uid, body.decode())
+
+    def test_the_json_feed_is_schema_org_events_with_their_dates(self):
+        """docs/json-feed.md, field by field, through json.loads: an integrator's view."""
+        uid = self.submit("--title=Atelier de poterie", "--title-en=Pottery workshop", f"--start={YEAR}-07-06 19:00",
+                          f"--end={YEAR}-07-06 21:00", "--rrule=FREQ=WEEKLY;COUNT=3", "--location=Salle du Carmel",
+                          "--address=35 rue du Carmel", "--municipality=danville", "--category=culture",
+                          "--tag=argile", "--price=10 $", "--url=https://danville.ca/poterie")
+        fair = self.submit("--title=Foire", f"--start={YEAR}-07-10", f"--end={YEAR}-07-12", "--all-day",
+                           "--municipality=wotton", "--category=culture")
+        self.assertEqual(self.cli("cancel", uid, f"--occurrence={YEAR}-07-13 19:00").returncode, 0)
+        path = f"/feeds/category/culture.json?from={YEAR}-07-01&to={YEAR}-07-31"
+        deadline = time.time() + 10
+        while True:
+            status, headers, body = get(self.base + path)
+            self.assertEqual(status, 200, body)
+            feed = json.loads(body)
+            events = {e["identifier"]: e for e in feed["events"]}
+            ready = uid in events and fair in events and any(
+                o["eventStatus"].endswith("EventCancelled") for o in events[uid].get("occurrences", []))
+            if ready or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertTrue(headers["Content-Type"].startswith("application/json"))
+        self.assertEqual(feed["@context"], "https://schema.org")
+        self.assertEqual(feed["name"], "Culture — MRC des Sources")
+        self.assertEqual(feed["inLanguage"], "fr")
+        self.assertEqual(feed["from"], f"{YEAR}-07-01T00:00:00Z")
+        e = events[uid]
+        self.assertEqual(e["@type"], "Event")
+        self.assertEqual(e["name"], "Atelier de poterie")
+        self.assertEqual(e["startDate"], f"{YEAR}-07-06T19:00:00-04:00")
+        self.assertEqual(e["endDate"], f"{YEAR}-07-06T21:00:00-04:00")
+        self.assertEqual(e["eventStatus"], "https://schema.org/EventScheduled")
+        self.assertEqual(e["location"], {"@type": "Place", "name": "Salle du Carmel", "address": "35 rue du Carmel",
+                                         "containedInPlace": {"@type": "City", "identifier": "danville",
+                                                              "name": "Danville"}})
+        self.assertEqual(e["offers"], {"@type": "Offer", "description": "10 $"})
+        self.assertEqual(e["url"], "https://danville.ca/poterie")
+        self.assertEqual(e["keywords"], ["argile"])
+        self.assertEqual(e["categories"], [{"identifier": "culture", "name": "Culture"}])
+        self.assertEqual(e["status"], "confirmed")
+        self.assertEqual(e["organization"], "biblio")
+        self.assertEqual(e["timeZone"], "America/Toronto")
+        self.assertEqual(e["recurrenceRule"], "FREQ=WEEKLY;COUNT=3")
+        self.assertEqual([(o["startDate"], o["eventStatus"].rsplit("/", 1)[1]) for o in e["occurrences"]],
+                         [(f"{YEAR}-07-06T19:00:00-04:00", "EventScheduled"),
+                          (f"{YEAR}-07-13T19:00:00-04:00", "EventCancelled"),
+                          (f"{YEAR}-07-20T19:00:00-04:00", "EventScheduled")])
+        self.assertTrue(e["occurrences"][1]["changed"])
+        self.assertRegex(e["dateModified"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        # An all-day end is the last day, as people say it; the .ics DTEND is the day after.
+        f = events[fair]
+        self.assertEqual((f["startDate"], f["endDate"], f["allDay"]), (f"{YEAR}-07-10", f"{YEAR}-07-11", True))
+        self.assertNotIn("timeZone", f)
+        _, ics_events, _, _ = self.feed("/feeds/category/culture.ics", fair)
+        self.assertEqual(ics_events[fair]["DTEND"].dt, dt.date(YEAR, 7, 12))
+        english = json.loads(get(self.base + path + "&lang=en")[2])
+        self.assertEqual(english["name"], "Culture — Les Sources RCM")
+        self.assertEqual({e["identifier"]: e["name"] for e in english["events"]}[uid], "Pottery workshop")
 
     def test_updates_and_cancellations_reach_the_feed(self):
         uid = self.submit("--title=Vente de livres", f"--start={YEAR}-08-01 09:00", "--municipality=danville")
@@ -155,6 +212,54 @@ class Feeds(unittest.TestCase):
         self.assertEqual(get(self.base + "/feeds/all.ics?colour=red")[0], 400)
         self.assertEqual(get(self.base + "/feeds/nowhere/at/all.ics")[0], 404)
         self.assertEqual(get(self.base + "/feeds/all.ics?lang=de")[0], 400)
+
+    def test_the_region_file_says_what_exists_and_what_feeds_are_called(self):
+        # A typo in a subscription URL is a one-line 404 naming it and what exists, not "no events".
+        for path, unknown in (("/feeds/municipality/nowhere.ics", b'municipality "nowhere"'),
+                              ("/feeds/category/cultur.ics", b'category "cultur"'),
+                              ("/feeds/all.ics?municipality=danville,wottn", b'municipality "wottn"'),
+                              ("/feeds/org/nobody.ics", b'organization "nobody"')):
+            status, headers, body = get(self.base + path)
+            self.assertEqual(status, 404, path)
+            self.assertIn(unknown, body, path)
+            self.assertEqual(body.count(b"\n"), 1, body)
+            self.assertTrue(headers["Content-Type"].startswith("text/plain"), path)
+        self.assertIn(b"danville, ham-sud", get(self.base + "/feeds/municipality/nowhere.ics")[2])
+        # Filtered feeds are named in the subscriber's language from the region's names.
+        uid = self.submit("--title=Vernissage", f"--start={YEAR}-08-01 17:00", "--municipality=Wotton",
+                          "--category=culture")
+        cal, _, _, _ = self.feed("/feeds/category/culture.ics", uid)
+        self.assertEqual(str(cal["X-WR-CALNAME"]), "Culture — MRC des Sources")
+        cal, _, _, _ = self.feed("/feeds/category/culture.ics?lang=en", uid)
+        self.assertEqual(str(cal["X-WR-CALNAME"]), "Culture — Les Sources RCM")
+        cal, _, _, _ = self.feed("/feeds/all.ics?lang=en", uid)
+        self.assertEqual(str(cal["X-WR-CALNAME"]), "Les Sources RCM")
+        # The town's name before 2020 still reaches it.
+        cal, events, _, _ = self.feed("/feeds/municipality/asbestos.ics", uid, present=False)
+        self.assertEqual(str(cal["X-WR-CALNAME"]), "Val-des-Sources — MRC des Sources")
+        # Ingest refuses what the region does not have, naming the field and listing what it has.
+        r = self.cli("submit", "--title=Ailleurs", f"--start={YEAR}-08-02 17:00", "--municipality=sherbrooke")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("location.municipality", r.stderr)
+        self.assertIn("danville, ham-sud", r.stderr)
+        r = self.cli("submit", "--title=Jazz", f"--start={YEAR}-08-02 17:00", "--category=jazz")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('unknown category "jazz"', r.stderr)
+        self.assertIn("culture", r.stderr)
+        r = self.stack.cli("org", "create", "--slug=club-x", "--name=Club X", "--municipality=nulle-part",
+                           token=self.stack.admin)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("organization.municipality", r.stderr)
+        # A region file with a mistake stops the process before it serves anything.
+        bad = os.path.join(self.dir, "bad-region.textproto")
+        with open(bad, "w") as f:
+            f.write('name { fr: "X" }\ntime_zone: "Mars/Olympus"\nlanguages: "fr"\n')
+        for binary in ("ingest", "publish"):
+            r = subprocess.run([BIN[binary], f"--region={bad}", f"--store=127.0.0.1:{free_port()}",
+                                "--listen=127.0.0.1:0", "--http=127.0.0.1:0" if binary == "publish" else
+                                f"--data-dir={self.dir}/bad-ingest"], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(r.returncode, 0, binary)
+            self.assertIn("time_zone", r.stderr + r.stdout, binary)
 
     def test_before_the_first_snapshot_feeds_answer_503_never_an_empty_200(self):
         log = open(os.path.join(self.dir, "publish-orphan.log"), "w")

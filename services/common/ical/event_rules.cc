@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/handles.h"
@@ -246,6 +248,35 @@ void NormalizeContacts(v1::Event& event) {
 
 }  // namespace
 
+std::optional<std::string> ResolveMunicipality(std::string& municipality,
+                                               const NormalizeOptions& options) {
+  std::string slug = Slugify(municipality);
+  if (slug.empty() || options.municipalities.empty()) {
+    municipality = std::move(slug);
+    return std::nullopt;
+  }
+  auto it = options.municipalities.find(slug);
+  if (it != options.municipalities.end()) {
+    municipality = it->second;
+    return std::nullopt;
+  }
+  std::set<std::string> valid;
+  for (const auto& [name, canonical] : options.municipalities) valid.insert(canonical);
+  return absl::StrCat("unknown municipality \"", municipality,
+                      "\"; the region's: ", absl::StrJoin(valid, ", "));
+}
+
+std::optional<std::string> ResolveCategory(std::string& category, const NormalizeOptions& options) {
+  std::string slug = Slugify(category);
+  if (options.known_categories.contains(slug)) {
+    category = std::move(slug);
+    return std::nullopt;
+  }
+  std::set<std::string> valid(options.known_categories.begin(), options.known_categories.end());
+  return absl::StrCat("unknown category \"", category,
+                      "\"; the region's: ", absl::StrJoin(valid, ", "), " (free words go in tags)");
+}
+
 std::optional<FieldError> NormalizeEvent(v1::Event& event, const NormalizeOptions& options,
                                          std::vector<std::string>& warnings) {
   if (event.uid().size() > 255) return FieldError{"uid", "longer than 255 bytes"};
@@ -254,7 +285,8 @@ std::optional<FieldError> NormalizeEvent(v1::Event& event, const NormalizeOption
   if (Problem p = NormalizeRecurrence(event, options.limits)) return p;
   if (Problem p = NormalizeTexts(event, options.limits)) return p;
   NormalizeCoordinates(event, warnings);
-  event.mutable_location()->set_municipality(Slugify(event.location().municipality()));
+  if (auto reason = ResolveMunicipality(*event.mutable_location()->mutable_municipality(), options))
+    return FieldError{"location.municipality", *reason};
   NormalizeCategories(event, options.known_categories);
   NormalizeContacts(event);
   event.set_sequence(std::max(0, event.sequence()));

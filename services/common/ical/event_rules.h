@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/ical/limits.h"
@@ -28,6 +29,9 @@ struct NormalizeOptions {
   // The region's category slugs; values that slugify to one of these become
   // categories, the others free tags.
   absl::flat_hash_set<std::string> known_categories;
+  // The region's municipalities: each slug and alias to its slug. Empty:
+  // any slug is taken (tools and tests without a region).
+  absl::flat_hash_map<std::string, std::string> municipalities;
 };
 
 // What is wrong with one event: the field, named by its proto path ("start",
@@ -36,6 +40,17 @@ struct FieldError {
   std::string field;
   std::string reason;
 };
+
+// Rewrites `municipality` to the slug of the region's municipality it names
+// (its slug, an alias, or a spelling that slugifies to one of them; empty
+// stays empty). When it names none, returns why, listing the region's.
+std::optional<std::string> ResolveMunicipality(std::string& municipality,
+                                               const NormalizeOptions& options);
+
+// The same for a category given as one (a structured submit, an import's
+// default): the region's slug, or why not, listing them. Free tags go in
+// `tags`; only iCalendar CATEGORIES mix both.
+std::optional<std::string> ResolveCategory(std::string& category, const NormalizeOptions& options);
 
 // Checks one event (a master or an override) whose times are resolved
 // (utc_seconds set from local and time_zone) and normalizes it in place:
@@ -46,6 +61,7 @@ struct FieldError {
 //    COUNT and BYxxx limits, its UNTIL of the start's type; RDATE and EXDATE
 //    lists within the COUNT limit;
 //  - texts trimmed, HTML descriptions as text, lengths within the limits;
+//  - the municipality one of the region's (see ResolveMunicipality);
 //  - categories split into the region's known slugs and free tags;
 //  - coordinates, organizer address, links and sequence that cannot be
 //    meant are dropped with a warning or cleared.

@@ -70,6 +70,30 @@ TEST_F(EventInputTest, FieldsAndTextGiveTheSameEvent) {
   EXPECT_EQ(structured->event.description().fr(), "Pour les 3-5 ans");
 }
 
+// A structured submit names categories the region has; a free word is a tag,
+// never a category silently dropped.
+TEST_F(EventInputTest, AnUnknownCategoryOrMunicipalityIsRefusedNamingTheField) {
+  options_.municipalities = {{"danville", "danville"}};
+  v1::Event fields;
+  fields.mutable_title()->set_fr("Conte");
+  fields.mutable_start()->set_local("2027-07-01T10:00:00");
+  fields.add_categories("culture");
+  fields.add_categories("jazz");
+  absl::StatusOr<NormalizedEvent> refused = input_.FromFields(fields);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument,
+                                "unknown category \"jazz\"; the region's: culture, sport"));
+  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("event.categories[1]"));
+  fields.mutable_categories()->RemoveLast();
+  fields.mutable_location()->set_municipality("Wotton");
+  refused = input_.FromFields(fields);
+  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("event.location.municipality"));
+  fields.mutable_location()->set_municipality("Danville");
+  absl::StatusOr<NormalizedEvent> taken = input_.FromFields(fields);
+  ASSERT_THAT(taken, IsOk());
+  EXPECT_EQ(taken->event.location().municipality(), "danville");
+  EXPECT_THAT(taken->event.categories(), ElementsAre("culture"));
+}
+
 TEST_F(EventInputTest, FieldErrorsNameTheProtoPathsTheCallerSent) {
   v1::Event e;
   e.mutable_title()->set_fr("Concert");

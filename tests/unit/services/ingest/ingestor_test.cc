@@ -266,7 +266,8 @@ TEST_F(IngestTest, AMovedInstanceKeepsItsSeriesStoredUidAndOneDateCanBeCancelled
 }
 
 TEST_F(IngestTest, OrganizationsGetATokenShownOnceAndOnlyAnAdminCreatesThem) {
-  ingest::Organizations organizations(store_.client(), clock_);
+  const ical::NormalizeOptions no_region;
+  ingest::Organizations organizations(store_.client(), no_region, clock_);
   v1::Organization org;
   org.set_slug("biblio-danville");
   org.set_name("Bibliothèque de Danville");

@@ -93,7 +93,7 @@ TEST(FeedHandler, TheDefaultWindowMovesWithTheDayEvenWhenNothingChanged) {
   CalendarView view;
   view.Reset(Served({Make("a", "biblio", "danville")}), "1-0");  // 10 days from now
   testing::FakeClock clock(absl::Now());
-  FeedHandler handler(view, FeedOptions(), nullptr, nullptr, clock);
+  FeedHandler handler(view, FeedOptions(), {}, nullptr, clock);
   EXPECT_TRUE(absl::StrContains(Body(Get(handler, "/feeds/all.ics")), "UID:a\r\n"));
   // 60 days later the event ended 50 days ago, past the 30 days a feed keeps:
   // the cached feed of an earlier day is not served again.
@@ -143,7 +143,7 @@ TEST(FeedHandler, IfModifiedSinceNeverHidesAChange) {
   testing::FakeClock clock(absl::Now());
   FeedOptions options;
   options.cache_max_age = absl::Minutes(15);
-  FeedHandler handler(view, options, nullptr, nullptr, clock);
+  FeedHandler handler(view, options, {}, nullptr, clock);
   HttpResponse first = Get(handler, "/feeds/all.ics");
   EXPECT_EQ(Header(first, "Cache-Control"), "public, max-age=900");
   const std::string since = Header(first, "Last-Modified");
@@ -174,7 +174,7 @@ TEST(FeedHandler, NamedFeedsAndMetrics) {
   CalendarView view;
   view.Reset(Served({Make("a", "biblio", "danville"), Make("b", "mairie", "wotton")}), "1-0");
   NamedFeedDirectory named;
-  FeedHandler handler(view, FeedOptions(), &named);
+  FeedHandler handler(view, FeedOptions(), {.named_feeds = &named});
   EXPECT_EQ(Get(handler, "/feeds/wotton-events.ics").status, 404);
   v1::NamedFeed feed;
   feed.set_name("wotton-events");

@@ -190,6 +190,26 @@ TEST(NormalizeEvent, DropsWhatCannotBeMeant) {
   EXPECT_EQ(warnings, std::vector<std::string>{"a@x: GEO out of range; dropped"});
 }
 
+TEST(NormalizeEvent, AMunicipalityIsOneOfTheRegionsOrTheEventIsRefused) {
+  NormalizeOptions options;
+  options.municipalities = {{"danville", "danville"},
+                            {"val-des-sources", "val-des-sources"},
+                            {"asbestos", "val-des-sources"}};
+  std::vector<std::string> warnings;
+  v1::Event e = Timed();
+  e.mutable_location()->set_municipality("Asbestos");
+  ASSERT_FALSE(NormalizeEvent(e, options, warnings).has_value());
+  EXPECT_EQ(e.location().municipality(), "val-des-sources");
+  e.mutable_location()->set_municipality("Sherbrooke");
+  std::optional<FieldError> error = NormalizeEvent(e, options, warnings);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->field, "location.municipality");
+  EXPECT_EQ(error->reason,
+            "unknown municipality \"Sherbrooke\"; the region's: danville, val-des-sources");
+  e.mutable_location()->clear_municipality();
+  EXPECT_FALSE(NormalizeEvent(e, options, warnings).has_value()) << "none is not a wrong one";
+}
+
 TEST(CompleteSeries, OrdersOverridesAndGivesThemTheMastersDuration) {
   v1::Event master = Timed();
   *master.mutable_end() = master.start();

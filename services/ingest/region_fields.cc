@@ -1,0 +1,36 @@
+#include "services/ingest/region_fields.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace babillard::ingest {
+
+void UseRegion(const Region& region, ical::NormalizeOptions& options) {
+  options.default_time_zone = region.time_zone();
+  options.default_language = region.proto().languages(0);
+  options.known_categories.clear();
+  for (const v1::Category& c : region.proto().categories())
+    options.known_categories.insert(c.slug());
+  options.municipalities.clear();
+  for (const v1::Municipality& m : region.proto().municipalities()) {
+    options.municipalities[m.slug()] = m.slug();
+    for (const std::string& alias : m.aliases()) options.municipalities[alias] = m.slug();
+  }
+}
+
+void ResolveMunicipalityField(std::string& municipality, const std::string& field,
+                              const ical::NormalizeOptions& region,
+                              std::vector<FieldViolation>& violations) {
+  if (auto reason = ical::ResolveMunicipality(municipality, region))
+    violations.push_back({field, *reason});
+}
+
+void ResolveCategoryFields(google::protobuf::RepeatedPtrField<std::string>& categories,
+                           const std::string& field, const ical::NormalizeOptions& region,
+                           std::vector<FieldViolation>& violations) {
+  for (int i = 0; i < categories.size(); ++i) {
+    if (auto reason = ical::ResolveCategory(*categories.Mutable(i), region))
+      violations.push_back({absl::StrCat(field, "[", i, "]"), *reason});
+  }
+}
+
+}  // namespace babillard::ingest

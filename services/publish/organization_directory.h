@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "babillard/v1/event.pb.h"
+#include "services/common/client/store_client.h"
+#include "services/common/periodic.h"
+
+namespace babillard::publish {
+
+// The organizations as feed URLs and titles name them (slug, name,
+// municipality; nothing secret is kept): re-read from the store every
+// `refresh`, so an organization created through ingest has its feed within
+// that time. Thread-safe.
+class OrganizationDirectory {
+ public:
+  std::optional<v1::Organization> Find(const std::string& slug) const;
+  void ReplaceAll(const std::vector<v1::Organization>& organizations);
+  // False until the first list arrived: until then every slug is taken as
+  // known rather than answered 404.
+  bool loaded() const;
+
+  void Follow(StoreClient& store, absl::Duration refresh);
+  void Stop() { follower_.Stop(); }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, v1::Organization> by_slug_ ABSL_GUARDED_BY(mu_);
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  Periodic follower_;  // last: stops before the map goes
+};
+
+}  // namespace babillard::publish

@@ -22,19 +22,15 @@ void CalendarView::Reset(std::vector<EventPtr> events, const std::string& cursor
 void CalendarView::Apply(const v1::Change& change, EventPtr served) {
   absl::MutexLock lock(&mu_);
   auto it = events_.find(change.event().uid());
-  const auto forget = [this](const EventPtr& e) {
-    auto org = organizations_.find(e->event().organization());
-    if (org != organizations_.end() && --org->second <= 0) organizations_.erase(org);
-  };
   if (change.kind() == v1::Change::KIND_DELETED) {
     if (it != events_.end()) {
-      forget(it->second);
+      Forget(*it->second);
       events_.erase(it);
     }
   } else if (served != nullptr) {
     // At-least-once delivery after a reconnect: never go back in versions.
     if (it != events_.end() && it->second->version() >= change.version()) return;
-    if (it != events_.end()) forget(it->second);
+    if (it != events_.end()) Forget(*it->second);
     ++organizations_[served->event().organization()];
     events_[change.event().uid()] = std::move(served);
   }
@@ -68,6 +64,11 @@ std::string CalendarView::cursor() const {
 void CalendarView::ForgetCursor() {
   absl::MutexLock lock(&mu_);
   cursor_.clear();
+}
+
+void CalendarView::Forget(const ServedEvent& e) {
+  auto org = organizations_.find(e.event().organization());
+  if (org != organizations_.end() && --org->second <= 0) organizations_.erase(org);
 }
 
 bool CalendarView::HasOrganization(const std::string& slug) const {

@@ -37,6 +37,9 @@ class CalendarView {
   bool HasOrganization(const std::string& slug) const;
 
  private:
+  // One event of its organization fewer.
+  void Forget(const ServedEvent& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, EventPtr> events_ ABSL_GUARDED_BY(mu_);
   // Events per organization.

@@ -58,7 +58,9 @@ std::optional<std::string> Lookup(absl::string_view criterion, std::string& slug
     std::optional<v1::Organization> org = v.organizations->Find(slug);
     if (!org.has_value() && !(v.view != nullptr && v.view->HasOrganization(slug)))
       return absl::StrCat("no organization \"", slug, "\"");
-    names.push_back(org.has_value() && !org->name().empty() ? org->name() : slug);
+    // The slug, not the name: the directory learns names seconds late, and a
+    // feed's bytes (its ETag) must not change when it does.
+    names.push_back(slug);
     return std::nullopt;
   }
   if (v.region == nullptr) return std::nullopt;

@@ -1,6 +1,7 @@
 #include "services/common/grpc_status.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "google/rpc/status.pb.h"
 
 namespace babillard {
@@ -22,6 +23,11 @@ absl::Status BadRequestError(std::string_view message,
   }
   status.SetPayload(kBadRequestUrl, absl::Cord(details.SerializeAsString()));
   return status;
+}
+
+absl::Status FieldViolationsError(const std::vector<FieldViolation>& violations) {
+  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
+                         violations);
 }
 
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {

@@ -20,6 +20,10 @@ struct FieldViolation {
 absl::Status BadRequestError(std::string_view message,
                              const std::vector<FieldViolation>& violations);
 
+// BadRequestError whose message is the first violation ("field: why"), the
+// form every service answers a bad request in. `violations` is not empty.
+absl::Status FieldViolationsError(const std::vector<FieldViolation>& violations);
+
 // The violations a status carries (empty when it has none).
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
 

@@ -14,11 +14,6 @@
 namespace babillard::ingest {
 namespace {
 
-absl::Status Invalid(const std::vector<FieldViolation>& violations) {
-  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                         violations);
-}
-
 // A wall-clock time in its zone (the region's when it names none) to its
 // instant; an all-day date has no zone.
 void ResolveTime(v1::EventTime& t, const std::string& field, const std::string& default_zone,
@@ -162,18 +157,19 @@ absl::StatusOr<NormalizedEvent> EventInput::FromFields(const v1::Event& input) c
     ResolveTimes(*e.mutable_overrides(i), prefix, options_.default_time_zone, violations);
   }
   ResolveCategoryFields(*e.mutable_categories(), "event.categories", options_, violations);
-  if (!violations.empty()) return Invalid(violations);
+  if (!violations.empty()) return FieldViolationsError(violations);
   // A structured submit says what it means: confirmed unless told otherwise.
   if (e.status() == v1::Event::STATUS_UNSPECIFIED) e.set_status(v1::Event::STATUS_CONFIRMED);
   NormalizedEvent out;
   if (auto error = ical::NormalizeEvent(e, options_, out.warnings))
-    return Invalid({{"event." + error->field, error->reason}});
+    return FieldViolationsError({{"event." + error->field, error->reason}});
   for (int i = 0; i < e.overrides_size(); ++i) {
     if (auto error = ical::NormalizeEvent(*e.mutable_overrides(i), options_, out.warnings))
-      return Invalid({{absl::StrCat("event.overrides[", i, "].", error->field), error->reason}});
+      return FieldViolationsError(
+          {{absl::StrCat("event.overrides[", i, "].", error->field), error->reason}});
   }
   if (auto error = ical::CompleteSeries(e, options_))
-    return Invalid({{"event." + error->field, error->reason}});
+    return FieldViolationsError({{"event." + error->field, error->reason}});
   out.event = std::move(e);
   return out;
 }

@@ -30,8 +30,7 @@ absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
   ResolveMunicipalityField(municipality, "default_municipality", options_.normalize, violations);
   ResolveCategoryFields(defaults, "default_categories", options_.normalize, violations);
   if (!violations.empty()) {
-    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                           violations);
+    return FieldViolationsError(violations);
   }
   std::vector<std::string> categories(defaults.begin(), defaults.end());
   return ImportParsed(org, request.ics(), nullptr, municipality, categories, request.dry_run());

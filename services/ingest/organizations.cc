@@ -21,9 +21,7 @@ absl::StatusOr<v1::CreateOrganizationResponse> Organizations::Create(
   v1::Organization org = input;
   ResolveMunicipalityField(*org.mutable_municipality(), "organization.municipality", region_,
                            violations);
-  if (!violations.empty())
-    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                           violations);
+  if (!violations.empty()) return FieldViolationsError(violations);
   if (org.role() == v1::Organization::ROLE_UNSPECIFIED)
     org.set_role(v1::Organization::ROLE_PUBLISHER);
   org.set_created(absl::ToUnixSeconds(clock_.Now()));

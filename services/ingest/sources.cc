@@ -44,9 +44,7 @@ absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& 
                            region_, violations);
   ResolveCategoryFields(*source.mutable_default_categories(), "source.default_categories", region_,
                         violations);
-  if (!violations.empty())
-    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                           violations);
+  if (!violations.empty()) return FieldViolationsError(violations);
   // Refused now rather than at the first poll; a host that does not resolve
   // yet is accepted (its health will say so), and every fetch checks again.
   if (absl::Status s = CheckFetchableUrl(url, "source.url", allow_loopback_,

@@ -52,8 +52,7 @@ absl::Status ValidateFilter(const v1::Filter& filter, const std::string& prefix)
         {prefix + "to_seconds", "the window must be non-negative and end after it starts"});
   }
   if (violations.empty()) return absl::OkStatus();
-  return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                         violations);
+  return FieldViolationsError(violations);
 }
 
 bool EventMatches(const v1::Event& e, const v1::Filter& filter) {

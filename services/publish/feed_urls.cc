@@ -55,8 +55,7 @@ std::optional<std::string> Lookup(absl::string_view criterion, std::string& slug
                                   std::vector<std::string>& names) {
   if (criterion == kOrganization) {
     if (v.organizations == nullptr || !v.organizations->loaded()) return std::nullopt;
-    std::optional<v1::Organization> org = v.organizations->Find(slug);
-    if (!org.has_value() && !(v.view != nullptr && v.view->HasOrganization(slug)))
+    if (!v.organizations->Contains(slug) && !(v.view != nullptr && v.view->HasOrganization(slug)))
       return absl::StrCat("no organization \"", slug, "\"");
     // The slug, not the name: the directory learns names seconds late, and a
     // feed's bytes (its ETag) must not change when it does.
@@ -119,7 +118,7 @@ absl::StatusOr<v1::GetFeedUrlsResponse> BuildFeedUrls(const std::string& public_
     check(kCategory, "categories", *f.mutable_categories());
     check(kOrganization, "organizations", *f.mutable_organizations());
     if (!unknown.empty()) {
-      return BadRequestError(absl::StrCat(unknown[0].field, ": ", unknown[0].description), unknown);
+      return FieldViolationsError(unknown);
     }
     if (f.tags_size() > 0 || !f.text().empty() || f.statuses_size() > 0 || f.from_seconds() != 0 ||
         f.to_seconds() != 0) {

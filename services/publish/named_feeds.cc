@@ -28,8 +28,7 @@ absl::Status ValidateNamedFeed(const v1::NamedFeed& feed) {
         {"feed.filter.from_seconds", "a named feed uses the feed window (?from=, ?to=)"});
   }
   if (!violations.empty()) {
-    return BadRequestError(absl::StrCat(violations[0].field, ": ", violations[0].description),
-                           violations);
+    return FieldViolationsError(violations);
   }
   return ValidateFilter(feed.filter(), "feed.filter.");
 }

@@ -2,23 +2,16 @@
 
 namespace babillard::publish {
 
-std::optional<v1::Organization> OrganizationDirectory::Find(const std::string& slug) const {
+bool OrganizationDirectory::Contains(const std::string& slug) const {
   absl::MutexLock lock(&mu_);
-  auto it = by_slug_.find(slug);
-  if (it == by_slug_.end()) return std::nullopt;
-  return it->second;
+  return slugs_.contains(slug);
 }
 
 void OrganizationDirectory::ReplaceAll(const std::vector<v1::Organization>& organizations) {
-  absl::flat_hash_map<std::string, v1::Organization> fresh;
-  for (const v1::Organization& o : organizations) {
-    v1::Organization& kept = fresh[o.slug()];
-    kept.set_slug(o.slug());
-    kept.set_name(o.name());
-    kept.set_municipality(o.municipality());
-  }
+  absl::flat_hash_set<std::string> fresh;
+  for (const v1::Organization& o : organizations) fresh.insert(o.slug());
   absl::MutexLock lock(&mu_);
-  by_slug_.swap(fresh);
+  slugs_.swap(fresh);
   loaded_ = true;
 }
 

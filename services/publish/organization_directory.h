@@ -1,11 +1,10 @@
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
@@ -14,13 +13,12 @@
 
 namespace babillard::publish {
 
-// The organizations as feed URLs and titles name them (slug, name,
-// municipality; nothing secret is kept): re-read from the store every
-// `refresh`, so an organization created through ingest has its feed within
-// that time. Thread-safe.
+// Which organizations exist, as feed URLs name them (their slugs; nothing
+// else is kept): re-read from the store every `refresh`, so an organization
+// created through ingest has its feed within that time. Thread-safe.
 class OrganizationDirectory {
  public:
-  std::optional<v1::Organization> Find(const std::string& slug) const;
+  bool Contains(const std::string& slug) const;
   void ReplaceAll(const std::vector<v1::Organization>& organizations);
   // False until the first list arrived: until then every slug is taken as
   // known rather than answered 404.
@@ -31,7 +29,7 @@ class OrganizationDirectory {
 
  private:
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, v1::Organization> by_slug_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> slugs_ ABSL_GUARDED_BY(mu_);
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
   Periodic follower_;  // last: stops before the map goes
 };

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/ical/event_rules.h"
 #include "services/common/ical/event_time.h"
+#include "services/common/ical/field_status.h"
 #include "services/common/ical/time_zones.h"
 #include "services/common/text_checks.h"
 #include "services/ingest/region_fields.h"
@@ -102,6 +103,12 @@ void CheckPresence(const v1::Event& e, const std::string& prefix,
 
 }  // namespace
 
+absl::Status CalendarParseError(const absl::Status& status, const std::string& field) {
+  if (status.code() != absl::StatusCode::kInvalidArgument) return status;
+  const std::string message(status.message());
+  return BadRequestError(message, {{ical::FieldOfError(status).value_or(field), message}});
+}
+
 std::vector<FieldViolation> ViolationsFrom(const std::vector<v1::Rejection>& rejections,
                                            const std::string& prefix) {
   std::vector<FieldViolation> out;
@@ -120,12 +127,8 @@ absl::StatusOr<NormalizedEvent> EventInput::FromText(const std::string& ics,
     text = absl::StrCat("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//babillard//submit//FR\r\n",
                         text, absl::EndsWith(text, "\n") ? "" : "\r\n", "END:VCALENDAR\r\n");
   }
-  absl::StatusOr<ical::ParsedCalendar> parsed = ical::ParseCalendar(text, options_);
-  if (!parsed.ok()) {
-    if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
-    return BadRequestError(std::string(parsed.status().message()),
-                           {{field_prefix + "ical", std::string(parsed.status().message())}});
-  }
+  absl::StatusOr<ical::ParsedCalendar> parsed = parse_untrusted_(text, options_);
+  if (!parsed.ok()) return CalendarParseError(parsed.status(), field_prefix + "ical");
   if (!parsed->rejections.empty()) {
     return BadRequestError(absl::StrCat("event rejected: ", parsed->rejections[0].field(), ": ",
                                         parsed->rejections[0].reason()),

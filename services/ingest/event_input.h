@@ -1,12 +1,14 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/grpc_status.h"
 #include "services/common/ical/calendar_parser.h"
+#include "services/ingest/parse_worker.h"
 
 namespace babillard::ingest {
 
@@ -26,7 +28,12 @@ struct NormalizedEvent {
 // paths under "event." for fields. Thread-safe.
 class EventInput {
  public:
-  explicit EventInput(const ical::NormalizeOptions& options) : options_(options) {}
+  // `parse_untrusted` reads VEVENT text: in the service, the parse worker
+  // that imports use, so that a submitted event is parsed under the same
+  // limits as a calendar.
+  explicit EventInput(const ical::NormalizeOptions& options,
+                      CalendarParser parse_untrusted = InProcessParser())
+      : options_(options), parse_untrusted_(std::move(parse_untrusted)) {}
 
   // One VEVENT, or a VCALENDAR holding one event and its overrides.
   absl::StatusOr<NormalizedEvent> FromText(const std::string& ics,
@@ -41,7 +48,12 @@ class EventInput {
 
  private:
   const ical::NormalizeOptions& options_;
+  CalendarParser parse_untrusted_;
 };
+
+// A calendar-level parse failure (INVALID_ARGUMENT) as a field violation:
+// the part it names ("vtimezone"), else `field`.
+absl::Status CalendarParseError(const absl::Status& status, const std::string& field);
 
 // The rejections of a parse as field violations, each field under `prefix`
 // and each reason with its line and UID.

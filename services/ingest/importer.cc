@@ -49,11 +49,7 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
     const std::string& default_municipality, const std::vector<std::string>& default_categories,
     bool dry_run) {
   absl::StatusOr<ical::ParsedCalendar> parsed = parse_untrusted_(ics, options_.normalize);
-  if (!parsed.ok()) {
-    if (parsed.status().code() != absl::StatusCode::kInvalidArgument) return parsed.status();
-    return BadRequestError(absl::StrCat("ics: ", parsed.status().message()),
-                           {{"ics", std::string(parsed.status().message())}});
-  }
+  if (!parsed.ok()) return CalendarParseError(parsed.status(), "ics");
   v1::ImportReport report;
   for (const std::string& w : parsed->warnings) report.add_warnings(w);
   for (const v1::Rejection& r : parsed->rejections) *report.add_rejected() = r;

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     parser = ingest::WorkerParser(worker_options);
   }
   const Clock& clock = Clock::Real();
-  ingest::EventInput input(options.normalize);
+  ingest::EventInput input(options.normalize, parser);
   ingest::DuplicateMerger merger(store, clock);
   ingest::Ingestor events(store, input, merger, clock);
   ingest::Importer importer(store, options, parser, merger, clock);

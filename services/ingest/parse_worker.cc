@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "babillard/internal/parse.pb.h"
+#include "services/common/ical/field_status.h"
 #include "services/common/spawn.h"
 
 namespace babillard::ingest {
@@ -61,8 +62,9 @@ ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
 
 absl::StatusOr<ical::ParsedCalendar> FromOutcome(const internal::ParseOutcome& outcome) {
   if (outcome.error_code() != 0) {
-    return absl::Status(static_cast<absl::StatusCode>(outcome.error_code()),
+    absl::Status status(static_cast<absl::StatusCode>(outcome.error_code()),
                         outcome.error_message());
+    return outcome.error_field().empty() ? status : ical::WithField(status, outcome.error_field());
   }
   ical::ParsedCalendar parsed;
   parsed.events.assign(outcome.events().begin(), outcome.events().end());
@@ -216,6 +218,7 @@ int RunParseWorker(int argc, char** argv) {
   if (!parsed.ok()) {
     outcome.set_error_code(static_cast<int>(parsed.status().code()));
     outcome.set_error_message(std::string(parsed.status().message()));
+    outcome.set_error_field(ical::FieldOfError(parsed.status()).value_or(""));
   } else {
     for (v1::Event& e : parsed->events) *outcome.add_events() = std::move(e);
     for (v1::Rejection& r : parsed->rejections) *outcome.add_rejections() = std::move(r);

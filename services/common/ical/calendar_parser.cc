@@ -15,6 +15,7 @@
 #include "services/common/ical/preflight.h"
 #include "services/common/ical/time_zones.h"
 #include "services/common/ical/vevent_reader.h"
+#include "services/common/ical/zone_rules.h"
 #include "services/common/status_macros.h"
 
 namespace babillard::ical {
@@ -95,6 +96,7 @@ absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes,
     return absl::InvalidArgumentError("calendar: not an iCalendar VCALENDAR");
   }
   BABILLARD_RETURN_IF_ERROR(CheckCalendarErrors(root.get(), out, 0));
+  BABILLARD_RETURN_IF_ERROR(CheckTimeZoneRules(root.get(), options.limits));
   CalendarName(root.get(), out);
 
   ZoneResolver zones(root.get(), options.default_time_zone);

@@ -15,6 +15,8 @@
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/handles.h"
 #include "services/common/ical/html_text.h"
+#include "services/common/ical/recurrence.h"
+#include "services/common/ical/rule_density.h"
 #include "services/common/ical/slug.h"
 #include "services/common/ical/time_zones.h"
 #include "services/common/string_view.h"
@@ -137,6 +139,12 @@ Problem NormalizeRule(v1::Event& event, const Limits& limits) {
         "rrule", absl::StrCat("BYxxx lists combine to ", product,
                               " instances per period; the limit is ", limits.max_rrule_by_product)};
   }
+  if (absl::StatusOr<absl::CivilSecond> start =
+          ParseLocal(event.start().local(), event.start().all_day());
+      start.ok()) {
+    if (auto why = RuleDensityProblem(r, *start, event.start().all_day()))
+      return FieldError{"rrule", *why};
+  }
   MatchUntilToStart(r, event.start());
   // Only GREGORIAN, the default, gets here: the stored rule does not name it.
   icalrecurrencetype written = r;
@@ -150,6 +158,29 @@ Problem NormalizeRule(v1::Event& event, const Limits& limits) {
 Problem NormalizeRecurrence(v1::Event& event, const Limits& limits) {
   if (!event.rrule().empty()) {
     if (Problem p = NormalizeRule(event, limits)) return p;
+  }
+  // DTSTART is the first instance already; feeds name it again as an RDATE
+  // for ical.js's sake, and a feed read back must not grow one each time.
+  auto* rdates = event.mutable_rdates();
+  rdates->erase(std::remove_if(rdates->begin(), rdates->end(),
+                               [&](const v1::EventTime& t) {
+                                 return t.utc_seconds() == event.start().utc_seconds() &&
+                                        t.all_day() == event.start().all_day();
+                               }),
+                rdates->end());
+  // An EXDATE written in another zone than DTSTART (an exporter's own zone)
+  // names the instance with that wall-clock time, as libical and ical.js
+  // match it; readers that compare instants would keep it. Stored in the
+  // series' zone, it names the same instance for every reader.
+  absl::StatusOr<absl::TimeZone> zone = LoadIanaZone(event.start().time_zone());
+  for (v1::EventTime& t : *event.mutable_exdates()) {
+    if (!zone.ok() || t.all_day() || event.start().all_day() || t.time_zone() == "UTC" ||
+        t.time_zone() == event.start().time_zone())
+      continue;
+    absl::StatusOr<absl::CivilSecond> wall = ParseLocal(t.local(), false);
+    if (!wall.ok()) continue;
+    t.set_time_zone(event.start().time_zone());
+    t.set_utc_seconds(absl::ToUnixSeconds(zone->At(*wall).pre));
   }
   // RDATEs and EXDATEs together stay within what a COUNT may ask for.
   if (event.rdates_size() > limits.max_rrule_count) return FieldError{"rdates", "too many RDATEs"};
@@ -277,12 +308,58 @@ std::optional<std::string> ResolveCategory(std::string& category, const Normaliz
                       "\"; the region's: ", absl::StrJoin(valid, ", "), " (free words go in tags)");
 }
 
+// RFC 5545 leaves a series whose DTSTART is not on its rule undefined:
+// libical, ical.js and dateutil start it at the rule's first instance,
+// recurring-ical-events adds DTSTART as one more. Stored from its first
+// instance, the series reads the same everywhere.
+void AlignStartWithRule(v1::Event& event, const NormalizeOptions& options,
+                        std::vector<std::string>& warnings) {
+  if (event.rrule().empty() || event.has_recurrence_id()) return;
+  v1::Event rule_only = event;
+  rule_only.clear_rdates();
+  rule_only.clear_exdates();
+  rule_only.clear_overrides();
+  Limits limits = options.limits;
+  limits.max_occurrences = 1;
+  const absl::Time start = InstantOf(event.start());
+  absl::StatusOr<Expansion> first = ExpandOccurrences(rule_only, start, absl::InfiniteFuture(),
+                                                      limits, options.default_time_zone);
+  if (!first.ok() || first->occurrences.empty()) return;
+  const Occurrence& o = first->occurrences.front();
+  if (o.start == start || o.local_start == event.start().local()) return;
+  warnings.push_back(absl::StrCat(event.uid(), ": DTSTART ", event.start().local(),
+                                  " is not an instance of its RRULE; the series starts at ",
+                                  o.local_start));
+  const absl::Duration shift = o.start - start;
+  v1::EventTime& s = *event.mutable_start();
+  if (event.has_end()) {
+    v1::EventTime& e = *event.mutable_end();
+    if (e.all_day()) {
+      absl::StatusOr<absl::CivilSecond> end_day = ParseLocal(e.local(), true);
+      absl::StatusOr<absl::CivilSecond> old_day = ParseLocal(s.local(), true);
+      absl::StatusOr<absl::CivilSecond> new_day = ParseLocal(o.local_start, true);
+      if (end_day.ok() && old_day.ok() && new_day.ok()) {
+        e.set_local(
+            FormatLocal(absl::CivilSecond(absl::CivilDay(*new_day) +
+                                          (absl::CivilDay(*end_day) - absl::CivilDay(*old_day))),
+                        true));
+      }
+    } else if (absl::StatusOr<absl::TimeZone> tz = LoadIanaZone(e.time_zone()); tz.ok()) {
+      e.set_local(FormatLocal(absl::ToCivilSecond(InstantOf(e) + shift, *tz), false));
+    }
+    e.set_utc_seconds(absl::ToUnixSeconds(InstantOf(e) + shift));
+  }
+  s.set_local(o.local_start);
+  s.set_utc_seconds(absl::ToUnixSeconds(o.start));
+}
+
 std::optional<FieldError> NormalizeEvent(v1::Event& event, const NormalizeOptions& options,
                                          std::vector<std::string>& warnings) {
   if (event.uid().size() > 255) return FieldError{"uid", "longer than 255 bytes"};
   if (Problem p = CheckYears(event)) return p;
   if (Problem p = NormalizeEnd(event, warnings)) return p;
   if (Problem p = NormalizeRecurrence(event, options.limits)) return p;
+  AlignStartWithRule(event, options, warnings);
   if (Problem p = NormalizeTexts(event, options.limits)) return p;
   NormalizeCoordinates(event, warnings);
   if (auto reason = ResolveMunicipality(*event.mutable_location()->mutable_municipality(), options))
@@ -298,16 +375,24 @@ std::optional<FieldError> CompleteSeries(v1::Event& master, const NormalizeOptio
     return FieldError{"overrides",
                       absl::StrCat("more than ", options.limits.max_overrides, " overrides")};
   }
-  std::sort(master.mutable_overrides()->begin(), master.mutable_overrides()->end(),
-            [](const v1::Event& a, const v1::Event& b) {
-              return a.recurrence_id().utc_seconds() < b.recurrence_id().utc_seconds();
-            });
   const int64_t duration = master.end().utc_seconds() - master.start().utc_seconds();
   absl::StatusOr<absl::TimeZone> master_zone = LoadIanaZone(master.start().time_zone());
+  absl::StatusOr<absl::TimeZone> region_zone = LoadIanaZone(options.default_time_zone);
   for (v1::Event& o : *master.mutable_overrides()) {
     // An override names its instance as its master's rule produces it: in the
     // master's zone ("RECURRENCE-ID;TZID=..." written in UTC by some exporters).
     v1::EventTime& rid = *o.mutable_recurrence_id();
+    absl::StatusOr<absl::CivilSecond> wall = ParseLocal(rid.local(), false);
+    if (master.start().all_day() && !rid.all_day() && wall.ok() && region_zone.ok()) {
+      // RFC 5545: RECURRENCE-ID has DTSTART's type. Exchange names a date's
+      // instance as midnight in its own zone, which readers that compare
+      // instants do not match with the date.
+      const absl::CivilSecond day{absl::CivilDay(*wall)};
+      rid.set_all_day(true);
+      rid.clear_time_zone();
+      rid.set_local(FormatLocal(day, true));
+      rid.set_utc_seconds(absl::ToUnixSeconds(region_zone->At(day).pre));
+    }
     if (!master.start().all_day() && !rid.all_day() && master_zone.ok() &&
         rid.time_zone() != master.start().time_zone()) {
       rid.set_time_zone(master.start().time_zone());
@@ -322,6 +407,10 @@ std::optional<FieldError> CompleteSeries(v1::Event& master, const NormalizeOptio
           absl::ToCivilSecond(absl::FromUnixSeconds(o.end().utc_seconds()), *tz), false));
     }
   }
+  std::sort(master.mutable_overrides()->begin(), master.mutable_overrides()->end(),
+            [](const v1::Event& a, const v1::Event& b) {
+              return a.recurrence_id().utc_seconds() < b.recurrence_id().utc_seconds();
+            });
   return std::nullopt;
 }
 

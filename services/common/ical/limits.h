@@ -40,6 +40,16 @@ struct Limits {
   int max_rrule_by_product = 10000;
   // Overrides (RECURRENCE-ID components) of one event.
   int max_overrides = 1000;
+  // VTIMEZONE components in one calendar.
+  int max_time_zones = 100;
+  // STANDARD and DAYLIGHT parts of one VTIMEZONE: a full tzdata export has
+  // one per historic change of a zone, a few hundred at most.
+  int max_zone_observances = 1000;
+  // RDATE values of one VTIMEZONE (exporters that list each transition).
+  int max_zone_rdates = 2000;
+  // Product of the sizes of the BYxxx lists of a time zone's RRULE:
+  // "BYMONTH=3;BYDAY=2SU" is 1, the old "BYMONTHDAY=8,...,14;BYDAY=SU" is 7.
+  int max_zone_rule_by_product = 64;
 };
 
 }  // namespace babillard::ical

@@ -18,6 +18,7 @@
 #include "services/common/ical/event_time.h"
 #include "services/common/ical/handles.h"
 #include "services/common/ical/time_zones.h"
+#include "services/common/ical/unclear_instances.h"
 #include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 
@@ -114,11 +115,18 @@ void AppendComponent(const v1::Event& e, const v1::Event* master, const Serializ
   // an older record holds.
   AppendFolded(absl::StrCat("UID:", EscapeText(master != nullptr ? master->uid() : e.uid())), out);
   AppendFolded(absl::StrCat("DTSTAMP:", FormatIcalUtc(absl::FromUnixSeconds(StampOf(e)))), out);
-  if (e.has_recurrence_id()) AppendFolded(TimeLine("RECURRENCE-ID", e.recurrence_id()), out);
+  // In the series' zone: each reader matches it with the instance it computes,
+  // however it reads a skipped or repeated hour.
+  if (e.has_recurrence_id())
+    AppendFolded(TimeLine("RECURRENCE-ID", e.recurrence_id(), /*keep_zone=*/true), out);
   const bool recurs = !e.rrule().empty() || e.rdates_size() > 0;
   AppendFolded(TimeLine("DTSTART", e.start(), /*keep_zone=*/recurs), out);
   if (e.has_end()) AppendFolded(TimeLine("DTEND", e.end()), out);
   if (!e.rrule().empty()) AppendFolded(absl::StrCat("RRULE:", e.rrule()), out);
+  // DTSTART is the first instance (RFC 5545 drops the duplicate), but ical.js
+  // (Thunderbird) leaves it out of a set made of RDATEs alone.
+  if (e.rrule().empty() && e.rdates_size() > 0)
+    AppendFolded(TimeLine("RDATE", e.start(), /*keep_zone=*/true), out);
   for (const v1::EventTime& t : e.rdates()) AppendFolded(TimeLine("RDATE", t), out);
   for (const v1::EventTime& t : e.exdates()) AppendFolded(TimeLine("EXDATE", t), out);
 
@@ -255,6 +263,8 @@ std::string SerializeEvent(const v1::Event& event, const SerializeOptions& optio
   out.reserve(512 + event.description().fr().size() + event.description().en().size());
   AppendComponent(event, nullptr, options, out);
   for (const v1::Event& o : event.overrides()) AppendComponent(o, &event, options, out);
+  for (const v1::Event& o : OverridesForUnclearInstances(event))
+    AppendComponent(o, &event, options, out);
   return out;
 }
 

@@ -234,3 +234,98 @@ TEST(CompleteSeries, OrdersOverridesAndGivesThemTheMastersDuration) {
 
 }  // namespace
 }  // namespace babillard::ical
+
+namespace babillard::ical {
+namespace {
+
+// RFC 5545 leaves it undefined; libical, ical.js and dateutil skip such a
+// DTSTART, recurring-ical-events keeps it.
+TEST(NormalizeEvent, ASeriesStartsAtTheFirstInstanceOfItsRule) {
+  v1::Event e = Timed();  // Tuesday 2025-07-01 19:00
+  e.mutable_end()->set_local("2025-07-01T20:30:00");
+  e.mutable_end()->set_time_zone("America/Toronto");
+  e.mutable_end()->set_utc_seconds(1751410800 + 5400);
+  e.set_rrule("FREQ=WEEKLY;COUNT=4;BYDAY=TH,FR");
+  std::vector<std::string> warnings;
+  ASSERT_FALSE(Normalize(e, warnings).has_value());
+  EXPECT_EQ(e.start().local(), "2025-07-03T19:00:00");
+  EXPECT_EQ(e.start().utc_seconds(), 1751410800 + 2 * 86400);
+  EXPECT_EQ(e.end().local(), "2025-07-03T20:30:00");
+  EXPECT_EQ(e.end().utc_seconds(), e.start().utc_seconds() + 5400);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("not an instance of its RRULE"), std::string::npos) << warnings[0];
+
+  v1::Event on_rule = Timed();
+  on_rule.set_rrule("FREQ=WEEKLY;COUNT=4;BYDAY=TU");
+  warnings.clear();
+  ASSERT_FALSE(Normalize(on_rule, warnings).has_value());
+  EXPECT_EQ(on_rule.start().local(), "2025-07-01T19:00:00");
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(CompleteSeries, ADateTimeRecurrenceIdOfAnAllDaySeriesNamesTheDay) {
+  v1::Event e = AllDay();
+  e.set_rrule("FREQ=WEEKLY;COUNT=4");
+  v1::Event& moved = *e.add_overrides();
+  // Exchange: RECURRENCE-ID;TZID=W. Europe Standard Time:20250708T000000
+  moved.mutable_recurrence_id()->set_local("2025-07-08T00:00:00");
+  moved.mutable_recurrence_id()->set_time_zone("Europe/Berlin");
+  moved.mutable_recurrence_id()->set_utc_seconds(1751925600);
+  moved.mutable_start()->set_all_day(true);
+  moved.mutable_start()->set_local("2025-07-09");
+  moved.mutable_start()->set_utc_seconds(1751342400 + 8 * 86400);
+  ASSERT_FALSE(CompleteSeries(e, Options()).has_value());
+  const v1::EventTime& rid = e.overrides(0).recurrence_id();
+  EXPECT_TRUE(rid.all_day());
+  EXPECT_EQ(rid.local(), "2025-07-08");
+  EXPECT_EQ(rid.time_zone(), "");
+  EXPECT_EQ(rid.utc_seconds(), 1751342400 + 7 * 86400);  // midnight in the region, as the dates
+}
+
+}  // namespace
+}  // namespace babillard::ical
+
+namespace babillard::ical {
+namespace {
+
+std::optional<FieldError> WithRule(const std::string& rule) {
+  v1::Event e = Timed();  // Tuesday 2025-07-01 19:00
+  e.set_rrule(rule);
+  std::vector<std::string> warnings;
+  return Normalize(e, warnings);
+}
+
+// Each of these is one icalrecur_iterator_next() call that walks to
+// libical's last year (HOURLY: 13 s); they are refused without expanding.
+TEST(NormalizeEvent, RulesThatNeverMatchOrMatchTooRarelyForTheirFreqAreRefused) {
+  for (const char* rule :
+       {"FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=DAILY;BYMONTH=4,6,9,11;BYMONTHDAY=31",
+        "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", "FREQ=YEARLY;BYWEEKNO=1;BYMONTH=7",
+        "FREQ=MONTHLY;BYMONTHDAY=-30;BYMONTH=2"}) {
+    std::optional<FieldError> error = WithRule(rule);
+    ASSERT_TRUE(error.has_value()) << rule;
+    EXPECT_EQ(error->field, "rrule");
+    EXPECT_NE(error->reason.find("match no date"), std::string::npos) << error->reason;
+  }
+  std::optional<FieldError> rare = WithRule("FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO");
+  ASSERT_TRUE(rare.has_value());
+  EXPECT_NE(rare->reason.find("hours apart"), std::string::npos) << rare->reason;
+}
+
+TEST(NormalizeEvent, RareButRealRulesAreTaken) {
+  // The 1st of February, as DTSTART's day of the month implies.
+  for (const char* rule :
+       {"FREQ=YEARLY;BYMONTH=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+        "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13", "FREQ=MONTHLY;BYDAY=5FR",
+        "FREQ=YEARLY;BYMONTH=2;BYDAY=5SU", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", "FREQ=HOURLY;INTERVAL=6;BYHOUR=1,7,13,19",
+        "FREQ=YEARLY;BYWEEKNO=53;BYDAY=TH", "FREQ=YEARLY;BYYEARDAY=-1",
+        "FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR"}) {
+    std::optional<FieldError> error = WithRule(rule);
+    EXPECT_FALSE(error.has_value()) << rule << ": " << (error ? error->reason : "");
+  }
+}
+
+}  // namespace
+}  // namespace babillard::ical

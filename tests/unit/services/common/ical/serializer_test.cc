@@ -157,3 +157,52 @@ TEST(SerializeCalendar, ParsesBackToTheSameEvent) {
 
 }  // namespace
 }  // namespace babillard::ical
+
+namespace babillard::ical {
+namespace {
+
+// 2027-03-14, America/Toronto: 02:00-03:00 does not happen. dateutil
+// (python-vobject) reads 02:30 that day as 06:30Z, RFC 5545 readers as 07:30Z.
+TEST(SerializeEvent, AnInstanceInASkippedHourIsWrittenAsAnOverrideInUtc) {
+  v1::Event e = Sample();
+  e.mutable_start()->set_local("2027-03-13T02:30:00");
+  e.mutable_start()->set_utc_seconds(1804923000);  // 07:30Z, EST
+  e.mutable_end()->set_local("2027-03-13T03:00:00");
+  e.mutable_end()->set_utc_seconds(1804923000 + 1800);
+  e.set_rrule("FREQ=DAILY;COUNT=3");
+  const std::string text = SerializeEvent(e, SerializeOptions());
+  EXPECT_NE(text.find("DTSTART;TZID=America/Toronto:20270313T023000"), std::string::npos) << text;
+  EXPECT_NE(text.find("RECURRENCE-ID;TZID=America/Toronto:20270314T023000\r\n"
+                      "DTSTART:20270314T073000Z\r\nDTEND:20270314T080000Z\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("RECURRENCE-ID", text.find("RECURRENCE-ID") + 1), std::string::npos)
+      << "only the instance in the gap: " << text;
+
+  // A series at 19:00 never meets a transition: nothing is added.
+  EXPECT_EQ(SerializeEvent(Sample(), SerializeOptions()).find("RECURRENCE-ID"), std::string::npos);
+}
+
+TEST(SerializeEvent, ASetOfRdatesAloneNamesItsStartAsOneAndReadsBackTheSame) {
+  v1::Event e = Sample();
+  v1::EventTime& next = *e.add_rdates();
+  next = e.start();
+  next.set_local("2025-07-08T19:00:00");
+  next.set_utc_seconds(e.start().utc_seconds() + 7 * 86400);
+  SerializeOptions lossless;
+  lossless.all_languages = true;
+  const std::string text = SerializeEvent(e, lossless);
+  EXPECT_NE(text.find("RDATE;TZID=America/Toronto:20250701T190000\r\n"
+                      "RDATE;TZID=America/Toronto:20250708T190000\r\n"),
+            std::string::npos)
+      << text;
+  absl::StatusOr<ParsedCalendar> back = ParseCalendar(
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" + text + "END:VCALENDAR\r\n",
+      NormalizeOptions());
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->events.size(), 1u);
+  EXPECT_EQ(back->events[0].rdates_size(), 1) << "DTSTART is not an RDATE of its own";
+}
+
+}  // namespace
+}  // namespace babillard::ical

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/client/url_guard.h"
 #include "services/common/grpc_status.h"
+#include "services/common/quota.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
 #include "services/ingest/region_fields.h"
@@ -52,6 +53,10 @@ absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& 
       !s.ok()) {
     return s;
   }
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<v1::Source> existing,
+                             store_.ListSources(source.organization()));
+  BABILLARD_RETURN_IF_ERROR(
+      CheckQuota(existing.size(), kMaxSourcesPerOrganization, "sources", source.organization()));
   source.set_url(url);
   source.clear_id();
   if (source.poll_interval_seconds() == 0) source.set_poll_interval_seconds(kDefaultPollSeconds);

@@ -37,6 +37,9 @@ struct FeedOptions {
   // How long a shared cache (a CDN, a proxy) may serve a feed without asking
   // again: Cache-Control: public, max-age.
   absl::Duration cache_max_age = absl::Minutes(5);
+  // Bytes of built feeds (identity and gzip) publish keeps; the least
+  // recently used go first.
+  size_t cache_budget_bytes = size_t{256} << 20;
 };
 
 // Builds an .ics feed (or the JSON feed, json_feed.h) from the view: public events that

@@ -22,12 +22,6 @@
 namespace babillard::publish {
 namespace {
 
-// An HTTP date (RFC 9110 5.6.7): "Wed, 02 Dec 2026 16:04:05 GMT".
-std::string HttpDate(int64_t seconds) {
-  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::FromUnixSeconds(seconds),
-                          absl::UTCTimeZone());
-}
-
 std::string Gzip(const std::string& data) {
   z_stream z{};
   deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);  // 16: gzip header
@@ -91,15 +85,6 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   return Plain(404, "not found; feeds are under /feeds/ (for example /feeds/all.ics)");
 }
 
-std::shared_ptr<const FeedHandler::Entry> FeedHandler::Cached(const std::string& target,
-                                                              int64_t version, int64_t day) {
-  absl::MutexLock lock(&mu_);
-  auto it = by_target_.find(target);
-  if (it == by_target_.end() || it->second->version != version || it->second->day != day)
-    return nullptr;
-  return it->second;
-}
-
 HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path,
                                const std::string& query_text) {
   if (!view_.ready()) {
@@ -109,7 +94,7 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
   }
   const absl::Time now = clock_.Now();
   const int64_t today = absl::ToUnixSeconds(now) / 86400;
-  if (std::shared_ptr<const Entry> hit = Cached(request.target, Version(), today)) {
+  if (std::shared_ptr<const CachedFeed> hit = cache_.ByTarget(request.target, Version(), today)) {
     return Respond(request, std::move(hit));
   }
   absl::StatusOr<FeedQuery> parsed = ParseFeedTarget(path, query_text, vocabulary_, now);
@@ -120,67 +105,50 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
   const FeedQuery& q = *parsed;
   const std::string key = q.Key();
   const int64_t version = Version();
-  std::shared_ptr<const Entry> entry;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end() && it->second->version == version) entry = it->second;
-  }
+  std::shared_ptr<const CachedFeed> entry = cache_.FindOrClaim(key, request.target, version);
   if (entry == nullptr) {
-    absl::StatusOr<std::string> body = BuildFeed(view_.Events(), q, options_);
-    if (!body.ok()) {
+    entry = cache_.Finish(key, request.target, Build(q, version, now, request.target));
+    if (entry == nullptr) {
       ++errors_;
       HttpResponse r = Plain(503, "the feed cannot be built right now; retry shortly");
       r.headers.push_back({"Retry-After", "30"});
       return r;
     }
-    ++builds_;
-    last_build_bytes_ = static_cast<int64_t>(body->size());
-    for (int64_t seen = largest_build_bytes_.load();
-         seen < static_cast<int64_t>(body->size()) &&
-         !largest_build_bytes_.compare_exchange_weak(seen, body->size());) {
-    }
-    if (body->size() > (1u << 20)) {
-      // Google's fetcher drops what is past about 1 MB.
-      ++over_1mb_;
-      log::Warn("feed over 1 MB (Google Calendar truncates it)",
-                {{"target", request.target}, {"bytes", std::to_string(body->size())}});
-    }
-    auto fresh = std::make_shared<Entry>();
-    fresh->version = version;
-    fresh->body = *std::move(body);
-    fresh->gzip = Gzip(fresh->body);
-    const std::string hash = auth::Sha256Hex(fresh->body).substr(0, 32);
-    fresh->etag = absl::StrCat("\"", hash, "\"");
-    fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
-    fresh->modified = absl::ToUnixSeconds(now);
-    fresh->content_type =
-        q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
-    fresh->day = today;
-    absl::MutexLock lock(&mu_);
-    auto it = cache_.find(key);
-    // Keep the older Last-Modified when the bytes did not change, and move it
-    // at least a second when they did: HTTP dates have whole seconds, and a
-    // change in the same second would hide behind If-Modified-Since.
-    if (it != cache_.end()) {
-      fresh->modified = it->second->etag == fresh->etag
-                            ? it->second->modified
-                            : std::max(fresh->modified, it->second->modified + 1);
-    }
-    fresh->last_modified = HttpDate(fresh->modified);
-    if (cache_.size() > 1000) cache_.clear();
-    cache_[key] = fresh;
-    entry = fresh;
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    if (by_target_.size() > 1000) by_target_.clear();
-    by_target_[request.target] = entry;
   }
   return Respond(request, std::move(entry));
 }
 
-HttpResponse FeedHandler::Respond(const HttpRequest& request, std::shared_ptr<const Entry> entry) {
+std::shared_ptr<CachedFeed> FeedHandler::Build(const FeedQuery& q, int64_t version, absl::Time now,
+                                               const std::string& target) {
+  absl::StatusOr<std::string> body = BuildFeed(view_.Events(), q, options_);
+  if (!body.ok()) return nullptr;
+  ++builds_;
+  last_build_bytes_ = static_cast<int64_t>(body->size());
+  for (int64_t seen = largest_build_bytes_.load();
+       seen < static_cast<int64_t>(body->size()) &&
+       !largest_build_bytes_.compare_exchange_weak(seen, body->size());) {
+  }
+  if (body->size() > (1u << 20)) {
+    // Google's fetcher drops what is past about 1 MB.
+    ++over_1mb_;
+    log::Warn("feed over 1 MB (Google Calendar truncates it)",
+              {{"target", target}, {"bytes", std::to_string(body->size())}});
+  }
+  auto fresh = std::make_shared<CachedFeed>();
+  fresh->version = version;
+  fresh->body = *std::move(body);
+  fresh->gzip = Gzip(fresh->body);
+  const std::string hash = auth::Sha256Hex(fresh->body).substr(0, 32);
+  fresh->etag = absl::StrCat("\"", hash, "\"");
+  fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
+  fresh->modified = absl::ToUnixSeconds(now);
+  fresh->content_type = q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
+  fresh->day = absl::ToUnixSeconds(now) / 86400;
+  return fresh;
+}
+
+HttpResponse FeedHandler::Respond(const HttpRequest& request,
+                                  std::shared_ptr<const CachedFeed> entry) {
   const bool gzip = absl::StrContains(absl::AsciiStrToLower(request.accept_encoding), "gzip");
   const std::string& etag = gzip ? entry->gzip_etag : entry->etag;
   HttpResponse r;
@@ -235,7 +203,13 @@ HttpResponse FeedHandler::Metrics() {
       "\n# TYPE babillard_feeds_over_1mb_total counter\nbabillard_feeds_over_1mb_total ",
       over_1mb_.load(), "\n# TYPE babillard_view_events gauge\nbabillard_view_events ",
       view_.size(), "\n# TYPE babillard_view_ready gauge\nbabillard_view_ready ",
-      view_.ready() ? 1 : 0, "\n");
+      view_.ready() ? 1 : 0,
+      "\n# TYPE babillard_feed_cache_bytes gauge\nbabillard_feed_cache_bytes ", cache_.bytes(),
+      "\n# TYPE babillard_feed_cache_entries gauge\nbabillard_feed_cache_entries ",
+      cache_.entries(),
+      "\n# TYPE babillard_feed_cache_evictions_total "
+      "counter\nbabillard_feed_cache_evictions_total ",
+      cache_.evictions(), "\n");
   absl::StrAppend(&r.body, "# TYPE babillard_feed_request_duration_seconds histogram\n");
   int64_t cumulative = 0;
   for (size_t b = 0; b <= std::size(kLatencyBuckets); ++b) {

@@ -15,6 +15,7 @@
 #include "services/common/clock.h"
 #include "services/publish/calendar_view.h"
 #include "services/publish/feed_builder.h"
+#include "services/publish/feed_cache.h"
 #include "services/publish/feed_urls.h"
 #include "services/publish/named_feeds.h"
 #include "services/publish/webhook_dispatcher.h"
@@ -41,7 +42,8 @@ struct HttpResponse {
 
 // The HTTP side of publish, without the sockets: routes /feeds/...,
 // /healthz and /metrics; builds each feed once per view version and caches
-// it with its ETag and gzip form, so a request costs a lookup; answers
+// it with its ETag and gzip form (FeedCache: a byte budget, one build per
+// feed at a time), so a request costs a lookup; answers
 // conditional requests with 304, HEAD without a body, CORS for widgets, and
 // 503 with Retry-After (never an empty 200) before the first snapshot.
 // Thread-safe.
@@ -55,25 +57,18 @@ class FeedHandler {
         webhooks_(webhooks),
         clock_(clock),
         cache_control_(
-            absl::StrCat("public, max-age=", absl::ToInt64Seconds(options_.cache_max_age))) {}
+            absl::StrCat("public, max-age=", absl::ToInt64Seconds(options_.cache_max_age))),
+        cache_(options_.cache_budget_bytes) {}
 
   HttpResponse Handle(const HttpRequest& request);
 
  private:
-  struct Entry {
-    int64_t version = -1;
-    std::string body, gzip;
-    std::string etag, gzip_etag;
-    std::string last_modified;
-    int64_t modified = 0;  // Last-Modified, epoch seconds
-    std::string content_type;
-    int64_t day = 0;  // the UTC day whose default window it covers
-  };
-  // Answers from the cache straight from the request target (the common
-  // case: the same subscription URL polled again), or null.
-  std::shared_ptr<const Entry> Cached(const std::string& target, int64_t version, int64_t day);
-  HttpResponse Respond(const HttpRequest& request, std::shared_ptr<const Entry> entry);
+  HttpResponse Respond(const HttpRequest& request, std::shared_ptr<const CachedFeed> entry);
   HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query);
+  // The feed for `q` at `version` with its ETag and gzip form; null when it
+  // cannot be built.
+  std::shared_ptr<CachedFeed> Build(const FeedQuery& q, int64_t version, absl::Time now,
+                                    const std::string& target);
   HttpResponse Metrics();
   // What cached feeds depend on: the view and the named feed definitions.
   int64_t Version() const;
@@ -84,9 +79,7 @@ class FeedHandler {
   const WebhookCounters* webhooks_;
   const Clock& clock_;
   const std::string cache_control_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> cache_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> by_target_ ABSL_GUARDED_BY(mu_);
+  FeedCache cache_;
   std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
   // Feed request latency (handling, not the network): a Prometheus histogram.
   static constexpr double kLatencyBuckets[] = {0.0001, 0.0005, 0.001, 0.005, 0.01,

@@ -1,5 +1,6 @@
 #include "services/publish/feed_urls.h"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -83,6 +84,31 @@ std::optional<std::string> Lookup(absl::string_view criterion, std::string& slug
   }
   names.push_back(InLanguage(*name, language));
   return std::nullopt;
+}
+
+// A window a caller chose: within the years events may have, at most
+// kMaxWindowDays long, and widened to whole months, so that the distinct
+// windows (each a feed built and cached) are few.
+constexpr int kMaxWindowDays = 1096;
+
+absl::Status CheckWindow(FeedQuery& q) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time earliest = absl::FromCivil(absl::CivilDay(1900, 1, 1), utc);
+  const absl::Time latest = absl::FromCivil(absl::CivilDay(2200, 1, 1), utc);
+  if (q.from < earliest || q.from >= latest)
+    return absl::InvalidArgumentError("from: a date from 1900-01-01 to 2199-12-31");
+  if (q.to <= earliest || q.to > latest)
+    return absl::InvalidArgumentError("to: a date from 1900-01-02 to 2200-01-01");
+  if (q.to <= q.from) return absl::InvalidArgumentError("to: must be after from");
+  if (q.to - q.from > absl::Hours(24 * kMaxWindowDays)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("to: at most ", kMaxWindowDays, " days (3 years) after from"));
+  }
+  const absl::CivilMonth from_month(absl::ToCivilDay(q.from, utc));
+  q.from = absl::FromCivil(from_month, utc);
+  const absl::CivilMonth to_month(absl::ToCivilDay(q.to - absl::Seconds(1), utc));
+  q.to = absl::FromCivil(to_month + 1, utc);
+  return absl::OkStatus();
 }
 
 absl::Time StartOfUtcDay(absl::Time t) {
@@ -240,8 +266,12 @@ absl::StatusOr<FeedQuery> ParseFeedTarget(absl::string_view path, absl::string_v
     const std::string& region = vocabulary.region->Name(language);
     q.title = names.empty() ? region : absl::StrCat(absl::StrJoin(names, ", "), " — ", region);
   }
+  // One end given: the default window's length from it.
+  if (from_given && !to_given) q.to = q.from + absl::Hours(24 * 548);
+  if (to_given && !from_given) q.from = std::min(q.from, q.to - absl::Hours(24 * 578));
   if (!from_given) q.from = StartOfUtcDay(q.from);
   if (!to_given) q.to = StartOfUtcDay(q.to);
+  if (from_given || to_given) BABILLARD_RETURN_IF_ERROR(CheckWindow(q));
   return q;
 }
 

@@ -1,7 +1,9 @@
 #include "services/publish/http_server.h"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <chrono>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -17,8 +19,9 @@ using tcp = asio::ip::tcp;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, FeedHandler& handler, const HttpServerOptions& options)
-      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+  Session(tcp::socket socket, FeedHandler& handler, const HttpServerOptions& options,
+          std::unique_ptr<ConnectionLimits::Slot> slot)
+      : stream_(std::move(socket)), handler_(handler), options_(options), slot_(std::move(slot)) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(),
@@ -26,11 +29,27 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Waits for a request's first bytes (a new connection gets the header
+  // deadline, a kept-alive one the idle time), then gives the whole header
+  // the header deadline: a client sending a byte now and then cannot hold
+  // the connection for the idle time.
   void Read() {
+    if (buffer_.size() > 0) return ReadRequest();
+    stream_.expires_after(
+        std::chrono::seconds(served_ ? options_.idle_seconds : options_.header_seconds));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadRequest();
+                            });
+  }
+
+  void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(std::chrono::seconds(options_.idle_seconds));
+    stream_.expires_after(std::chrono::seconds(options_.header_seconds));
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -49,6 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.accept_encoding = std::string(message[http::field::accept_encoding]);
     request.if_modified_since = std::string(message[http::field::if_modified_since]);
     keep_alive_ = message.keep_alive();
+    served_ = true;
     HttpResponse r = handler_.Handle(request);
     const bool head = request.method == "HEAD";
     if (r.shared_body != nullptr) {
@@ -124,7 +144,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::empty_body>> parser_;
   FeedHandler& handler_;
   const HttpServerOptions& options_;
+  const std::unique_ptr<ConnectionLimits::Slot> slot_;
   bool keep_alive_ = false;
+  bool served_ = false;
 };
 
 }  // namespace
@@ -135,22 +157,49 @@ class Session : public std::enable_shared_from_this<Session> {
 // wake-ups were most of a 304's cost). The price: while a thread builds a
 // feed after a change, its own connections wait for it.
 struct HttpServer::Impl {
-  explicit Impl(int n) {
+  Impl(int n, const HttpServerOptions& o)
+      : options(o), limits(o.max_connections, o.max_connections_per_address) {
     for (int i = 0; i < n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
     acceptor = std::make_unique<tcp::acceptor>(*ios[0]);
+    retry = std::make_unique<asio::steady_timer>(*ios[0]);
   }
   std::vector<std::unique_ptr<asio::io_context>> ios;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::steady_timer> retry;
+  std::chrono::milliseconds backoff{0};
   size_t next = 0;
   FeedHandler* handler = nullptr;
-  HttpServerOptions options;
+  const HttpServerOptions options;
+  ConnectionLimits limits;
   std::vector<std::thread> threads;
 
   void Accept() {
     asio::io_context& io = *ios[next++ % ios.size()];
     acceptor->async_accept(io, [this](beast::error_code ec, tcp::socket socket) {
-      if (!ec) std::make_shared<Session>(std::move(socket), *handler, options)->Start();
-      if (acceptor->is_open()) Accept();
+      if (!acceptor->is_open()) return;
+      if (ec) {
+        // Out of descriptors (EMFILE) or buffers: the connection stays in the
+        // backlog, and accepting again at once would spin. Wait, longer each time.
+        backoff = std::min(std::chrono::milliseconds(1000),
+                           std::max(std::chrono::milliseconds(10), backoff * 2));
+        retry->expires_after(backoff);
+        retry->async_wait([this](beast::error_code wait) {
+          if (!wait && acceptor->is_open()) Accept();
+        });
+        return;
+      }
+      backoff = std::chrono::milliseconds(0);
+      beast::error_code peer_error;
+      const tcp::endpoint peer = socket.remote_endpoint(peer_error);
+      std::unique_ptr<ConnectionLimits::Slot> slot =
+          peer_error ? nullptr : limits.Acquire(peer.address().to_string());
+      if (slot != nullptr) {
+        std::make_shared<Session>(std::move(socket), *handler, options, std::move(slot))->Start();
+      } else {
+        beast::error_code ignored;
+        socket.close(ignored);  // over a cap: closed before anything is read
+      }
+      Accept();
     });
   }
 };
@@ -158,10 +207,9 @@ struct HttpServer::Impl {
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handler,
                                                               HttpServerOptions options) {
   std::unique_ptr<HttpServer> server(new HttpServer());
-  server->impl_ = std::make_unique<Impl>(std::max(1, options.threads));
+  server->impl_ = std::make_unique<Impl>(std::max(1, options.threads), options);
   Impl& impl = *server->impl_;
   impl.handler = &handler;
-  impl.options = options;
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("http: bad address ", options.address));
@@ -190,6 +238,7 @@ void HttpServer::Stop() {
   asio::post(*impl_->ios[0], [this] {
     beast::error_code ignored;
     impl_->acceptor->close(ignored);
+    impl_->retry->cancel();
   });
   for (auto& io : impl_->ios) io->stop();
   for (auto& t : impl_->threads) t.join();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/publish/connection_limits.h"
 #include "services/publish/feed_handler.h"
 
 namespace babillard::publish {
@@ -17,12 +18,21 @@ struct HttpServerOptions {
   // Requests with a larger header block or any body are refused (431/413).
   size_t max_header_bytes = 16 << 10;
   size_t max_body_bytes = 0;
-  // An idle keep-alive connection is closed after this long (slowloris).
+  // An idle keep-alive connection is closed after this long.
   int idle_seconds = 30;
+  // A new connection's first request, and every request's header once its
+  // first byte came, must arrive within this (slowloris).
+  int header_seconds = 10;
+  // Connections kept open, in all and from one IP address; past either, a
+  // new connection is closed at once.
+  size_t max_connections = 10000;
+  size_t max_connections_per_address = 64;
 };
 
 // HTTP/1.1 on Boost.Beast (asynchronous, a few threads, keep-alive) in
-// front of a FeedHandler.
+// front of a FeedHandler, with connection caps (ConnectionLimits), a header
+// deadline apart from the keep-alive idle time, and a backoff when accept
+// fails.
 class HttpServer {
  public:
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(FeedHandler& handler,

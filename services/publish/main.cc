@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <libical/ical.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -43,8 +44,16 @@ ABSL_FLAG(std::string, internal_token_file, "", "Token presented to the store, i
 ABSL_FLAG(std::string, ready_file, "",
           "Written once serving: grpc=<address> and http=<feed base URL> (port 0 picks one)");
 ABSL_FLAG(int, http_threads, 2, "HTTP worker threads");
+ABSL_FLAG(int, http_max_connections, 10000,
+          "HTTP connections kept open at once (lowered to fit the file descriptor limit)");
+ABSL_FLAG(int, http_max_connections_per_address, 64, "HTTP connections kept open per IP address");
+ABSL_FLAG(int, http_header_seconds, 10,
+          "Seconds for a new connection's first request, and for any request's header");
+ABSL_FLAG(int, http_idle_seconds, 30, "Seconds an idle keep-alive connection is kept");
 ABSL_FLAG(absl::Duration, feed_cache_max_age, absl::Minutes(5),
           "How long a shared cache (a CDN) may keep a feed: Cache-Control max-age");
+ABSL_FLAG(int, feed_cache_mb, 256,
+          "Memory for built feeds (identity and gzip), MiB; the least recently used go first");
 ABSL_FLAG(std::string, admin_token_file, "",
           "The admin token ingest created (var/ingest/admin.token); admins manage every "
           "organization's feeds and webhooks");
@@ -108,6 +117,8 @@ int main(int argc, char** argv) {
   feed_options.region = &*region;
   feed_options.time_zone = region->time_zone();
   feed_options.cache_max_age = absl::GetFlag(FLAGS_feed_cache_max_age);
+  feed_options.cache_budget_bytes =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_feed_cache_mb))) << 20;
   publish::FeedHandler handler(view, feed_options, vocabulary, &webhooks.counters());
   publish::HttpServerOptions http_options;
   const std::string http = absl::GetFlag(FLAGS_http);
@@ -117,6 +128,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
+  // Descriptors kept for the rest: gRPC clients and streams, webhooks, files.
+  http_options.max_connections = publish::ConnectionCapForDescriptors(
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_http_max_connections))), 256);
+  http_options.max_connections_per_address =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_http_max_connections_per_address)));
+  http_options.header_seconds = std::max(1, absl::GetFlag(FLAGS_http_header_seconds));
+  http_options.idle_seconds = std::max(1, absl::GetFlag(FLAGS_http_idle_seconds));
   absl::StatusOr<std::unique_ptr<publish::HttpServer>> server =
       publish::HttpServer::Start(handler, http_options);
   if (!server.ok()) {

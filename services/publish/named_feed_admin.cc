@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/quota.h"
 #include "services/common/status_macros.h"
 
 namespace babillard::publish {
@@ -13,6 +14,10 @@ absl::StatusOr<v1::NamedFeed> NamedFeedAdmin::Create(const Caller& caller, v1::N
   feed.set_organization(org);
   feed.set_created(absl::ToUnixSeconds(clock_.Now()));
   BABILLARD_RETURN_IF_ERROR(ValidateNamedFeed(feed));
+  BABILLARD_ASSIGN_OR_RETURN(v1::ListNamedFeedsResponse existing, List(caller));
+  size_t owned = 0;
+  for (const v1::NamedFeed& f : existing.feeds()) owned += f.organization() == org ? 1 : 0;
+  BABILLARD_RETURN_IF_ERROR(CheckQuota(owned, kMaxNamedFeedsPerOrganization, "named feeds", org));
   internal::PutNamedFeedRequest put;
   *put.mutable_feed() = feed;
   put.set_create_only(true);

@@ -6,6 +6,7 @@
 #include "services/common/auth/token.h"
 #include "services/common/client/url_guard.h"
 #include "services/common/grpc_status.h"
+#include "services/common/quota.h"
 #include "services/common/status_macros.h"
 #include "services/publish/change_filter.h"
 
@@ -30,6 +31,12 @@ absl::StatusOr<v1::Webhook> WebhookAdmin::Create(const Caller& caller, v1::Webho
                                               options_.allow_loopback_webhooks,
                                               /*must_resolve=*/true));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(webhook.filter(), "webhook.filter."));
+  internal::ListWebhooksRequest mine;
+  mine.set_organization(org);
+  BABILLARD_ASSIGN_OR_RETURN(internal::ListWebhooksResponse existing,
+                             store_.Call(&internal::Store::StubInterface::ListWebhooks, mine));
+  BABILLARD_RETURN_IF_ERROR(
+      CheckQuota(existing.webhooks_size(), kMaxWebhooksPerOrganization, "webhooks", org));
   BABILLARD_ASSIGN_OR_RETURN(std::string secret, auth::NewWebhookSecret());
   BABILLARD_ASSIGN_OR_RETURN(std::string head, HeadCursor());
   webhook.clear_id();

@@ -86,6 +86,8 @@ class Deploy(unittest.TestCase):
             name = os.path.basename(path)
             for section in ("Unit", "Service", "Install"):
                 self.assertIn(section, unit, f"{name}: no [{section}]")
+            self.assertGreaterEqual(int(unit["Service"].get("LimitNOFILE", "0")), 65536,
+                                    f"{name}: LimitNOFILE (each connection is a descriptor)")
             argv = unit["Service"]["ExecStart"].replace("\\\n", " ").split()
             for dep in unit["Unit"].get("Requires", "").split():
                 self.assertTrue(os.path.exists(os.path.join(DEPLOY, "systemd", dep)), f"{name}: requires {dep}")

@@ -10,7 +10,6 @@ import datetime as dt
 import gzip
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -128,6 +127,7 @@ class Feeds(unittest.TestCase):
         self.assertEqual(feed["name"], "Culture — MRC des Sources")
         self.assertEqual(feed["inLanguage"], "fr")
         self.assertEqual(feed["from"], f"{YEAR}-07-01T00:00:00Z")
+        self.assertEqual(feed["to"], f"{YEAR}-08-01T00:00:00Z", "a window is whole months")
         e = events[uid]
         self.assertEqual(e["@type"], "Event")
         self.assertEqual(e["name"], "Atelier de poterie")

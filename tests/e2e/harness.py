@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -15,6 +16,8 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 
 def free_port():
@@ -22,6 +25,15 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def http_get(url, timeout=60):
+    """(status, body) of a GET; an HTTP error status is an answer too."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
 
 
 def read_ready(path):
@@ -53,7 +65,7 @@ class Stack:
     `publish_args` are added to publish's flags (tests turn on loopback
     webhooks there)."""
 
-    def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False):
+    def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False, publish_nofile=None):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
         self.ports = {k: 0 for k in ("store", "ingest", "publish", "http")}
@@ -61,6 +73,8 @@ class Stack:
         self.commands = {}
         self.logs = []
         self.publish_args = list(publish_args)
+        # publish under this file descriptor limit (soft and hard), as a small host would run it.
+        self.publish_nofile = publish_nofile
         store_args = [f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{self.ports['store']}"]
         if own_redis:
             # A Redis of the test's own (as in production), so drills can kill it.
@@ -90,7 +104,10 @@ class Stack:
         argv = [path if path.startswith("/") else os.path.join(self.build, path), *args]
         if ready is None:
             argv.append(f"--ready-file={wait}")
-        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        limit = self.publish_nofile if name == "publish" else None
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                             preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
+                             if limit else None)
         self.procs[name] = p
         if ready is not None:
             self._wait_path(wait, p)
@@ -142,6 +159,16 @@ class Stack:
     def cli_popen(self, *args, token=None, **kwargs):
         return subprocess.Popen([os.path.join(self.build, "clients/cli/babillard"), *args], env=self.env(token),
                                 text=True, **kwargs)
+
+    def import_region(self, org, events, seed, year):
+        """The region as bench/gen_ics.py makes it (`events` of dozens of
+        organizations in one file), imported by a new organization `org`."""
+        generator = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../bench/gen_ics.py")
+        subprocess.run(["/usr/bin/python3", generator, "--events", str(events), "--seed", str(seed), "--year",
+                        str(year), "--out", self.dir, "--no-orgs"], check=True, capture_output=True)
+        r = self.cli("import", os.path.join(self.dir, f"feed-{events}.ics"), token=self.create_org(org))
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
 
     def create_org(self, slug, municipality="danville"):
         r = self.cli("org", "create", f"--slug={slug}", f"--name=Org {slug}", f"--municipality={municipality}",

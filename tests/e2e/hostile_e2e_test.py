@@ -6,14 +6,37 @@ figures themselves are in `make bench`.
 
 usage: hostile_e2e_test.py BUILD_DIR
 """
+import datetime as dt
 import os
+import re
+import resource
+import socket
 import sys
 import time
 import unittest
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
-from harness import Stack
+from harness import Stack, http_get as get
 
 BUILD = sys.argv[1]
+YEAR = dt.date.today().year + 1
+CACHE_MB = 16
+PUBLISH_NOFILE = 1024
+HEADER_SECONDS = 2
+
+
+def descriptors(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def connect_from(address, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((address, 0))
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    return s
 
 
 def rss_kib(pid):
@@ -38,8 +61,13 @@ def zone_bomb(freq, since):
 class Hostile(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = Stack(BUILD, "hostile-e2e")
+        cls.stack = Stack(BUILD, "hostile-e2e", publish_nofile=PUBLISH_NOFILE,
+                          publish_args=[f"--feed-cache-mb={CACHE_MB}", f"--http-header-seconds={HEADER_SECONDS}",
+                                        "--http-idle-seconds=5", "--http-max-connections-per-address=64",
+                                        "--allow-loopback-webhooks"],
+                          ingest_args=["--allow-loopback-sources", "--poll=false"])
         cls.token = cls.stack.create_org("club")
+        cls.stack.import_region("region", events=500, seed=3, year=YEAR)
 
     @classmethod
     def tearDownClass(cls):
@@ -68,6 +96,143 @@ class Hostile(unittest.TestCase):
         r = self.stack.cli("submit", "--title=Après la bombe", "--start=2027-07-02 19:00",
                            token=self.token)
         self.assertEqual(r.returncode, 0, r.stderr)
+
+
+    def test_a_thousand_distinct_windows_stay_within_the_feed_cache_budget(self):
+        base = self.stack.base + "/feeds/all.ics"
+        deadline = time.time() + 20
+        while b"UID:region/" not in get(base + f"?from={YEAR}-01-01&to={YEAR + 1}-01-01")[1]:
+            self.assertLess(time.time(), deadline, "the import never reached the feed")
+            time.sleep(0.2)
+        publish = self.stack.procs["publish"].pid
+        before = rss_kib(publish)
+        # Each window holds the whole year of events (about 700 KB of feed,
+        # gzip kept beside it): without a budget, 1,000 of them are 800 MB.
+        windows = []
+        for feed in ("/feeds/all.ics", "/feeds/org/region.ics"):
+            for month in range(YEAR * 12 - 24, YEAR * 12 + 1):
+                for end in range((YEAR + 1) * 12, month + 37):
+                    for lang in ("fr", "en"):
+                        windows.append(f"{feed}?lang={lang}&from={month // 12}-{month % 12 + 1:02d}-01"
+                                       f"&to={end // 12}-{end % 12 + 1:02d}-01")
+        windows = windows[:1000]
+        self.assertEqual(len(set(windows)), 1000)
+        began = time.time()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            statuses = list(pool.map(lambda w: get(self.stack.base + w)[0], windows))
+        self.assertEqual(set(statuses), {200})
+        grown = rss_kib(publish) - before
+        self.assertLess(grown, 200 * 1024, f"publish grew by {grown} KiB for {len(windows)} windows")
+        status, body = get(base)
+        self.assertEqual(status, 200)
+        with urllib.request.urlopen(self.stack.base + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        cached = int(next(l.split()[1] for l in metrics.splitlines()
+                          if l.startswith("babillard_feed_cache_bytes ")))
+        self.assertLessEqual(cached, CACHE_MB << 20)
+        self.assertIn("babillard_feed_cache_evictions_total", metrics)
+        print(f"\n{len(windows)} windows in {time.time() - began:.1f} s; publish RSS +{grown // 1024} MiB,"
+              f" cache {cached >> 20} MiB", file=sys.stderr)
+
+    def test_a_bad_window_is_a_400_naming_the_parameter(self):
+        for query, name in (("?from=2027-05-01&to=2027-04-01", b"to:"),
+                            ("?from=2027-01-01&to=2031-01-01", b"to:"),
+                            ("?from=1066-10-14", b"from:"), ("?from=soon", b"from:")):
+            status, body = get(self.stack.base + "/feeds/all.ics" + query)
+            self.assertEqual(status, 400, query)
+            self.assertTrue(body.startswith(name), (query, body))
+
+
+    def test_idle_and_slow_sockets_leave_the_feeds_answering(self):
+        """2,000 idle and 200 slowloris sockets against a publish limited to
+        1,024 descriptors: before the caps, it accepted until EMFILE and then
+        spun on accept; a normal GET got nothing."""
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
+        port = self.stack.ports["http"]
+        publish = self.stack.procs["publish"].pid
+        idle, slow = [], []
+        try:
+            for _ in range(2000):
+                idle.append(connect_from("127.0.0.2", port))
+            for _ in range(200):
+                s = connect_from("127.0.0.3", port)
+                try:
+                    s.sendall(b"GET /feeds/all.ics HTTP/1.1\r\nHost: x\r\n")
+                except OSError:
+                    pass  # already closed: over the cap
+                slow.append(s)
+            self.assertLess(descriptors(publish), 400, "publish holds at most its per-address caps")
+            began = time.time()
+            self.assertEqual(get(self.stack.base + "/healthz")[0], 200)
+            self.assertEqual(get(self.stack.base + "/feeds/all.ics")[0], 200)
+            self.assertLess(time.time() - began, 30)
+            # The slow ones keep sending a header line a second: the header deadline closes them.
+            closed = 0
+            deadline = time.time() + HEADER_SECONDS + 6
+            while time.time() < deadline and closed < len(slow):
+                closed = 0
+                for s in slow:
+                    try:
+                        s.sendall(b"X-Slow: 1\r\n")
+                    except OSError:
+                        closed += 1
+                time.sleep(1)
+            self.assertEqual(closed, len(slow), "every slowloris socket was closed by publish")
+            # Once the idle ones are closed by publish, their address is served again.
+            status = None
+            deadline = time.time() + HEADER_SECONDS + 10
+            while status != 200 and time.time() < deadline:
+                s = connect_from("127.0.0.2", port)
+                try:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    reply = s.recv(64)
+                    status = 200 if reply.startswith(b"HTTP/1.1 200") else None
+                except OSError:
+                    pass
+                finally:
+                    s.close()
+                if status != 200:
+                    time.sleep(0.5)
+            self.assertEqual(status, 200, "a new connection from the idle sockets' address is served")
+        finally:
+            for s in idle + slow:
+                s.close()
+
+
+    def test_an_organization_keeps_at_most_20_webhooks_20_sources_and_50_named_feeds(self):
+        token = self.stack.create_org("quotas")
+        hooks = []
+        try:
+            for i in range(20):
+                r = self.stack.cli("webhook", "create", f"http://127.0.0.1:9/hook/{i}", "--category=sport",
+                                   token=token)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                hooks.append(re.search(r"^webhook (\S+) created", r.stdout, re.M).group(1))
+            r = self.stack.cli("webhook", "create", "http://127.0.0.1:9/hook/21", token=token)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("20 webhooks", r.stderr)
+            self.assertIn("delete one first", r.stderr)
+            for i in range(20):
+                r = self.stack.cli("source", "add", f"http://127.0.0.1:9/{i}.ics", token=token)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            r = self.stack.cli("source", "add", "http://127.0.0.1:9/21.ics", token=token)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("20 sources", r.stderr)
+            for i in range(50):
+                r = self.stack.cli("feed", "create", f"quota-{i}", f"--title=Q {i}", "--category=sport",
+                                   token=token)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            r = self.stack.cli("feed", "create", "quota-51", "--title=Q", "--category=sport", token=token)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("50 named feeds", r.stderr)
+            # Another organization is not affected.
+            r = self.stack.cli("webhook", "create", "http://127.0.0.1:9/other", "--category=sport",
+                               token=self.token)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        finally:
+            for hook in hooks:
+                self.stack.cli("webhook", "delete", hook, token=token)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,10 @@ import sys
 import threading
 import time
 import unittest
-import urllib.error
-import urllib.request
 
 import icalendar
 
-from harness import Receiver, Stack
+from harness import Receiver, Stack, http_get
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
@@ -40,11 +38,7 @@ def tearDownModule():
 
 
 def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    return http_get(url, timeout=10)
 
 
 class Publish(unittest.TestCase):

@@ -235,12 +235,7 @@ class Readers(unittest.TestCase):
             r = cls.stack.cli("import", path, token=cls.token)
             assert r.returncode == 0 and "rejected 0" in r.stdout, (name, r.stdout, r.stderr)
         # The region as bench/gen_ics.py makes it: 300 events of 56 organizations in one file.
-        generator = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../bench/gen_ics.py")
-        subprocess.run(["/usr/bin/python3", generator, "--events", "300", "--seed", "7", "--year",
-                        str(YEAR), "--out", cls.stack.dir, "--no-orgs"], check=True, capture_output=True)
-        region = cls.stack.create_org("region")
-        r = cls.stack.cli("import", os.path.join(cls.stack.dir, "feed-300.ics"), token=region)
-        assert r.returncode == 0, r.stderr
+        cls.stack.import_region("region", events=300, seed=7, year=YEAR)
 
     @classmethod
     def tearDownClass(cls):

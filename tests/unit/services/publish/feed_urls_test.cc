@@ -156,3 +156,36 @@ TEST(FeedUrls, UnknownSlugsAre404sAndFeedsAreNamedInTheirLanguage) {
 
 }  // namespace
 }  // namespace babillard::publish
+
+namespace babillard::publish {
+namespace {
+
+// Every distinct window is a feed built and cached: they are bounded and few.
+TEST(FeedUrls, AChosenWindowIsBoundedAndWidenedToWholeMonths) {
+  absl::StatusOr<FeedQuery> mid =
+      ParseFeedTarget("/feeds/all.ics", "from=2027-02-15&to=2027-03-10", {}, kNow);
+  absl::StatusOr<FeedQuery> whole =
+      ParseFeedTarget("/feeds/all.ics", "from=2027-02-01&to=2027-04-01", {}, kNow);
+  ASSERT_THAT(mid, IsOk());
+  ASSERT_THAT(whole, IsOk());
+  EXPECT_EQ(mid->Key(), whole->Key());
+  EXPECT_EQ(mid->from, absl::FromCivil(absl::CivilDay(2027, 2, 1), absl::UTCTimeZone()));
+  EXPECT_EQ(mid->to, absl::FromCivil(absl::CivilDay(2027, 4, 1), absl::UTCTimeZone()));
+  for (const auto& [query, field] :
+       {std::pair{"from=2027-05-01&to=2027-04-01", "to: must be after from"},
+        std::pair{"from=2027-01-01&to=2030-02-01", "to: at most 1096 days"},
+        std::pair{"from=1850-01-01&to=1851-01-01", "from: a date from 1900-01-01"},
+        std::pair{"from=2250-01-01", "from: a date from 1900-01-01"},
+        std::pair{"to=2350-01-01", "to: a date from"}}) {
+    EXPECT_THAT(ParseFeedTarget("/feeds/all.ics", query, {}, kNow),
+                StatusIs(absl::StatusCode::kInvalidArgument, field))
+        << query;
+  }
+  // One end alone: the default length from it.
+  absl::StatusOr<FeedQuery> old = ParseFeedTarget("/feeds/all.ics", "from=2012-12-01", {}, kNow);
+  ASSERT_THAT(old, IsOk());
+  EXPECT_LT(old->to, absl::FromCivil(absl::CivilDay(2015, 1, 1), absl::UTCTimeZone()));
+}
+
+}  // namespace
+}  // namespace babillard::publish

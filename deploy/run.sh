@@ -14,6 +14,11 @@ bin="$root/$build"
 region="${REGION:-$root/deploy/regions/mrc-des-sources.textproto}"
 mkdir -p "$var/run"
 rm -f "$var/run/"*.ready
+# The token ingest and publish present to the store, made once and kept (0600).
+token="$var/internal.token"
+if [ ! -s "$token" ]; then
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$token.tmp" && mv "$token.tmp" "$token")
+fi
 
 pids=()
 stop() {
@@ -41,17 +46,17 @@ wait_ready() {  # wait_ready NAME FILE PID
 }
 
 "$bin/services/store/babillard-store" --data-dir="$var/store" --listen=127.0.0.1:50053 \
-  --ready-file="$var/run/store.ready" >"$var/run/babillard-store.log" 2>&1 &
+  --internal-token-file="$token" --ready-file="$var/run/store.ready" >"$var/run/babillard-store.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-store "$var/run/store.ready" "${pids[-1]}"
 
 "$bin/services/ingest/babillard-ingest" --store=127.0.0.1:50053 --listen=127.0.0.1:50051 --region="$region" \
-  --data-dir="$var/ingest" --ready-file="$var/run/ingest.ready" >"$var/run/babillard-ingest.log" 2>&1 &
+  --internal-token-file="$token" --data-dir="$var/ingest" --ready-file="$var/run/ingest.ready" >"$var/run/babillard-ingest.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 
 "$bin/services/publish/babillard-publish" --store=127.0.0.1:50053 --http=127.0.0.1:8080 --region="$region" \
-  --listen=127.0.0.1:50052 --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
+  --internal-token-file="$token" --listen=127.0.0.1:50052 --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"
 year=$(date +%Y)

@@ -13,8 +13,13 @@ namespace babillard {
 // (larger than `max_bytes`). The one way the code reads a file.
 absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = 64u << 20);
 
-// Writes `content` to `path` atomically (temporary file, then rename), so a
-// reader never sees half of it.
+// Writes `content` to `path` atomically (temporary file, fsync, rename,
+// fsync of the directory), so a reader never sees half of it and a crash
+// never leaves it empty. The file is 0600.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// fsync of the directory holding `path`: a file just created or renamed
+// there survives a crash.
+void SyncDirectoryOf(const std::string& path);
 
 }  // namespace babillard

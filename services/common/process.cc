@@ -3,6 +3,7 @@
 #include <libical/ical.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/common/files.h"
 #include "services/common/log.h"
+#include "services/common/string_view.h"
 
 namespace babillard {
 
@@ -50,6 +52,10 @@ sigset_t TerminationSignals() {
 }  // namespace
 
 void InitService(int argc, char** argv, const char* usage) {
+  // What a service writes (the private Redis's AOF with webhook secrets and
+  // private events, tokens, logs) is its own: 0600 files, 0700 directories,
+  // for redis-server and the parse workers too.
+  umask(0077);
   BlockTerminationSignals();
   log::SetService(std::filesystem::path(argv[0]).filename().string());
   icalerror_set_errors_are_fatal(0);
@@ -80,10 +86,36 @@ int WaitForTermination() {
   return signal_number;
 }
 
-std::string ReadSecretFile(const std::string& path) {
-  if (path.empty()) return "";
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_view flag) {
+  if (path.empty()) return std::string();
   absl::StatusOr<std::string> bytes = ReadFile(path, 1 << 20);
-  return bytes.ok() ? std::string(absl::StripAsciiWhitespace(*bytes)) : "";
+  if (!bytes.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", Av(flag), ": ", bytes.status().message()));
+  }
+  const std::string secret(absl::StripAsciiWhitespace(*bytes));
+  const std::string lower = absl::AsciiStrToLower(secret);
+  if (secret.empty())
+    return absl::FailedPreconditionError(absl::StrCat("--", Av(flag), ": ", path, " is empty"));
+  if (absl::StrContains(lower, "replace-me") || absl::StrContains(lower, "change-me") ||
+      absl::StrContains(lower, "changeme")) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", Av(flag), ": ", path,
+                     " holds the example placeholder; write a random token there "
+                     "(openssl rand -hex 32)"));
+  }
+  if (secret.size() < 16) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--", Av(flag), ": ", path, " is too short to be a secret (at least 16 characters)"));
+  }
+  return secret;
+}
+
+bool IsLoopbackAddress(std::string_view address) {
+  if (address.starts_with("unix:")) return true;
+  std::string_view host = address.substr(0, address.rfind(':'));
+  if (host.starts_with("[") && host.ends_with("]")) host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
 std::string BoundAddress(const std::string& flag, int port) {

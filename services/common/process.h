@@ -1,10 +1,12 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "services/common/files.h"  // WriteFileAtomically, for callers of WriteReadyFile
 
 namespace babillard {
@@ -27,9 +29,16 @@ void BlockTerminationSignals();
 // Returns the signal that asked the process to stop.
 int WaitForTermination();
 
-// What a secret file holds, whitespace trimmed; empty for an empty path or
-// an unreadable file (callers then run without that secret).
-std::string ReadSecretFile(const std::string& path);
+// What the secret file `path` holds, whitespace trimmed; "" when `path` is
+// empty (the flag not given). A file that is named but missing, unreadable,
+// empty, shorter than 16 characters or a known placeholder (the example
+// files' "change-me..."/"replace-me...") is an error naming `flag`: a
+// secret that silently turned into "no secret" would turn a check off.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_view flag);
+
+// Whether a listen address ("127.0.0.1:50053", "[::1]:1", "localhost:1",
+// "unix:/path") is reachable from this host only.
+bool IsLoopbackAddress(std::string_view address);
 
 // The address a gRPC server listens on, with the port it was given when the
 // flag said ":0" ("127.0.0.1:0" -> "127.0.0.1:43117"; unix: paths unchanged).

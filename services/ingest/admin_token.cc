@@ -25,13 +25,20 @@ absl::StatusOr<std::string> LoadOrCreateAdminToken(const std::string& path, bool
   BABILLARD_ASSIGN_OR_RETURN(std::string token, auth::NewToken());
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  std::filesystem::permissions(std::filesystem::path(path).parent_path(),
+                               std::filesystem::perms::owner_all, ec);
   // O_EXCL: two replicas starting at once must not overwrite each other's token.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot create ", path));
   const std::string line = token + "\n";
-  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const bool ok =
+      write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && fsync(fd) == 0;
   close(fd);
-  if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
+  if (!ok) {
+    unlink(path.c_str());  // a partial token would be read back as the admin's at the next start
+    return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  SyncDirectoryOf(path);
   *created = true;
   return auth::Sha256Hex(token);
 }

@@ -72,8 +72,13 @@ int main(int argc, char** argv) {
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
                                            grpc::InsecureChannelCredentials(), channel_args);
-  StoreClient store(internal::Store::NewStub(channel),
-                    ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)), absl::Seconds(30));
+  absl::StatusOr<std::string> token =
+      ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file), "internal-token-file");
+  if (!token.ok()) {
+    log::Error("cannot start", {{"error", token.status().ToString()}});
+    return 1;
+  }
+  StoreClient store(internal::Store::NewStub(channel), *token, absl::Seconds(30));
   ingest::IngestOptions options;
   ingest::UseRegion(*region, options.normalize);
   options.max_import_bytes = static_cast<size_t>(max_import);

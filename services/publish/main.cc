@@ -82,19 +82,27 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", region.status().ToString()}});
     return 1;
   }
-  const std::string token = ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file));
+  absl::StatusOr<std::string> token =
+      ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file), "internal-token-file");
+  absl::StatusOr<std::string> admin_token =
+      ReadSecretFile(absl::GetFlag(FLAGS_admin_token_file), "admin-token-file");
+  for (const absl::Status& s : {token.status(), admin_token.status()}) {
+    if (!s.ok()) {
+      log::Error("cannot start", {{"error", s.ToString()}});
+      return 1;
+    }
+  }
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
                                            grpc::InsecureChannelCredentials(), channel_args);
-  StoreClient store(internal::Store::NewStub(channel), token);
-  const std::string admin_token = ReadSecretFile(absl::GetFlag(FLAGS_admin_token_file));
+  StoreClient store(internal::Store::NewStub(channel), *token);
   // Without the admin token file no call is an admin's (an unguessable hash).
-  Authenticator auth(store, admin_token.empty() ? "-" : auth::Sha256Hex(admin_token));
+  Authenticator auth(store, admin_token->empty() ? "-" : auth::Sha256Hex(*admin_token));
   publish::CalendarView view;
   publish::ChangeLog log(static_cast<size_t>(std::max(100, absl::GetFlag(FLAGS_change_log_size))));
   publish::ChangeReader reader(log, store);
-  publish::ViewFeeder feeder(channel, token, view, &log);
+  publish::ViewFeeder feeder(channel, *token, view, &log);
   feeder.Start();
   publish::NamedFeedDirectory named_feeds;
   named_feeds.Follow(store, absl::Seconds(5));

@@ -39,7 +39,7 @@ ABSL_FLAG(std::string, ready_file, "",
           "Written once serving: grpc=<the address bound> (port 0 picks one)");
 ABSL_FLAG(
     std::string, internal_token_file, "",
-    "File holding the token ingest and publish must present; empty: no check (loopback only)");
+    "File holding the token ingest and publish must present; required unless --listen is loopback");
 ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted");
 
 namespace {
@@ -54,6 +54,15 @@ int Fail(const absl::Status& status) {
 int main(int argc, char** argv) {
   using namespace babillard;
   InitService(argc, argv, "babillard-store: the region's events and state, in Redis");
+  // Before anything starts: a store that would run without its check must not run.
+  absl::StatusOr<std::string> token =
+      ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file), "internal-token-file");
+  if (!token.ok()) return Fail(token.status());
+  if (token->empty() && !IsLoopbackAddress(absl::GetFlag(FLAGS_listen))) {
+    return Fail(absl::FailedPreconditionError(
+        "--internal-token-file: required when --listen is not a loopback address (without it "
+        "anyone who reaches the port may call the store)"));
+  }
 
   std::unique_ptr<redis::RedisProcess> embedded;
   redis::Address address;
@@ -94,8 +103,7 @@ int main(int argc, char** argv) {
       store::RedisEventStore::Open(pool, store_options);
   if (!events.ok()) return Fail(events.status());
   store::RedisRegistry registry(pool, store_options.prefix, store_options.retention);
-  store::StoreService service(**events, registry,
-                              ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file)));
+  store::StoreService service(**events, registry, *token);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -42,6 +42,18 @@ def babillard_image():
     return re.search(r"docker build -f deploy/Dockerfile -t (\S+) \.", text).group(1), text
 
 
+def image_uid():
+    """The UID (and GID) deploy/Dockerfile gives the image's user, and runs as."""
+    with open(os.path.join(DEPLOY, "Dockerfile")) as f:
+        text = f.read()
+    uid = int(re.search(r"useradd [^\n]*--uid (\d+)", text).group(1))
+    assert re.search(rf"^USER {uid}:{uid}$", text, re.M), "the image runs as its user, by number"
+    return uid
+
+
+IMAGE_UID = image_uid()
+
+
 def k8s_docs():
     docs = []
     for path in sorted(glob.glob(os.path.join(DEPLOY, "k8s", "*.yaml"))):
@@ -88,6 +100,7 @@ class Deploy(unittest.TestCase):
                 self.assertIn(section, unit, f"{name}: no [{section}]")
             self.assertGreaterEqual(int(unit["Service"].get("LimitNOFILE", "0")), 65536,
                                     f"{name}: LimitNOFILE (each connection is a descriptor)")
+            self.assertEqual(unit["Service"].get("UMask"), "0077", f"{name}: UMask (data and tokens are private)")
             argv = unit["Service"]["ExecStart"].replace("\\\n", " ").split()
             for dep in unit["Unit"].get("Requires", "").split():
                 self.assertTrue(os.path.exists(os.path.join(DEPLOY, "systemd", dep)), f"{name}: requires {dep}")
@@ -116,7 +129,13 @@ class Deploy(unittest.TestCase):
                 self.assertIn(dep, services, f"{name} depends on {dep}")
             for secret in svc.get("secrets", []):
                 self.assertIn(secret, compose["secrets"])
-                self.assertTrue(os.path.exists(os.path.join(DEPLOY, compose["secrets"][secret]["file"])))
+                path = os.path.normpath(compose["secrets"][secret]["file"])
+                if not os.path.exists(os.path.join(DEPLOY, path)):
+                    # A secret the operator makes: never committed, and the README says how.
+                    with open(os.path.join(DEPLOY, "..", ".gitignore")) as f:
+                        self.assertIn(f"/deploy/{path}", f.read().split(), f"{name}: secret {path}")
+                    with open(os.path.join(DEPLOY, "README.md")) as f:
+                        self.assertIn(f"> deploy/{path}", f.read(), f"{name}: how to make {path}")
             for volume in svc.get("volumes", []):
                 self.assertIn(volume.split(":")[0], compose["volumes"], name)
             if svc["image"] == self.image:
@@ -158,6 +177,16 @@ class Deploy(unittest.TestCase):
             self.assertEqual(w["spec"]["selector"]["matchLabels"], w["spec"]["template"]["metadata"]["labels"], name)
             pod = w["spec"]["template"]["spec"]
             volumes = {v["name"]: v for v in pod.get("volumes", [])}
+            if any(c["image"] == self.image for c in pod["containers"]):
+                # The image's user reads its secrets, and no one else does.
+                security = pod.get("securityContext", {})
+                self.assertEqual((security.get("runAsUser"), security.get("runAsGroup"), security.get("fsGroup")),
+                                 (IMAGE_UID, IMAGE_UID, IMAGE_UID), f"{name}: runs as the image's user")
+                self.assertTrue(security.get("runAsNonRoot"), name)
+                for v in volumes.values():
+                    if "secret" in v:
+                        self.assertEqual(v["secret"].get("defaultMode"), 0o440,
+                                         f"{name}: secret {v['name']} readable by the group fsGroup sets")
             claims = {c["metadata"]["name"] for c in w["spec"].get("volumeClaimTemplates", [])}
             for c in pod.get("initContainers", []) + pod["containers"]:
                 where = f"{name}/{c['name']}"

@@ -65,7 +65,8 @@ class Stack:
     `publish_args` are added to publish's flags (tests turn on loopback
     webhooks there)."""
 
-    def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False, publish_nofile=None):
+    def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False, publish_nofile=None,
+                 store_args=()):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
         self.ports = {k: 0 for k in ("store", "ingest", "publish", "http")}
@@ -75,7 +76,7 @@ class Stack:
         self.publish_args = list(publish_args)
         # publish under this file descriptor limit (soft and hard), as a small host would run it.
         self.publish_nofile = publish_nofile
-        store_args = [f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{self.ports['store']}"]
+        store_args = [f"--data-dir={self.dir}/store", f"--listen=127.0.0.1:{self.ports['store']}", *store_args]
         if own_redis:
             # A Redis of the test's own (as in production), so drills can kill it.
             self.redis_socket = f"{self.dir}/redis.sock"

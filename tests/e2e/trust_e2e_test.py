@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""Ways in (#10), through the real binaries: a store whose internal token
+would silently be off does not start, and one that has it refuses calls
+without it.
+
+usage: trust_e2e_test.py BUILD_DIR
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from harness import Stack, port_of, read_ready, wait_for
+
+BUILD = sys.argv[1]
+DEPLOY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../deploy")
+STORE = os.path.join(BUILD, "services/store/babillard-store")
+
+
+class InternalToken(unittest.TestCase):
+    def start_store(self, *flags):
+        with tempfile.TemporaryDirectory() as data:
+            return subprocess.run([STORE, f"--data-dir={data}", *flags], capture_output=True, text=True,
+                                  timeout=30)
+
+    def test_a_named_token_file_that_is_not_a_secret_stops_the_store(self):
+        with tempfile.TemporaryDirectory() as d:
+            empty, short, unreadable = (os.path.join(d, n) for n in ("empty", "short", "unreadable"))
+            open(empty, "w").close()
+            with open(short, "w") as f:
+                f.write("abc\n")
+            os.mkdir(unreadable)  # a directory: cannot be read as a file, even by root
+            for path, why in ((os.path.join(d, "missing"), "missing"), (empty, "is empty"),
+                              (short, "too short"), (unreadable, "unreadable"),
+                              (os.path.join(DEPLOY, "internal.token.example"), "placeholder")):
+                with self.subTest(why=why):
+                    r = self.start_store("--listen=127.0.0.1:0", f"--internal-token-file={path}")
+                    self.assertNotEqual(r.returncode, 0, r.stderr)
+                    self.assertIn("--internal-token-file", r.stderr)
+                    if why in ("is empty", "too short", "placeholder"):
+                        self.assertIn(why, r.stderr)
+
+    def test_a_store_reachable_from_elsewhere_needs_a_token(self):
+        r = self.start_store("--listen=0.0.0.0:0")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("required when --listen is not a loopback address", r.stderr)
+
+
+class TokenEnforced(unittest.TestCase):
+    def test_the_stack_with_a_token_works_and_the_store_refuses_calls_without_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            token = os.path.join(d, "internal.token")
+            with open(token, "w") as f:
+                f.write(os.urandom(32).hex())
+            stack = Stack(BUILD, "trust-e2e", store_args=[f"--internal-token-file={token}"],
+                          ingest_args=[f"--internal-token-file={token}"],
+                          publish_args=[f"--internal-token-file={token}"])
+            try:
+                org = stack.create_org("club")
+                r = stack.cli("submit", "--title=Avec jeton", "--start=2027-07-02 19:00", token=org)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                # What the services wrote (the private Redis's AOF, the admin token) is theirs alone.
+                for where in ("store", "ingest"):
+                    for directory, dirs, files in os.walk(os.path.join(stack.dir, where)):
+                        for name in dirs + files:
+                            path = os.path.join(directory, name)
+                            mode = os.lstat(path).st_mode
+                            if not os.path.islink(path) and not name.endswith(".sock"):
+                                self.assertEqual(mode & 0o077, 0, f"{path}: mode {mode & 0o777:o}")
+                # An ingest without the token: the store refuses what it asks.
+                bare = subprocess.Popen(
+                    [os.path.join(BUILD, "services/ingest/babillard-ingest"),
+                     f"--store=127.0.0.1:{stack.ports['store']}", "--listen=127.0.0.1:0",
+                     f"--data-dir={d}/bare", f"--ready-file={d}/bare.ready"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    wait_for(f"{d}/bare.ready", bare)
+                    port = port_of(read_ready(f"{d}/bare.ready")["grpc"])
+                    with open(f"{d}/bare/admin.token") as f:
+                        admin = f.read().strip()
+                    r = subprocess.run([os.path.join(BUILD, "clients/cli/babillard"), "org", "create",
+                                        "--slug=intrus", "--name=Intrus", "--municipality=danville"],
+                                       capture_output=True, text=True, timeout=60,
+                                       env=dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{port}",
+                                                BABILLARD_TOKEN=admin))
+                    self.assertNotEqual(r.returncode, 0, r.stdout)
+                finally:
+                    bare.terminate()
+                    bare.wait(timeout=30)
+            finally:
+                stack.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1] + sys.argv[2:], verbosity=2)

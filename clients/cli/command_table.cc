@@ -23,7 +23,7 @@ std::vector<Flag> EventFlags() {
   return {{"title", "TEXT", "the title in French"},
           {"title-en", "TEXT", "the title in English"},
           {"start", "\"YYYY-MM-DD HH:MM\"", "when it starts (a date with --all-day)"},
-          {"end", "\"YYYY-MM-DD HH:MM\"", "when it ends"},
+          {"end", "\"YYYY-MM-DD HH:MM\"", "when it ends (with --all-day: its last day)"},
           {"tz", "ZONE", "the zone of --start and --end (default America/Toronto)"},
           {"all-day", "", "--start and --end are dates"},
           {"rrule", "RULE", "how it repeats (RFC 5545: FREQ=WEEKLY;BYDAY=TU)"},

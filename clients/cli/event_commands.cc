@@ -53,6 +53,12 @@ bool ApplyFlags(Session& cli, v1::Event& e) {
     time->set_local(when->first);
     time->set_all_day(when->second);
     time->set_time_zone(when->second ? "" : tz);
+    if (std::string(flag) == "end" && when->second) {
+      // People name an all-day event's last day; iCalendar's DTEND is the day after.
+      absl::CivilDay last;
+      (void)absl::ParseCivilTime(when->first, &last);
+      time->set_local(absl::FormatCivilTime(last + 1));
+    }
   }
   if (cli.args().has("tz")) {
     if (!e.start().all_day()) e.mutable_start()->set_time_zone(tz);

@@ -107,7 +107,8 @@ class Feeds(unittest.TestCase):
                           f"--end={YEAR}-07-06 21:00", "--rrule=FREQ=WEEKLY;COUNT=3", "--location=Salle du Carmel",
                           "--address=35 rue du Carmel", "--municipality=danville", "--category=culture",
                           "--tag=argile", "--price=10 $", "--url=https://danville.ca/poterie")
-        fair = self.submit("--title=Foire", f"--start={YEAR}-07-10", f"--end={YEAR}-07-12", "--all-day",
+        # Two days, the 10th and the 11th, as people say it.
+        fair = self.submit("--title=Foire", f"--start={YEAR}-07-10", f"--end={YEAR}-07-11", "--all-day",
                            "--municipality=wotton", "--category=culture")
         self.assertEqual(self.cli("cancel", uid, f"--occurrence={YEAR}-07-13 19:00").returncode, 0)
         path = f"/feeds/category/culture.json?from={YEAR}-07-01&to={YEAR}-07-31"

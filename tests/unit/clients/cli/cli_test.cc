@@ -202,6 +202,20 @@ TEST_F(CliTest, SubmitSendsTheFlagsAsFieldsAndPrintsOnlyTheUidOnStdout) {
   EXPECT_EQ(ingest_.authorization, "Bearer tok");
 }
 
+// #13 item 3: "--start=2027-01-15 --end=2027-01-17 --all-day" was the 15th and 16th.
+TEST_F(CliTest, AnAllDayEndIsTheLastDayAndGoesOutAsTheDayAfter) {
+  ASSERT_EQ(
+      Run({"submit", "--title=Carnaval", "--start=2027-01-15", "--end=2027-01-17", "--all-day"}),
+      kExitOk)
+      << err_.str();
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.submitted.size(), 1u);
+  const v1::Event& e = ingest_.submitted[0].event();
+  EXPECT_EQ(e.start().local(), "2027-01-15");
+  EXPECT_EQ(e.end().local(), "2027-01-18");
+  EXPECT_TRUE(e.end().all_day());
+}
+
 TEST_F(CliTest, ARefusalIsOneLineThenOneLinePerFieldAndExitOne) {
   {
     absl::MutexLock lock(&ingest_.mu);

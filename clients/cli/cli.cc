@@ -59,6 +59,10 @@ int RunCli(const std::vector<std::string>& argv, const Environment& env) {
     return kExitUsage;
   }
   Session session(*std::move(args), std::string(command->path), env);
+  if (std::optional<std::string> problem = session.TokenProblem()) {
+    env.err << "babillard: " << *problem << "\n";
+    return kExitUsage;
+  }
   return command->run(session);
 }
 

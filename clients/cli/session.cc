@@ -87,11 +87,29 @@ Session::Session(Args args, std::string command, const Environment& env)
     if (config.count(key)) return config[key];
     return fallback;
   };
-  token_ = pick("token", "BABILLARD_TOKEN", "token", "");
+  // A token pasted with its line end still works; the rest is checked by TokenProblem().
+  token_ = std::string(absl::StripAsciiWhitespace(pick("token", "BABILLARD_TOKEN", "token", "")));
+  token_source_ = args_.has("token")                        ? "--token"
+                  : !env_.getenv("BABILLARD_TOKEN").empty() ? "BABILLARD_TOKEN"
+                                                            : "the config file";
   addr_ = pick("addr", "BABILLARD_ADDR", "addr", "127.0.0.1:50051");
   publish_addr_ = pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
   ingest_ = v1::Ingest::NewStub(env_.connect(addr_));
   publish_ = v1::Publish::NewStub(env_.connect(publish_addr_));
+}
+
+std::optional<std::string> Session::TokenProblem() const {
+  for (size_t i = 0; i < token_.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(token_[i]);
+    // An HTTP/2 header value: visible ASCII. gRPC aborts the process on anything else.
+    if (c < 0x21 || c > 0x7E) {
+      return absl::StrCat("the token from ", token_source_, " has ",
+                          c >= 0x80 ? "a non-ASCII character" : "a space or control character",
+                          " at position ", i + 1,
+                          "; a token is bab_ followed by letters and digits: copy it again");
+    }
+  }
+  return std::nullopt;
 }
 
 void Session::Prepare(grpc::ClientContext& context, int seconds) const {

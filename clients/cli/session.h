@@ -30,6 +30,9 @@ class Session {
   v1::Ingest::Stub& ingest() { return *ingest_; }
   v1::Publish::Stub& publish() { return *publish_; }
   const std::string& token() const { return token_; }
+  // Why the token cannot be sent (a character an HTTP/2 header cannot
+  // carry, which gRPC would abort on), or nullopt.
+  std::optional<std::string> TokenProblem() const;
 
   // A deadline and the caller's token on a call's context.
   void Prepare(grpc::ClientContext& context, int seconds = 30) const;
@@ -80,6 +83,7 @@ class Session {
   std::string command_;
   const Environment& env_;
   std::string token_, addr_, publish_addr_;
+  std::string token_source_;
   std::unique_ptr<v1::Ingest::Stub> ingest_;
   std::unique_ptr<v1::Publish::Stub> publish_;
 };

@@ -202,6 +202,27 @@ TEST_F(CliTest, SubmitSendsTheFlagsAsFieldsAndPrintsOnlyTheUidOnStdout) {
   EXPECT_EQ(ingest_.authorization, "Bearer tok");
 }
 
+// #13 item 4: gRPC aborted the CLI (exit 134) on a token it cannot send.
+TEST_F(CliTest, ATokenPastedWithItsLineEndWorksAndOneWithAnAccentIsExplained) {
+  token_ = "bab_abc\n";
+  ASSERT_EQ(Run({"submit", "--title=x", "--start=2027-01-15 10:00"}), kExitOk) << err_.str();
+  {
+    absl::MutexLock lock(&ingest_.mu);
+    EXPECT_EQ(ingest_.authorization, "Bearer bab_abc");
+    ingest_.submitted.clear();
+  }
+  for (const std::string bad : {"bab_é", "bab_a b", "bab_\tx"}) {
+    token_ = bad;
+    err_.str("");
+    EXPECT_EQ(Run({"submit", "--title=x", "--start=2027-01-15 10:00"}), kExitUsage) << bad;
+    EXPECT_NE(err_.str().find("the token from BABILLARD_TOKEN has"), std::string::npos)
+        << err_.str();
+    EXPECT_NE(err_.str().find("copy it again"), std::string::npos) << err_.str();
+  }
+  absl::MutexLock lock(&ingest_.mu);
+  EXPECT_TRUE(ingest_.submitted.empty()) << "nothing was sent";
+}
+
 // #13 item 3: "--start=2027-01-15 --end=2027-01-17 --all-day" was the 15th and 16th.
 TEST_F(CliTest, AnAllDayEndIsTheLastDayAndGoesOutAsTheDayAfter) {
   ASSERT_EQ(

@@ -8,12 +8,26 @@ set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-var="$root/var"
+# VAR and the *_PORT variables let tests run one beside another.
+var="${VAR:-$root/var}"
+store_port="${STORE_PORT:-50053}" ingest_port="${INGEST_PORT:-50051}"
+publish_port="${PUBLISH_PORT:-50052}" http_port="${HTTP_PORT:-8080}"
 bin="$root/$build"
 # The region served: its municipalities, categories and names (deploy/README.md).
 region="${REGION:-$root/deploy/regions/mrc-des-sources.textproto}"
 mkdir -p "$var/run"
+# One babillard per var/: a second one would start a second Redis on the same files.
+exec 9>"$var/run.lock"
+if ! flock -n 9; then
+  echo "babillard: already running from $var (pid $(cat "$var/run.pid" 2>/dev/null || echo '?')); stop it first (Ctrl-C in its terminal)" >&2
+  exit 1
+fi
+echo $$ >"$var/run.pid"
 rm -f "$var/run/"*.ready
+# The previous run's logs are kept as *.log.1.
+for log in "$var/run/"*.log; do
+  if [ -s "$log" ]; then mv -f "$log" "$log.1"; fi
+done
 # The token ingest and publish present to the store, made once and kept (0600).
 token="$var/internal.token"
 if [ ! -s "$token" ]; then
@@ -21,15 +35,17 @@ if [ ! -s "$token" ]; then
 fi
 
 pids=()
-stop() {
+stop() {  # stop EXIT_STATUS: Ctrl-C is a clean stop (0); a service that did not start is not
   trap - INT TERM EXIT
   echo
   echo "babillard: stopping"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  exit 0
+  rm -f "$var/run.pid"
+  exit "$1"
 }
-trap stop INT TERM EXIT
+trap 'stop 0' INT TERM
+trap 'stop $?' EXIT
 
 wait_ready() {  # wait_ready NAME FILE PID
   for _ in $(seq 1 300); do
@@ -45,18 +61,18 @@ wait_ready() {  # wait_ready NAME FILE PID
   exit 1
 }
 
-"$bin/services/store/babillard-store" --data-dir="$var/store" --listen=127.0.0.1:50053 \
+"$bin/services/store/babillard-store" --data-dir="$var/store" --listen=127.0.0.1:$store_port \
   --internal-token-file="$token" --ready-file="$var/run/store.ready" >"$var/run/babillard-store.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-store "$var/run/store.ready" "${pids[-1]}"
 
-"$bin/services/ingest/babillard-ingest" --store=127.0.0.1:50053 --listen=127.0.0.1:50051 --region="$region" \
+"$bin/services/ingest/babillard-ingest" --store=127.0.0.1:$store_port --listen=127.0.0.1:$ingest_port --region="$region" \
   --internal-token-file="$token" --data-dir="$var/ingest" --ready-file="$var/run/ingest.ready" >"$var/run/babillard-ingest.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 
-"$bin/services/publish/babillard-publish" --store=127.0.0.1:50053 --http=127.0.0.1:8080 --region="$region" \
-  --internal-token-file="$token" --listen=127.0.0.1:50052 --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
+"$bin/services/publish/babillard-publish" --store=127.0.0.1:$store_port --http=127.0.0.1:$http_port --region="$region" \
+  --internal-token-file="$token" --listen=127.0.0.1:$publish_port --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"
 year=$(date +%Y)
@@ -73,23 +89,25 @@ if [ "${DEMO:-0}" = 1 ] && [ ! -e "$var/demo.loaded" ]; then
     for m in val-des-sources saint-georges-de-windsor saint-adrien saint-camille ham-sud danville wotton; do
       case "$slug" in *"$m"*) municipality=$m; break ;; esac
     done
-    token=$(BABILLARD_ADDR=127.0.0.1:50051 BABILLARD_TOKEN=$admin "$bin/clients/cli/babillard" org create \
+    token=$(BABILLARD_ADDR=127.0.0.1:$ingest_port BABILLARD_TOKEN=$admin "$bin/clients/cli/babillard" org create \
       --slug="$slug" --name="$(basename "$file" .ics | tr '-' ' ')" ${municipality:+--municipality=$municipality} | sed -n 's/^token: //p')
-    BABILLARD_ADDR=127.0.0.1:50051 BABILLARD_TOKEN=$token "$bin/clients/cli/babillard" import "$file" \
+    BABILLARD_ADDR=127.0.0.1:$ingest_port BABILLARD_TOKEN=$token "$bin/clients/cli/babillard" import "$file" \
       ${municipality:+--municipality=$municipality} >/dev/null && loaded=$((loaded + 1))
   done
   touch "$var/demo.loaded"
   echo "babillard: demo region loaded ($loaded organizations, events of $demo_year)"
+elif [ "${DEMO:-0}" = 1 ]; then
+  echo "babillard: the demo region is already loaded (var/demo.loaded); remove var/ to start over"
 fi
 
 cat <<MSG
 babillard is running (Ctrl-C stops it; data stays in ./var):
-  babillard-store   127.0.0.1:50053   log: var/run/babillard-store.log
-  babillard-ingest  127.0.0.1:50051   log: var/run/babillard-ingest.log
-  babillard-publish 127.0.0.1:8080    log: var/run/babillard-publish.log
+  babillard-store   127.0.0.1:$store_port   log: var/run/babillard-store.log
+  babillard-ingest  127.0.0.1:$ingest_port   log: var/run/babillard-ingest.log
+  babillard-publish 127.0.0.1:$http_port    log: var/run/babillard-publish.log
   admin token:      $var/ingest/admin.token   (readable by you only)
 
-Feed: http://127.0.0.1:8080/feeds/all.ics   (English: ?lang=en; also .json, /feeds/municipality/danville.ics ...)
+Feed: http://127.0.0.1:$http_port/feeds/all.ics   (English: ?lang=en; also .json, /feeds/municipality/danville.ics ...)
 
 Try it, in another terminal:
   export BABILLARD_TOKEN=\$(cat var/ingest/admin.token)
@@ -98,8 +116,8 @@ Try it, in another terminal:
   $build/clients/cli/babillard submit --title="Heure du conte" --start="$year-12-20 10:00" --end="$year-12-20 11:00" --municipality=danville --category=culture
   $build/clients/cli/babillard list
   $build/clients/cli/babillard watch          # changes as they happen
-  curl http://127.0.0.1:8080/feeds/all.ics
+  curl http://127.0.0.1:$http_port/feeds/all.ics
 MSG
 wait -n "${pids[@]}" || true
 echo "babillard: a service exited; see var/run/*.log" >&2
-stop
+stop 1

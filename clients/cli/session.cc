@@ -31,7 +31,7 @@ std::string CodeName(grpc::StatusCode code) {
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return "timed out";
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "too large";
+      return "over a limit";
     case grpc::StatusCode::ABORTED:
       return "changed meanwhile, retry";
     case grpc::StatusCode::FAILED_PRECONDITION:

@@ -31,6 +31,9 @@ ABSL_FLAG(
     "Redis to use: host:port or unix:PATH; empty starts a private redis-server under --data-dir");
 ABSL_FLAG(std::string, redis_sentinels, "", "Sentinels (h:p,h:p) to discover the primary from");
 ABSL_FLAG(std::string, redis_master_name, "mymaster", "Sentinel name of the primary");
+ABSL_FLAG(std::string, redis_maxmemory, "1gb",
+          "Memory of the private redis-server (Redis units: 512mb, 2gb); past it writes are "
+          "refused with RESOURCE_EXHAUSTED and reads go on");
 ABSL_FLAG(std::string, data_dir, "var/store",
           "Directory of the private redis-server (socket, AOF)");
 ABSL_FLAG(std::string, key_prefix, "bab:", "Prefix of every Redis key (one per region)");
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
   } else {
     redis::RedisProcessOptions options;
     options.dir = absl::GetFlag(FLAGS_data_dir) + "/redis";
+    options.maxmemory = absl::GetFlag(FLAGS_redis_maxmemory);
     absl::StatusOr<std::unique_ptr<redis::RedisProcess>> process =
         redis::RedisProcess::Start(options);
     if (!process.ok()) return Fail(process.status());

@@ -20,6 +20,15 @@ absl::StatusOr<Proto> Parse(const std::string& bytes) {
   return proto;
 }
 
+// Why EXEC failed: a queued command that Redis refused (OOM past maxmemory)
+// makes EXEC answer EXECABORT; the command's own error says why.
+absl::Status ExecError(const std::vector<redis::Reply>& replies) {
+  for (size_t i = 1; i + 1 < replies.size(); ++i) {
+    if (replies[i].type == redis::Reply::Type::kError) return redis::ErrorStatus(replies[i]);
+  }
+  return redis::ErrorStatus(replies.back());
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
@@ -34,7 +43,7 @@ absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
     return replies.status();
   }
   const redis::Reply& exec = replies->back();
-  if (exec.type == redis::Reply::Type::kError) return redis::ErrorStatus(exec);
+  if (exec.type == redis::Reply::Type::kError) return ExecError(*replies);
   if (!exec.is_array()) return absl::AbortedError("redis: transaction aborted");
   for (const redis::Reply& r : exec.elements) {
     BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(r));
@@ -73,6 +82,7 @@ absl::Status RedisRegistry::Update(
       return replies.status();
     }
     if (replies->back().is_array()) return absl::OkStatus();
+    if (replies->back().type == redis::Reply::Type::kError) return ExecError(*replies);
     // nil EXEC: someone wrote the key between WATCH and EXEC; read again.
   }
   return absl::AbortedError(absl::StrCat(key.substr(prefix_.size()), ": too much contention"));
@@ -134,6 +144,7 @@ absl::StatusOr<v1::Organization> RedisRegistry::PutOrganization(const v1::Organi
       return replies.status();
     }
     if (replies->back().is_array()) return org;
+    if (replies->back().type == redis::Reply::Type::kError) return ExecError(*replies);
   }
   return absl::AbortedError("organization: too much contention");
 }

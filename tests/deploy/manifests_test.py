@@ -117,6 +117,16 @@ class Deploy(unittest.TestCase):
         self.assertEqual(conf["appendonly"], "yes")
         self.assertEqual(conf["appendfsync"], "always")
         self.assertEqual(conf["maxmemory-policy"], "noeviction")
+        self.assertIn("maxmemory", conf, "noeviction without maxmemory sets no limit")
+
+    def test_every_redis_started_has_a_memory_limit(self):
+        with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+            compose = " ".join(yaml.safe_load(f)["services"]["redis"]["command"])
+        with open(os.path.join(DEPLOY, "k8s", "redis.yaml")) as f:
+            k8s = f.read()
+        for where, text in (("compose", compose), ("k8s", k8s)):
+            self.assertRegex(text, r"--maxmemory \d+[kmg]b", where)
+            self.assertIn("--maxmemory-policy noeviction", text, where)
 
     def test_compose(self):
         with open(os.path.join(DEPLOY, "compose.yaml")) as f:

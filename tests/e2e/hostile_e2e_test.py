@@ -235,5 +235,31 @@ class Hostile(unittest.TestCase):
                 self.stack.cli("webhook", "delete", hook, token=token)
 
 
+class FullRedis(unittest.TestCase):
+    def test_a_full_redis_refuses_writes_with_resource_exhausted_while_reads_go_on(self):
+        stack = Stack(BUILD, "full-redis", store_args=["--redis-maxmemory=3mb"])
+        self.addCleanup(stack.stop)
+        token = stack.create_org("club")
+        r = stack.cli("submit", "--title=Avant", f"--start={YEAR}-07-02 19:00", token=token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        refused = None
+        for i in range(40):  # each import is about 0.5 MB in Redis
+            with self.subTest(i=i):
+                try:
+                    stack.import_region(f"region-{i}", events=400, seed=i, year=YEAR)
+                except RuntimeError as e:
+                    refused = str(e)
+                    break
+        self.assertIsNotNone(refused, "3 MB of Redis took 40 imports")
+        self.assertIn("the store is full", refused)
+        r = stack.cli("submit", "--title=Après", f"--start={YEAR}-07-03 19:00", token=token)
+        self.assertNotEqual(r.returncode, 0)
+        # Reads go on: the feed and the CLI's list.
+        status, body = get(stack.base + f"/feeds/org/club.ics?from={YEAR}-07-01&to={YEAR}-08-01")
+        self.assertEqual(status, 200)
+        self.assertIn(b"Avant", body)
+        self.assertEqual(stack.cli("list", "--org=club", token=token).returncode, 0)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1] + sys.argv[2:], verbosity=2)

@@ -18,6 +18,10 @@ struct RedisProcessOptions {
   // "always" makes every acknowledged write survive a SIGKILL of redis-server.
   std::string appendfsync = "always";
   bool appendonly = true;
+  // Memory Redis may use; past it writes fail with OOM (RESOURCE_EXHAUSTED)
+  // and reads go on. "noeviction" alone sets no limit: Redis grows until the
+  // kernel kills it.
+  std::string maxmemory = "1gb";
   // Also listen on 127.0.0.1:port (0: unix socket only).
   int tcp_port = 0;
   // Extra "--name value" arguments.

@@ -45,7 +45,11 @@ absl::Status ErrorStatus(const Reply& reply) {
   if (absl::StartsWith(e, "WRONGTYPE")) {
     return absl::FailedPreconditionError(absl::StrCat("redis: a key has the wrong type: ", e));
   }
-  if (absl::StartsWith(e, "OOM")) return absl::ResourceExhaustedError(absl::StrCat("redis: ", e));
+  if (absl::StartsWith(e, "OOM")) {
+    return absl::ResourceExhaustedError(
+        "the store is full (its memory limit is reached): writes are refused until an operator "
+        "gives it more; reads go on");
+  }
   if (absl::StartsWith(e, "LOADING") || absl::StartsWith(e, "READONLY") ||
       absl::StartsWith(e, "MASTERDOWN") || absl::StartsWith(e, "BUSY")) {
     return absl::UnavailableError(absl::StrCat("redis: ", e));

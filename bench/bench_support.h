@@ -34,7 +34,9 @@ struct StoreAndIngest {
         std::vector<std::string>{ingest_bin, "--store=unix:" + dir + "/store.sock",
                                  "--listen=unix:" + dir + "/ingest.sock",
                                  "--data-dir=" + dir + "/ingest",
-                                 "--ready-file=" + dir + "/ingest.ready", "--poll=false"},
+                                 "--ready-file=" + dir + "/ingest.ready", "--poll=false",
+                                 // The bench measures throughput, not the per-organization policy.
+                                 "--writes-per-second=0", "--imports-per-minute=0"},
         dir + "/ingest.log");
     return ingest->Start().ok() &&
            ingest->WaitForFile(dir + "/ingest.ready", absl::Seconds(30)).ok();

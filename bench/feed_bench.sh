@@ -22,7 +22,7 @@ store=$(port); ingest=$(port); http=$(port); nginx_port=$(port)
 "$build/services/store/babillard-store" --data-dir="$dir/store" --listen=127.0.0.1:$store --ready-file="$dir/s" >"$dir/store.log" 2>&1 &
 pids+=($!); ready "$dir/s"
 "$build/services/ingest/babillard-ingest" --store=127.0.0.1:$store --listen=127.0.0.1:$ingest --data-dir="$dir/ingest" \
-  --poll=false --ready-file="$dir/i" >"$dir/ingest.log" 2>&1 &
+  --poll=false --writes-per-second=0 --imports-per-minute=0 --ready-file="$dir/i" >"$dir/ingest.log" 2>&1 &
 pids+=($!); ready "$dir/i"
 "$build/services/publish/babillard-publish" --store=127.0.0.1:$store --http=127.0.0.1:$http --listen=127.0.0.1:$(port) \
   --ready-file="$dir/p" >"$dir/publish.log" 2>&1 &

@@ -9,6 +9,11 @@ namespace {
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 
+// An authenticated caller within its organization's rate of `kind` (Write, Import).
+#define BABILLARD_RATED_CALLER(caller, context, kind) \
+  BABILLARD_CALLER(caller, context);                  \
+  if (grpc::Status over = Admit##kind(*caller); !over.ok()) return over
+
 // Every single-event write answers with the event, its version and warnings.
 template <typename Response>
 grpc::Status Fill(absl::StatusOr<EventResult> result, Response* response) {
@@ -21,26 +26,44 @@ grpc::Status Fill(absl::StatusOr<EventResult> result, Response* response) {
   return grpc::Status::OK;
 }
 
+std::string WhoIs(const Caller& caller) {
+  return caller.organization.empty() ? "admin" : "organization " + caller.organization;
+}
+
 }  // namespace
+
+grpc::Status IngestService::AdmitWrite(const Caller& caller) {
+  const absl::Duration wait = writes_.Take(WhoIs(caller));
+  if (wait == absl::ZeroDuration()) return grpc::Status::OK;
+  return ToGrpcStatus(
+      RateLimitedError(WhoIs(caller), "writes", "second", writes_.per_second(), wait));
+}
+
+grpc::Status IngestService::AdmitImport(const Caller& caller) {
+  const absl::Duration wait = imports_.Take(WhoIs(caller));
+  if (wait == absl::ZeroDuration()) return grpc::Status::OK;
+  return ToGrpcStatus(
+      RateLimitedError(WhoIs(caller), "imports", "minute", imports_per_minute_, wait));
+}
 
 grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context,
                                         const v1::SubmitEventRequest* request,
                                         v1::SubmitEventResponse* response) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Write);
   return Fill(parts_.events.Submit(*caller, *request), response);
 }
 
 grpc::Status IngestService::UpdateEvent(grpc::ServerContext* context,
                                         const v1::UpdateEventRequest* request,
                                         v1::UpdateEventResponse* response) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Write);
   return Fill(parts_.events.Update(*caller, *request), response);
 }
 
 grpc::Status IngestService::CancelEvent(grpc::ServerContext* context,
                                         const v1::CancelEventRequest* request,
                                         v1::CancelEventResponse* response) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Write);
   return Fill(
       parts_.events.Cancel(*caller, request->uid(), request->reason(), request->occurrence()),
       response);
@@ -49,7 +72,7 @@ grpc::Status IngestService::CancelEvent(grpc::ServerContext* context,
 grpc::Status IngestService::DeleteEvent(grpc::ServerContext* context,
                                         const v1::DeleteEventRequest* request,
                                         v1::DeleteEventResponse*) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Write);
   return ToGrpcStatus(parts_.events.Delete(*caller, request->uid()));
 }
 
@@ -88,7 +111,7 @@ grpc::Status IngestService::ListEvents(grpc::ServerContext* context,
 grpc::Status IngestService::ImportCalendar(grpc::ServerContext* context,
                                            const v1::ImportCalendarRequest* request,
                                            v1::ImportReport* response) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Import);
   return ToGrpcResponse(parts_.importer.Import(*caller, *request), response);
 }
 
@@ -134,7 +157,7 @@ grpc::Status IngestService::ListSources(grpc::ServerContext* context, const v1::
 grpc::Status IngestService::PollSource(grpc::ServerContext* context,
                                        const v1::PollSourceRequest* request,
                                        v1::ImportReport* response) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Import);
   absl::StatusOr<v1::Source> source = store_.GetSource(request->id());
   if (!source.ok()) return ToGrpcStatus(source.status());
   if (absl::Status s = CheckCanWrite(*caller, source->organization()); !s.ok())
@@ -145,7 +168,7 @@ grpc::Status IngestService::PollSource(grpc::ServerContext* context,
 grpc::Status IngestService::SplitDuplicate(grpc::ServerContext* context,
                                            const v1::SplitDuplicateRequest* request,
                                            v1::SplitDuplicateResponse* response) {
-  BABILLARD_CALLER(caller, context);
+  BABILLARD_RATED_CALLER(caller, context, Write);
   return Fill(parts_.merger.Split(*caller, request->uid(), request->provenance()), response);
 }
 

@@ -2,6 +2,8 @@
 
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "services/common/client/authenticator.h"
+#include "services/common/clock.h"
+#include "services/common/rate_limiter.h"
 #include "services/ingest/importer.h"
 #include "services/ingest/ingestor.h"
 #include "services/ingest/merges.h"
@@ -21,13 +23,29 @@ struct IngestParts {
   SourcePoller& poller;
 };
 
+// How fast one organization may write (0: no limit): one publisher that
+// floods must not slow the region down.
+struct IngestRates {
+  double writes_per_second = 50;  // submit, update, cancel, delete, split
+  double write_burst = 500;
+  double imports_per_minute = 30;  // imports and source polls asked for
+  double import_burst = 30;
+};
+
 // The Ingest gRPC API: authenticates every call first (UNAUTHENTICATED
-// without a valid bearer token), then hands it to the class that does the
-// work and maps its Status, with field violations, to gRPC.
+// without a valid bearer token), holds each organization to its rates
+// (RESOURCE_EXHAUSTED saying when to retry), then hands it to the class that
+// does the work and maps its Status, with field violations, to gRPC.
 class IngestService final : public v1::Ingest::Service {
  public:
-  IngestService(Authenticator& auth, StoreClient& store, IngestParts parts)
-      : auth_(auth), store_(store), parts_(parts) {}
+  IngestService(Authenticator& auth, StoreClient& store, IngestParts parts, IngestRates rates = {},
+                const Clock& clock = Clock::Real())
+      : auth_(auth),
+        store_(store),
+        parts_(parts),
+        writes_(rates.writes_per_second, rates.write_burst, clock),
+        imports_(rates.imports_per_minute / 60, rates.import_burst, clock),
+        imports_per_minute_(rates.imports_per_minute) {}
 
   grpc::Status SubmitEvent(grpc::ServerContext* context, const v1::SubmitEventRequest* request,
                            v1::SubmitEventResponse* response) override;
@@ -65,9 +83,15 @@ class IngestService final : public v1::Ingest::Service {
                             v1::RemoveSourceResponse* response) override;
 
  private:
+  // OK, or RESOURCE_EXHAUSTED when the caller's organization is over a rate.
+  grpc::Status AdmitWrite(const Caller& caller);
+  grpc::Status AdmitImport(const Caller& caller);
+
   Authenticator& auth_;
   StoreClient& store_;
   IngestParts parts_;
+  RateLimiter writes_, imports_;
+  const double imports_per_minute_;
 };
 
 }  // namespace babillard::ingest

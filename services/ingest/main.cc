@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <libical/ical.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,6 +44,15 @@ ABSL_FLAG(std::string, parse_worker, "",
           "in process");
 ABSL_FLAG(int, parse_cpu_seconds, 10, "CPU seconds one calendar may take to parse");
 ABSL_FLAG(int, parse_memory_mb, 1024, "Address space of the parse worker, MiB");
+ABSL_FLAG(
+    double, writes_per_second, 50,
+    "Writes (submit, update, cancel, delete) one organization may make a second, on average; 0: "
+    "no limit");
+ABSL_FLAG(double, write_burst, 500, "Writes one organization may make at once");
+ABSL_FLAG(
+    double, imports_per_minute, 30,
+    "Imports and source polls one organization may ask for a minute, on average; 0: no limit");
+ABSL_FLAG(double, import_burst, 30, "Imports one organization may ask for at once");
 
 namespace {
 
@@ -114,8 +124,13 @@ int main(int argc, char** argv) {
   poller_options.tick = absl::Seconds(absl::GetFlag(FLAGS_poll_tick_seconds));
   ingest::SourcePoller poller(store, importer, fetcher, Clock::Real(), poller_options);
   if (absl::GetFlag(FLAGS_poll)) poller.Start();
+  ingest::IngestRates rates;
+  rates.writes_per_second = absl::GetFlag(FLAGS_writes_per_second);
+  rates.write_burst = std::max(1.0, absl::GetFlag(FLAGS_write_burst));
+  rates.imports_per_minute = absl::GetFlag(FLAGS_imports_per_minute);
+  rates.import_burst = std::max(1.0, absl::GetFlag(FLAGS_import_burst));
   ingest::IngestService service(authenticator, store,
-                                {events, importer, merger, organizations, sources, poller});
+                                {events, importer, merger, organizations, sources, poller}, rates);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

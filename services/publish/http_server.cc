@@ -20,8 +20,13 @@ using tcp = asio::ip::tcp;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, FeedHandler& handler, const HttpServerOptions& options,
-          std::unique_ptr<ConnectionLimits::Slot> slot)
-      : stream_(std::move(socket)), handler_(handler), options_(options), slot_(std::move(slot)) {}
+          std::unique_ptr<ConnectionLimits::Slot> slot, std::string peer, RateLimiter& rate)
+      : stream_(std::move(socket)),
+        handler_(handler),
+        options_(options),
+        slot_(std::move(slot)),
+        peer_(std::move(peer)),
+        rate_(rate) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(),
@@ -57,8 +62,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return Close();
     if (ec == http::error::header_limit)
-      return Refuse(http::status::request_header_fields_too_large);
-    if (ec == http::error::body_limit) return Refuse(http::status::payload_too_large);
+      return Refuse(http::status::request_header_fields_too_large, "request too large\n");
+    if (ec == http::error::body_limit)
+      return Refuse(http::status::payload_too_large, "request too large\n");
     if (ec) return Close();
     const auto& message = parser_->get();
     HttpRequest request;
@@ -69,6 +75,12 @@ class Session : public std::enable_shared_from_this<Session> {
     request.if_modified_since = std::string(message[http::field::if_modified_since]);
     keep_alive_ = message.keep_alive();
     served_ = true;
+    if (const absl::Duration wait = rate_.Take(peer_); wait > absl::ZeroDuration()) {
+      return Refuse(http::status::too_many_requests,
+                    absl::StrCat("too many requests from ", peer_, "; retry in ",
+                                 absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))), " s\n"),
+                    absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+    }
     HttpResponse r = handler_.Handle(request);
     const bool head = request.method == "HEAD";
     if (r.shared_body != nullptr) {
@@ -124,10 +136,11 @@ class Session : public std::enable_shared_from_this<Session> {
     Read();
   }
 
-  void Refuse(http::status status) {
+  void Refuse(http::status status, std::string body, int64_t retry_after = 0) {
     auto response = std::make_shared<http::response<http::string_body>>(status, 11);
     response->set(http::field::content_type, "text/plain");
-    response->body() = "request too large\n";
+    if (retry_after > 0) response->set(http::field::retry_after, std::to_string(retry_after));
+    response->body() = std::move(body);
     response->prepare_payload();
     response->keep_alive(false);
     keep_alive_ = false;
@@ -145,6 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
   FeedHandler& handler_;
   const HttpServerOptions& options_;
   const std::unique_ptr<ConnectionLimits::Slot> slot_;
+  const std::string peer_;
+  RateLimiter& rate_;
   bool keep_alive_ = false;
   bool served_ = false;
 };
@@ -158,7 +173,9 @@ class Session : public std::enable_shared_from_this<Session> {
 // feed after a change, its own connections wait for it.
 struct HttpServer::Impl {
   Impl(int n, const HttpServerOptions& o)
-      : options(o), limits(o.max_connections, o.max_connections_per_address) {
+      : options(o),
+        limits(o.max_connections, o.max_connections_per_address),
+        rate(o.requests_per_second_per_address, o.requests_per_second_per_address * 4) {
     for (int i = 0; i < n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
     acceptor = std::make_unique<tcp::acceptor>(*ios[0]);
     retry = std::make_unique<asio::steady_timer>(*ios[0]);
@@ -171,6 +188,7 @@ struct HttpServer::Impl {
   FeedHandler* handler = nullptr;
   const HttpServerOptions options;
   ConnectionLimits limits;
+  RateLimiter rate;
   std::vector<std::thread> threads;
 
   void Accept() {
@@ -191,10 +209,12 @@ struct HttpServer::Impl {
       backoff = std::chrono::milliseconds(0);
       beast::error_code peer_error;
       const tcp::endpoint peer = socket.remote_endpoint(peer_error);
-      std::unique_ptr<ConnectionLimits::Slot> slot =
-          peer_error ? nullptr : limits.Acquire(peer.address().to_string());
+      const std::string address = peer_error ? "" : peer.address().to_string();
+      std::unique_ptr<ConnectionLimits::Slot> slot = peer_error ? nullptr : limits.Acquire(address);
       if (slot != nullptr) {
-        std::make_shared<Session>(std::move(socket), *handler, options, std::move(slot))->Start();
+        std::make_shared<Session>(std::move(socket), *handler, options, std::move(slot), address,
+                                  rate)
+            ->Start();
       } else {
         beast::error_code ignored;
         socket.close(ignored);  // over a cap: closed before anything is read

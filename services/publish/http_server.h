@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/rate_limiter.h"
 #include "services/publish/connection_limits.h"
 #include "services/publish/feed_handler.h"
 
@@ -27,6 +28,10 @@ struct HttpServerOptions {
   // new connection is closed at once.
   size_t max_connections = 10000;
   size_t max_connections_per_address = 64;
+  // Requests one IP address may make a second on average (four times that
+  // at once); past it, 429 with Retry-After. 0: no limit, the right choice
+  // behind a proxy, where every request comes from the proxy's address.
+  double requests_per_second_per_address = 0;
 };
 
 // HTTP/1.1 on Boost.Beast (asynchronous, a few threads, keep-alive) in

@@ -50,6 +50,9 @@ ABSL_FLAG(int, http_max_connections_per_address, 64, "HTTP connections kept open
 ABSL_FLAG(int, http_header_seconds, 10,
           "Seconds for a new connection's first request, and for any request's header");
 ABSL_FLAG(int, http_idle_seconds, 30, "Seconds an idle keep-alive connection is kept");
+ABSL_FLAG(double, http_requests_per_second, 0,
+          "Requests one IP address may make a second (4x at once), then 429; 0: no limit (behind a "
+          "proxy, limit there)");
 ABSL_FLAG(absl::Duration, feed_cache_max_age, absl::Minutes(5),
           "How long a shared cache (a CDN) may keep a feed: Cache-Control max-age");
 ABSL_FLAG(int, feed_cache_mb, 256,
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_http_max_connections_per_address)));
   http_options.header_seconds = std::max(1, absl::GetFlag(FLAGS_http_header_seconds));
   http_options.idle_seconds = std::max(1, absl::GetFlag(FLAGS_http_idle_seconds));
+  http_options.requests_per_second_per_address = absl::GetFlag(FLAGS_http_requests_per_second);
   absl::StatusOr<std::unique_ptr<publish::HttpServer>> server =
       publish::HttpServer::Start(handler, http_options);
   if (!server.ok()) {

@@ -81,7 +81,9 @@ class WriteLoad:
 
 class Drills(unittest.TestCase):
     def setUp(self):
+        # The load and the fuzzing go as fast as they can: no per-organization rate.
         self.stack = Stack(BUILD, "drill", own_redis=True,
+                           ingest_args=["--writes-per-second=0", "--imports-per-minute=0"],
                            publish_args=["--allow-loopback-webhooks", "--webhook-first-retry=100ms",
                                          "--webhook-max-retry=1s", "--webhook-max-failures=1000"])
         self.addCleanup(self.stack.stop)

@@ -65,7 +65,8 @@ class Hostile(unittest.TestCase):
                           publish_args=[f"--feed-cache-mb={CACHE_MB}", f"--http-header-seconds={HEADER_SECONDS}",
                                         "--http-idle-seconds=5", "--http-max-connections-per-address=64",
                                         "--allow-loopback-webhooks"],
-                          ingest_args=["--allow-loopback-sources", "--poll=false"])
+                          ingest_args=["--allow-loopback-sources", "--poll=false", "--writes-per-second=5",
+                                       "--write-burst=10"])
         cls.token = cls.stack.create_org("club")
         cls.stack.import_region("region", events=500, seed=3, year=YEAR)
 
@@ -233,6 +234,52 @@ class Hostile(unittest.TestCase):
         finally:
             for hook in hooks:
                 self.stack.cli("webhook", "delete", hook, token=token)
+
+    def test_a_publisher_that_floods_is_held_to_its_rate_and_the_others_are_not(self):
+        flood = self.stack.create_org("flood")
+        outcomes = []
+        began = time.time()
+        for i in range(30):
+            r = self.stack.cli("submit", f"--title=Crue {i}", f"--start={YEAR}-05-{1 + i % 28:02d} 10:00",
+                               token=flood)
+            outcomes.append((r.returncode, r.stderr))
+        refused = [err for code, err in outcomes if code != 0]
+        # Burst 10, then 5 a second: far fewer than 30 in the few seconds this took.
+        self.assertLessEqual(len(outcomes) - len(refused), 10 + 5 * (time.time() - began) + 1)
+        self.assertTrue(refused)
+        self.assertIn("organization flood: more than 5 writes a second; retry in", refused[0])
+        # The feeds and another organization are not held back.
+        self.assertEqual(get(self.stack.base + "/feeds/all.ics")[0], 200)
+        r = self.stack.cli("submit", "--title=Pas de crue", f"--start={YEAR}-05-02 10:00", token=self.token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+class AddressRate(unittest.TestCase):
+    def test_one_address_over_its_rate_gets_429_with_retry_after_and_others_do_not(self):
+        stack = Stack(BUILD, "address-rate", publish_args=["--http-requests-per-second=2"])
+        self.addCleanup(stack.stop)
+        port = stack.ports["http"]
+
+        def status_from(address):
+            s = connect_from(address, port)
+            try:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                return head
+            finally:
+                s.close()
+
+        heads = [status_from("127.0.0.4") for _ in range(20)]
+        limited = [h for h in heads if h.startswith(b"HTTP/1.1 429")]
+        self.assertTrue(heads[0].startswith(b"HTTP/1.1 200"), heads[0])
+        self.assertGreaterEqual(len(limited), 5, "a burst of 8, then 2 a second")
+        self.assertIn(b"Retry-After: ", limited[0])
+        self.assertTrue(status_from("127.0.0.5").startswith(b"HTTP/1.1 200"), "another address is served")
 
 
 class FullRedis(unittest.TestCase):

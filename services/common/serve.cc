@@ -12,6 +12,14 @@
 
 namespace babillard {
 
+void LimitServer(grpc::ServerBuilder& builder, const std::string& name) {
+  grpc::ResourceQuota quota(name);
+  quota.Resize(size_t{1} << 30);
+  quota.SetMaxThreads(512);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+}
+
 int ServeUntilSignal(grpc::Server& server, const ServeOptions& options) {
   if (absl::Status s = WriteReadyFile(options.ready_file, options.addresses); !s.ok()) {
     log::Error("cannot write the ready file",

@@ -23,6 +23,12 @@ struct ServeOptions {
   std::function<void()> before_shutdown = nullptr;
 };
 
+// What every gRPC server is held to: 100 streams per connection (HTTP/2
+// SETTINGS_MAX_CONCURRENT_STREAMS), and a resource quota of 1 GiB of buffers
+// and 512 threads for the sync API. Past them a call gets RESOURCE_EXHAUSTED
+// instead of the process running out.
+void LimitServer(grpc::ServerBuilder& builder, const std::string& name);
+
 // How every service runs once its server is built: writes the ready file,
 // logs "serving", waits for SIGTERM, SIGINT or SIGHUP (blocked since
 // InitService), then sets health to NOT_SERVING, runs `before_shutdown`,

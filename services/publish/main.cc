@@ -63,6 +63,8 @@ ABSL_FLAG(std::string, admin_token_file, "",
 ABSL_FLAG(std::string, public_url, "",
           "Base URL residents reach the feeds at (default: the region's public_url, else "
           "http://<--http>)");
+ABSL_FLAG(int, max_streams, 5000, "Subscribe streams open at once");
+ABSL_FLAG(int, max_streams_per_address, 100, "Subscribe streams open at once from one IP address");
 ABSL_FLAG(absl::Duration, subscriber_max_lag, absl::Seconds(30),
           "A Subscribe stream that leaves a change unread this long is dropped");
 ABSL_FLAG(int, change_log_size, 20000,
@@ -157,6 +159,9 @@ int main(int argc, char** argv) {
       "http://" + http_options.address + ":" + std::to_string((*server)->port());
   publish::PublishServiceOptions service_options;
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
+  service_options.max_streams = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams)));
+  service_options.max_streams_per_address =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams_per_address)));
   service_options.public_url =
       !absl::GetFlag(FLAGS_public_url).empty() ? absl::GetFlag(FLAGS_public_url)
       : !region->proto().public_url().empty()  ? region->proto().public_url()
@@ -170,6 +175,7 @@ int main(int argc, char** argv) {
   publish::PublishService publish_api(reader, auth, feed_admin, webhook_admin, service_options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  LimitServer(builder, "babillard-publish");
   int grpc_port = 0;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
                            &grpc_port);

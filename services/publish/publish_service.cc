@@ -1,5 +1,6 @@
 #include "services/publish/publish_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 #include "services/publish/change_filter.h"
 #include "services/publish/change_pages.h"
@@ -15,6 +16,17 @@ class RefusedStream : public grpc::ServerWriteReactor<v1::Change> {
   void OnDone() override { delete this; }
 };
 
+// The IP address of a gRPC peer ("ipv4:127.0.0.1:5400" -> "127.0.0.1",
+// "ipv6:[::1]:5400" -> "::1"); unix sockets are one address.
+std::string PeerAddress(const std::string& peer) {
+  std::string address = peer.substr(peer.find(':') + 1);
+  if (peer.starts_with("unix:")) return "unix";
+  address = address.substr(0, address.rfind(':'));
+  if (address.size() >= 2 && address.front() == '[')
+    address = address.substr(1, address.size() - 2);
+  return address;
+}
+
 #define BABILLARD_CALLER(caller, context)                       \
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
@@ -29,8 +41,14 @@ grpc::ServerWriteReactor<v1::Change>* PublishService::Subscribe(
     valid = absl::UnavailableError("publish is shutting down; retry");
   }
   if (!valid.ok()) return new RefusedStream(valid);
+  std::unique_ptr<ConnectionLimits::Slot> slot = streams_.Acquire(PeerAddress(context->peer()));
+  if (slot == nullptr) {
+    return new RefusedStream(absl::ResourceExhaustedError(absl::StrCat(
+        "too many change streams: at most ", options_.max_streams_per_address,
+        " from one address and ", options_.max_streams, " in all; close one or retry later")));
+  }
   return Subscription::Start(reader_, request->filter(), request->from_cursor(),
-                             options_.subscription);
+                             options_.subscription, std::move(slot));
 }
 
 grpc::Status PublishService::ListChanges(grpc::ServerContext*,

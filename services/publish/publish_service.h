@@ -5,6 +5,7 @@
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/client/authenticator.h"
 #include "services/publish/change_reader.h"
+#include "services/publish/connection_limits.h"
 #include "services/publish/feed_urls.h"
 #include "services/publish/named_feed_admin.h"
 #include "services/publish/named_feeds.h"
@@ -19,6 +20,9 @@ struct PublishServiceOptions {
   std::string public_url = "http://127.0.0.1:8080";
   // What GetFeedUrls may name.
   FeedVocabulary vocabulary;
+  // Subscribe streams open at once, in all and from one IP address.
+  size_t max_streams = 5000;
+  size_t max_streams_per_address = 100;
 };
 
 // The Publish gRPC API, an adapter: authenticates where a call needs it,
@@ -37,7 +41,8 @@ class PublishService final
         auth_(auth),
         feed_admin_(feed_admin),
         webhook_admin_(webhook_admin),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        streams_(options_.max_streams, options_.max_streams_per_address) {}
 
   grpc::ServerWriteReactor<v1::Change>* Subscribe(grpc::CallbackServerContext* context,
                                                   const v1::SubscribeRequest* request) override;
@@ -70,6 +75,7 @@ class PublishService final
   NamedFeedAdmin& feed_admin_;
   WebhookAdmin& webhook_admin_;
   const PublishServiceOptions options_;
+  ConnectionLimits streams_;
 };
 
 }  // namespace babillard::publish

@@ -9,11 +9,12 @@
 
 namespace babillard::publish {
 
-grpc::ServerWriteReactor<v1::Change>* Subscription::Start(ChangeReader& reader, v1::Filter filter,
-                                                          std::string cursor,
-                                                          SubscriptionOptions options) {
+grpc::ServerWriteReactor<v1::Change>* Subscription::Start(
+    ChangeReader& reader, v1::Filter filter, std::string cursor, SubscriptionOptions options,
+    std::unique_ptr<ConnectionLimits::Slot> slot) {
   auto s = std::make_shared<Subscription>(reader, std::move(filter), std::move(cursor), options);
   s->self_ = s;
+  s->slot_ = std::move(slot);
   Subscription* raw = s.get();
   {
     absl::MutexLock lock(&raw->mu_);

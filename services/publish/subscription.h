@@ -13,6 +13,7 @@
 #include "babillard/v1/event.pb.h"
 #include "services/common/clock.h"
 #include "services/publish/change_reader.h"
+#include "services/publish/connection_limits.h"
 
 namespace babillard::publish {
 
@@ -35,9 +36,10 @@ class Subscription : public grpc::ServerWriteReactor<v1::Change>,
                      public std::enable_shared_from_this<Subscription> {
  public:
   // Starts the stream; gRPC owns it until OnDone.
-  static grpc::ServerWriteReactor<v1::Change>* Start(ChangeReader& reader, v1::Filter filter,
-                                                     std::string cursor,
-                                                     SubscriptionOptions options);
+  // `slot` counts the stream among the open ones until it is done.
+  static grpc::ServerWriteReactor<v1::Change>* Start(
+      ChangeReader& reader, v1::Filter filter, std::string cursor, SubscriptionOptions options,
+      std::unique_ptr<ConnectionLimits::Slot> slot = nullptr);
 
   Subscription(ChangeReader& reader, v1::Filter filter, std::string cursor,
                SubscriptionOptions options)
@@ -62,6 +64,7 @@ class Subscription : public grpc::ServerWriteReactor<v1::Change>,
   const v1::Filter filter_;
   const SubscriptionOptions options_;
   std::shared_ptr<Subscription> self_;  // released in OnDone
+  std::unique_ptr<ConnectionLimits::Slot> slot_;
   uint64_t listener_ = 0;
 
   absl::Mutex mu_;

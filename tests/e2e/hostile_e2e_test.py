@@ -11,6 +11,7 @@ import os
 import re
 import resource
 import socket
+import subprocess
 import sys
 import time
 import unittest
@@ -280,6 +281,38 @@ class AddressRate(unittest.TestCase):
         self.assertGreaterEqual(len(limited), 5, "a burst of 8, then 2 a second")
         self.assertIn(b"Retry-After: ", limited[0])
         self.assertTrue(status_from("127.0.0.5").startswith(b"HTTP/1.1 200"), "another address is served")
+
+
+class StreamCaps(unittest.TestCase):
+    def test_change_streams_are_capped_per_address_and_a_closed_one_frees_its_place(self):
+        stack = Stack(BUILD, "stream-caps", publish_args=["--max-streams-per-address=3"])
+        self.addCleanup(stack.stop)
+        watchers = []
+        try:
+            for _ in range(3):
+                watchers.append(stack.cli_popen("watch", stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+            time.sleep(1)  # the three streams are open
+            self.assertTrue(all(w.poll() is None for w in watchers), "three streams are allowed")
+            r = stack.cli("watch", "--count=1", timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("too many change streams: at most 3 from one address", r.stderr)
+            watchers[0].terminate()
+            watchers[0].wait(timeout=30)
+            deadline, opened = time.time() + 20, None
+            while time.time() < deadline:
+                w = stack.cli_popen("watch", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                time.sleep(1)
+                if w.poll() is None:
+                    opened = w
+                    break
+                w.communicate()
+            self.assertIsNotNone(opened, "a closed stream frees its place")
+            watchers.append(opened)
+        finally:
+            for w in watchers:
+                if w.poll() is None:
+                    w.terminate()
+                w.communicate(timeout=30)
 
 
 class FullRedis(unittest.TestCase):

@@ -183,7 +183,15 @@ absl::StatusOr<ParsedCalendar> ParseCalendar(const std::string& bytes,
       for (const v1::Event& o : p.overrides) *p.master.add_rdates() = o.recurrence_id();
     }
     for (v1::Event& o : p.overrides) *p.master.add_overrides() = std::move(o);
-    (void)CompleteSeries(p.master, options);  // the overrides were counted as they came
+    if (std::optional<FieldError> error = CompleteSeries(p.master, options)) {
+      v1::Rejection& r = out.rejections.emplace_back();
+      r.set_index(p.index);
+      r.set_uid(p.master.uid().substr(0, 255));
+      r.set_field(PropertyName(error->field));
+      r.set_reason(std::move(error->reason));
+      r.set_line(p.line);
+      continue;
+    }
     out.events.push_back(std::move(p.master));
   }
   std::sort(out.rejections.begin(), out.rejections.end(),

@@ -411,6 +411,11 @@ std::optional<FieldError> CompleteSeries(v1::Event& master, const NormalizeOptio
             [](const v1::Event& a, const v1::Event& b) {
               return a.recurrence_id().utc_seconds() < b.recurrence_id().utc_seconds();
             });
+  if (const size_t bytes = master.ByteSizeLong(); bytes > options.limits.max_event_bytes) {
+    return FieldError{"event", absl::StrCat(bytes / 1024, " KiB with its overrides; at most ",
+                                            options.limits.max_event_bytes / 1024,
+                                            " KiB (shorter texts or fewer overrides)")};
+  }
   return std::nullopt;
 }
 

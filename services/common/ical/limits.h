@@ -40,6 +40,9 @@ struct Limits {
   int max_rrule_by_product = 10000;
   // Overrides (RECURRENCE-ID components) of one event.
   int max_overrides = 1000;
+  // One event with its overrides, as stored: a change carrying it must stay
+  // well under gRPC's default 4 MiB message for every subscriber.
+  size_t max_event_bytes = 512u << 10;
   // VTIMEZONE components in one calendar.
   int max_time_zones = 100;
   // STANDARD and DAYLIGHT parts of one VTIMEZONE: a full tzdata export has

@@ -329,3 +329,29 @@ TEST(NormalizeEvent, RareButRealRulesAreTaken) {
 
 }  // namespace
 }  // namespace babillard::ical
+
+namespace babillard::ical {
+namespace {
+
+// A change carries the whole event to every subscriber: over gRPC's default
+// 4 MiB message, it would break each of them for good.
+TEST(CompleteSeries, AnEventIsBoundedInSizeWithItsOverrides) {
+  v1::Event e = Timed();
+  e.set_rrule("FREQ=DAILY;COUNT=30");
+  for (int i = 0; i < 20; ++i) {
+    v1::Event& o = *e.add_overrides();
+    *o.mutable_recurrence_id() = e.start();
+    o.mutable_recurrence_id()->set_utc_seconds(e.start().utc_seconds() + i * 86400);
+    *o.mutable_start() = *o.mutable_recurrence_id();
+    o.mutable_description()->set_fr(std::string(32 << 10, 'x'));
+  }
+  std::optional<FieldError> error = CompleteSeries(e, Options());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->field, "event");
+  EXPECT_NE(error->reason.find("at most 512 KiB"), std::string::npos) << error->reason;
+  e.mutable_overrides()->DeleteSubrange(2, 18);
+  EXPECT_FALSE(CompleteSeries(e, Options()).has_value());
+}
+
+}  // namespace
+}  // namespace babillard::ical

@@ -59,7 +59,7 @@ CASES = {
     "moved": calendar(
         vevent("atelier@club", f"DTSTART;TZID=America/Toronto:{YEAR}0106T190000\r\n"
                                f"DTEND;TZID=America/Toronto:{YEAR}0106T203000\r\n"
-                               "RRULE:FREQ=WEEKLY;COUNT=6\r\nSUMMARY:Atelier\r\n"),
+                               "RRULE:FREQ=WEEKLY;COUNT=6\r\nSUMMARY:Atelier\r\nLOCATION:Salle du Carmel\r\n"),
         vevent("atelier@club", f"RECURRENCE-ID;TZID=America/Toronto:{YEAR}0120T190000\r\n"
                                f"DTSTART;TZID=America/Toronto:{YEAR}0121T180000\r\n"
                                f"DTEND;TZID=America/Toronto:{YEAR}0121T193000\r\n"
@@ -278,6 +278,37 @@ class Readers(unittest.TestCase):
         self.assertEqual(len(atelier), 6)
         self.assertIn(toronto(YEAR, 1, 21, 18, 0), starts)
         self.assertNotIn(toronto(YEAR, 1, 20, 19, 0), starts, "the original date is gone")
+
+    def test_a_series_merged_with_another_organizations_copy_keeps_its_moved_instance(self):
+        """The merge path (#8 item 1): a second organization imports the same
+        weekly activity with its moved instance; the region's feed shows one
+        series, the override with the series' UID, for every reader."""
+        self.feed(lambda b: b"club/atelier@club" in b)
+        path = os.path.join(self.stack.dir, "copy.ics")
+        with open(path, "w") as f:
+            f.write(CASES["moved"].replace("atelier@club", "atelier@ville"))
+        r = self.stack.cli("import", path, token=self.stack.create_org("ville"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        deadline = time.time() + 20
+        while True:
+            with urllib.request.urlopen(self.stack.base + f"/feeds/all.ics?from={YEAR}-01-01&to={YEAR}-03-01",
+                                        timeout=10) as resp:
+                body = resp.read()
+            listed = self.stack.cli("list", "--output=json", "--org=ville", f"--from={YEAR}-01-01",
+                                    token=self.stack.admin).stdout
+            if "duplicate" in listed.lower() or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertIn("duplicate", listed.lower(), "the copy was merged")
+        cal = icalendar.Calendar.from_ical(body)
+        uids = {str(e["UID"]) for e in cal.walk("VEVENT") if "atelier" in str(e["UID"])}
+        self.assertEqual(len(uids), 1, f"one series in the region's feed: {uids}")
+        (uid,) = uids
+        atelier = self.of(self.occurrences(body, (WINDOW[0], dt.datetime(YEAR, 3, 1, tzinfo=UTC))), uid)
+        starts = [o[1] for o in atelier]
+        self.assertEqual(len(atelier), 6)
+        self.assertIn(toronto(YEAR, 1, 21, 18, 0), starts)
+        self.assertNotIn(toronto(YEAR, 1, 20, 19, 0), starts)
 
     def test_an_hour_at_the_first_0130_of_fall_back_lasts_an_hour_for_every_reader(self):
         body = self.feed(lambda b: b"club/nuit@club" in b)

@@ -19,8 +19,9 @@ void PrintChange(Session& cli, const v1::Change& c) {
     absl::string_view kind(name);
     absl::ConsumePrefix(&kind, "KIND_");
     if (c.kind() == v1::Change::KIND_SOURCE_FLAGGED) {
-      cli.out() << c.cursor() << "  source_flagged  " << c.source().id() << "  " << c.source().url()
-                << "  " << c.source().health_reason() << "\n";
+      // An alarm names the source, not its URL (`source list` shows that to its owner).
+      cli.out() << c.cursor() << "  source_flagged  " << c.source().id() << "  "
+                << c.source().organization() << "  " << c.source().health_reason() << "\n";
     } else {
       cli.out() << c.cursor() << "  " << absl::AsciiStrToLower(kind) << "  " << c.event().uid()
                 << "  " << c.event().start().local() << "  " << c.event().title().fr() << "\n";

@@ -60,9 +60,12 @@ bool EventMatches(const v1::Event& e, const v1::Filter& filter) {
          ical::Matches(e, filter, ical::Limits());
 }
 
-bool ChangeMatches(const v1::Change& change, const v1::Filter& filter) {
+bool ChangeMatches(const v1::Change& change, const v1::Filter& filter, const Viewer& viewer) {
   if (change.kind() == v1::Change::KIND_SOURCE_FLAGGED) {
-    return AnyOf(filter.organizations(), change.source().organization());
+    const std::string& owner = change.source().organization();
+    const bool allowed =
+        viewer.admin || (!viewer.organization.empty() && viewer.organization == owner);
+    return allowed && AnyOf(filter.organizations(), owner);
   }
   return change.has_event() && EventMatches(change.event(), filter);
 }

@@ -32,7 +32,8 @@ absl::Status ValidateCursor(const std::string& cursor, const std::string& field)
 }
 
 absl::StatusOr<v1::ListChangesResponse> ListChangesPage(ChangeReader& reader,
-                                                        const v1::ListChangesRequest& request) {
+                                                        const v1::ListChangesRequest& request,
+                                                        const Viewer& viewer) {
   BABILLARD_RETURN_IF_ERROR(ValidateCursor(request.since(), "since"));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(request.filter(), "filter."));
   if (request.page_size() < 0 || request.page_size() > 1000) {
@@ -58,7 +59,7 @@ absl::StatusOr<v1::ListChangesResponse> ListChangesPage(ChangeReader& reader,
     for (const ChangePtr& c : batch) {
       ++scanned;
       cursor = c->cursor();
-      if (ChangeMatches(*c, request.filter())) {
+      if (ChangeMatches(*c, request.filter(), viewer)) {
         *response.add_changes() = *c;
         bytes += c->ByteSizeLong();
         if (response.changes_size() == static_cast<int>(page_size) || bytes > kMaxPageBytes) break;

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "babillard/v1/publish.pb.h"
+#include "services/publish/change_filter.h"
 #include "services/publish/change_reader.h"
 
 namespace babillard::publish {
@@ -17,6 +18,7 @@ absl::Status ValidateCursor(const std::string& cursor, const std::string& field)
 // number of changes per call and says `more`: the caller continues from
 // `next_cursor`. Blocking when the changes must come from the store.
 absl::StatusOr<v1::ListChangesResponse> ListChangesPage(ChangeReader& reader,
-                                                        const v1::ListChangesRequest& request);
+                                                        const v1::ListChangesRequest& request,
+                                                        const Viewer& viewer = {});
 
 }  // namespace babillard::publish

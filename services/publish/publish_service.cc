@@ -27,6 +27,16 @@ std::string PeerAddress(const std::string& peer) {
   return address;
 }
 
+// Who reads a change stream: anyone without a token; with one, its
+// organization (or an admin), which also sees its sources' alarms.
+absl::StatusOr<Viewer> ViewerOf(Authenticator& auth, const grpc::ServerContextBase& context) {
+  if (context.client_metadata().find("authorization") == context.client_metadata().end())
+    return Viewer{};
+  absl::StatusOr<Caller> caller = auth.Authenticate(context);
+  if (!caller.ok()) return caller.status();
+  return Viewer{caller->organization, caller->is_admin()};
+}
+
 #define BABILLARD_CALLER(caller, context)                       \
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
@@ -40,6 +50,8 @@ grpc::ServerWriteReactor<v1::Change>* PublishService::Subscribe(
   if (valid.ok() && reader_.log().closed()) {
     valid = absl::UnavailableError("publish is shutting down; retry");
   }
+  absl::StatusOr<Viewer> viewer = ViewerOf(auth_, *context);
+  if (valid.ok() && !viewer.ok()) valid = viewer.status();
   if (!valid.ok()) return new RefusedStream(valid);
   std::unique_ptr<ConnectionLimits::Slot> slot = streams_.Acquire(PeerAddress(context->peer()));
   if (slot == nullptr) {
@@ -48,13 +60,15 @@ grpc::ServerWriteReactor<v1::Change>* PublishService::Subscribe(
         " from one address and ", options_.max_streams, " in all; close one or retry later")));
   }
   return Subscription::Start(reader_, request->filter(), request->from_cursor(),
-                             options_.subscription, std::move(slot));
+                             options_.subscription, std::move(slot), *std::move(viewer));
 }
 
-grpc::Status PublishService::ListChanges(grpc::ServerContext*,
+grpc::Status PublishService::ListChanges(grpc::ServerContext* context,
                                          const v1::ListChangesRequest* request,
                                          v1::ListChangesResponse* response) {
-  return ToGrpcResponse(ListChangesPage(reader_, *request), response);
+  absl::StatusOr<Viewer> viewer = ViewerOf(auth_, *context);
+  if (!viewer.ok()) return ToGrpcStatus(viewer.status());
+  return ToGrpcResponse(ListChangesPage(reader_, *request, *viewer), response);
 }
 
 grpc::Status PublishService::CreateNamedFeed(grpc::ServerContext* context,

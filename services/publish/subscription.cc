@@ -11,8 +11,9 @@ namespace babillard::publish {
 
 grpc::ServerWriteReactor<v1::Change>* Subscription::Start(
     ChangeReader& reader, v1::Filter filter, std::string cursor, SubscriptionOptions options,
-    std::unique_ptr<ConnectionLimits::Slot> slot) {
-  auto s = std::make_shared<Subscription>(reader, std::move(filter), std::move(cursor), options);
+    std::unique_ptr<ConnectionLimits::Slot> slot, Viewer viewer) {
+  auto s = std::make_shared<Subscription>(reader, std::move(filter), std::move(cursor), options,
+                                          std::move(viewer));
   s->self_ = s;
   s->slot_ = std::move(slot);
   Subscription* raw = s.get();
@@ -80,7 +81,7 @@ void Subscription::Refill() {
 void Subscription::Take(const std::vector<ChangePtr>& changes) {
   for (const ChangePtr& c : changes) {
     cursor_ = c->cursor();
-    if (ChangeMatches(*c, filter_)) pending_.push_back(c);
+    if (ChangeMatches(*c, filter_, viewer_)) pending_.push_back(c);
   }
 }
 

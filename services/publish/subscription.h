@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/clock.h"
+#include "services/publish/change_filter.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/connection_limits.h"
 
@@ -39,12 +40,13 @@ class Subscription : public grpc::ServerWriteReactor<v1::Change>,
   // `slot` counts the stream among the open ones until it is done.
   static grpc::ServerWriteReactor<v1::Change>* Start(
       ChangeReader& reader, v1::Filter filter, std::string cursor, SubscriptionOptions options,
-      std::unique_ptr<ConnectionLimits::Slot> slot = nullptr);
+      std::unique_ptr<ConnectionLimits::Slot> slot = nullptr, Viewer viewer = {});
 
   Subscription(ChangeReader& reader, v1::Filter filter, std::string cursor,
-               SubscriptionOptions options)
+               SubscriptionOptions options, Viewer viewer = {})
       : reader_(reader),
         filter_(std::move(filter)),
+        viewer_(std::move(viewer)),
         options_(options),
         cursor_(std::move(cursor)) {}
 
@@ -62,6 +64,7 @@ class Subscription : public grpc::ServerWriteReactor<v1::Change>,
 
   ChangeReader& reader_;
   const v1::Filter filter_;
+  const Viewer viewer_;
   const SubscriptionOptions options_;
   std::shared_ptr<Subscription> self_;  // released in OnDone
   std::unique_ptr<ConnectionLimits::Slot> slot_;

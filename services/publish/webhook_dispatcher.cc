@@ -97,7 +97,8 @@ class WebhookDispatcher::Worker {
         }
         for (const ChangePtr& c : *batch) {
           scan = c->cursor();
-          if (ChangeMatches(*c, hook_.filter())) queue.push_back(c);
+          // A webhook sees as its organization sees (its own sources' alarms).
+          if (ChangeMatches(*c, hook_.filter(), Viewer{hook_.organization()})) queue.push_back(c);
         }
         continue;
       }

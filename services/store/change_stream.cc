@@ -62,9 +62,20 @@ absl::StatusOr<v1::Change> FromEntry(const redis::Reply& entry) {
 
 std::vector<std::string> SourceAnnouncement(const std::string& stream, int64_t retention,
                                             const v1::Source& source) {
+  // An alarm names the source, never its URL: a private Google or Outlook
+  // calendar link is its secret, and the reason may quote it.
   v1::Source announced = source;
   announced.clear_etag();
   announced.clear_last_modified();
+  announced.clear_url();
+  std::string reason = announced.health_reason();
+  if (!source.url().empty()) {
+    for (size_t at = reason.find(source.url()); at != std::string::npos;
+         at = reason.find(source.url(), at)) {
+      reason.replace(at, source.url().size(), "(the source's URL)");
+    }
+  }
+  announced.set_health_reason(reason);
   return {"XADD",
           stream,
           "MAXLEN",

@@ -5,10 +5,13 @@ without it.
 
 usage: trust_e2e_test.py BUILD_DIR
 """
+import http.server
 import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 
 from harness import Stack, port_of, read_ready, wait_for
@@ -90,6 +93,62 @@ class TokenEnforced(unittest.TestCase):
                     bare.wait(timeout=30)
             finally:
                 stack.stop()
+
+
+class SourceAlarms(unittest.TestCase):
+    """#10 item 3: a flagged source was announced with its full URL (a private
+    calendar link is its secret) to anyone who subscribed, and to other
+    organizations' webhooks."""
+
+    def test_an_alarm_reaches_its_organization_only_and_never_carries_the_url(self):
+        stack = Stack(BUILD, "source-alarms", ingest_args=["--allow-loopback-sources", "--poll=false"])
+        self.addCleanup(stack.stop)
+        owner, other = stack.create_org("biblio"), stack.create_org("club")
+        calendar = {"body": "".join(f"BEGIN:VEVENT\r\nUID:e{i}@biblio\r\nDTSTAMP:20260101T000000Z\r\n"
+                                    f"DTSTART:20270{1 + i % 9}10T100000Z\r\nSUMMARY:Conte {i}\r\nEND:VEVENT\r\n"
+                                    for i in range(12))}
+
+        class Calendar(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//b//b//FR\r\n" + calendar["body"] +
+                        "END:VCALENDAR\r\n").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Calendar)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        secret = "private-0123abcdef/basic.ics"
+        url = f"http://127.0.0.1:{server.server_address[1]}/calendar/ical/{secret}"
+        r = stack.cli("source", "add", url, token=owner)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        source = r.stdout.split()[0]
+        self.assertEqual(stack.cli("source", "poll", source, token=owner).returncode, 0)
+        watchers = {who: stack.cli_popen("watch", "--org=biblio", "--output=json", token=token,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                    for who, token in (("anyone", None), ("owner", owner), ("other", other))}
+        time.sleep(1)
+        # The next snapshot lists one event of twelve: the import is held and the source flagged.
+        calendar["body"] = calendar["body"].split("END:VEVENT\r\n")[0] + "END:VEVENT\r\n"
+        stack.cli("source", "poll", source, token=owner)
+        time.sleep(2)
+        seen = {}
+        for who, w in watchers.items():
+            w.terminate()
+            seen[who] = w.communicate(timeout=30)[0]
+        self.assertIn("KIND_SOURCE_FLAGGED", seen["owner"], seen["owner"])
+        self.assertIn(source, seen["owner"])
+        for who in ("anyone", "other"):
+            self.assertNotIn("KIND_SOURCE_FLAGGED", seen[who], who)
+        for who, out in seen.items():
+            self.assertNotIn(secret, out, f"{who} saw the source's URL")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,23 @@ TEST(ChangeFilter, StatusesAndTheOccurrenceWindow) {
   EXPECT_TRUE(ChangeMatches(c, f));
 }
 
+// #10 item 3: alarms went to anyone who asked for the organization's changes.
+TEST(ChangeFilter, ASourcesAlarmIsSeenByItsOrganizationAndAdminsOnly) {
+  v1::Change c;
+  c.set_kind(v1::Change::KIND_SOURCE_FLAGGED);
+  c.mutable_source()->set_organization("biblio");
+  v1::Filter mine;
+  mine.add_organizations("biblio");
+  EXPECT_FALSE(ChangeMatches(c, mine)) << "anyone, without a token";
+  EXPECT_FALSE(ChangeMatches(c, mine, Viewer{"club"})) << "another organization";
+  EXPECT_TRUE(ChangeMatches(c, mine, Viewer{"biblio"}));
+  EXPECT_TRUE(ChangeMatches(c, v1::Filter(), Viewer{"biblio"}));
+  EXPECT_TRUE(ChangeMatches(c, v1::Filter(), Viewer{"", true})) << "an admin";
+  v1::Filter others;
+  others.add_organizations("club");
+  EXPECT_FALSE(ChangeMatches(c, others, Viewer{"biblio"})) << "the filter still applies";
+}
+
 TEST(ChangeFilter, PrivateEventsNeverLeave) {
   v1::Change c = Created("biblio", "danville", "culture");
   c.mutable_event()->set_visibility(v1::Event::VISIBILITY_PRIVATE);

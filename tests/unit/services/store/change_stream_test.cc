@@ -22,6 +22,9 @@ TEST(ChangeStream, AnEntryReadsBackAsTheChangeItRecords) {
   v1::Source source;
   source.set_id("src-7");
   source.set_etag("\"secret-ish\"");
+  // A private calendar link: its path is the secret (#10 item 3).
+  source.set_url("https://calendar.google.com/calendar/ical/x/private-0123abcd/basic.ics");
+  source.set_health_reason("GET " + source.url() + ": HTTP 404");
   std::vector<std::string> xadd = change_stream::SourceAnnouncement("bab:changes", 100, source);
   // The entry as XRANGE gives it back: [id, [field, value, ...]] from "*" on.
   redis::Reply entry;
@@ -43,6 +46,8 @@ TEST(ChangeStream, AnEntryReadsBackAsTheChangeItRecords) {
   EXPECT_EQ(change->committed_at_ms(), 1700000000123);
   EXPECT_EQ(change->source().id(), "src-7");
   EXPECT_TRUE(change->source().etag().empty()) << "announcements carry no conditional-GET state";
+  EXPECT_TRUE(change->source().url().empty()) << "nor the URL";
+  EXPECT_EQ(change->source().health_reason(), "GET (the source's URL): HTTP 404");
   EXPECT_FALSE(change_stream::FromEntry(redis::Reply()).ok());
 }
 

@@ -15,10 +15,18 @@ bool Listed(const v1::Event& e, const std::string& uid) {
          e.distinct_from().end();
 }
 
+// A private or cancelled copy is never a duplicate: anyone could pre-create
+// one to hide another organization's event or show it as cancelled.
+bool Mergeable(const v1::Event& e) {
+  return e.visibility() != v1::Event::VISIBILITY_PRIVATE &&
+         e.status() != v1::Event::STATUS_CANCELLED;
+}
+
 }  // namespace
 
 bool AreDuplicates(const v1::Event& a, const v1::Event& b) {
   if (a.organization() == b.organization() || a.uid() == b.uid()) return false;
+  if (!Mergeable(a) || !Mergeable(b)) return false;
   if (!a.duplicate_of().empty() || !b.duplicate_of().empty()) return false;
   if (Listed(a, b.uid()) || Listed(b, a.uid())) return false;
   if (ical::DuplicateBucket(a) != ical::DuplicateBucket(b)) return false;

@@ -111,7 +111,6 @@ absl::Status DuplicateMerger::Unmerge(const v1::Event& gone, const v1::Event* ca
 
 absl::StatusOr<EventResult> DuplicateMerger::Split(const Caller& caller, const std::string& uid,
                                                    const v1::Provenance& provenance) {
-  if (!caller.is_admin()) return absl::PermissionDeniedError("only an admin splits duplicates");
   BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent first, store_.GetEvent(uid));
   std::string duplicate_uid = uid;
   if (first.event().duplicate_of().empty()) {
@@ -124,6 +123,11 @@ absl::StatusOr<EventResult> DuplicateMerger::Split(const Caller& caller, const s
   BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored_duplicate,
                              duplicate_uid == uid ? first : store_.GetEvent(duplicate_uid));
   const v1::Event* duplicate = &stored_duplicate.event();
+  // The organization whose copy was merged away may take it back itself.
+  if (!caller.is_admin() && caller.organization != duplicate->organization()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only ", duplicate->organization(), ", whose copy was merged, or an admin splits it"));
+  }
   if (duplicate->duplicate_of().empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(duplicate_uid, " is not merged into another event"));

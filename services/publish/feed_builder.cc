@@ -40,9 +40,19 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
   std::vector<SelectedEvent> selected;
   ical::Limits limits;
   const v1::Filter filter = FilterOf(query);
+  // A merged group is in a filtered feed when any of its copies matches
+  // (only the copy might have the category), shown as its canonical event.
+  absl::flat_hash_set<std::string> wanted_groups;
+  for (const EventPtr& served : events) {
+    const v1::Event& e = served->event();
+    if (!e.duplicate_of().empty() && EventMatches(e, filter))
+      wanted_groups.insert(e.duplicate_of());
+  }
   for (const EventPtr& served : events) {
     const v1::Event* e = &served->event();
-    if (!EventMatches(*e, filter)) continue;
+    if (!EventMatches(*e, filter) &&
+        !(wanted_groups.contains(e->uid()) && e->visibility() != v1::Event::VISIBILITY_PRIVATE))
+      continue;
     // A merged duplicate appears once, as its canonical event (unless only
     // the duplicate's organization is asked for, or the canonical is gone).
     if (!e->duplicate_of().empty() && present.contains(e->duplicate_of()) &&

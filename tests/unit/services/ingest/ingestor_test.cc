@@ -168,19 +168,38 @@ TEST_F(IngestTest, DeletingACopyTakesItsOrganizationOffTheCanonicalEvent) {
   EXPECT_THAT(store_.client().GetEvent(copy->event.uid()), StatusIs(absl::StatusCode::kNotFound));
 }
 
-TEST_F(IngestTest, AnAdminSplitsAWrongMergeForGood) {
+// #10 item 2: the organization whose copy was merged takes it back itself.
+TEST_F(IngestTest, TheOrganizationWhoseCopyWasMergedSplitsItForGoodAndNoOtherCan) {
   absl::StatusOr<EventResult> first =
       events_.Submit(kBiblio, Structured("Conférence", "2027-04-01T19:00:00"));
   absl::StatusOr<EventResult> copy =
       events_.Submit(kClub, Structured("Conférence", "2027-04-01T19:00:00"));
   ASSERT_THAT(copy, IsOk());
-  EXPECT_THAT(merger_.Split(kClub, copy->event.uid(), v1::Provenance()),
-              StatusIs(absl::StatusCode::kPermissionDenied));
-  absl::StatusOr<EventResult> split = merger_.Split(kAdmin, copy->event.uid(), v1::Provenance());
+  EXPECT_THAT(merger_.Split(kBiblio, copy->event.uid(), v1::Provenance()),
+              StatusIs(absl::StatusCode::kPermissionDenied, "only club"));
+  absl::StatusOr<EventResult> split = merger_.Split(kClub, copy->event.uid(), v1::Provenance());
   ASSERT_THAT(split, IsOk());
   EXPECT_TRUE(split->event.duplicate_of().empty());
   EXPECT_THAT(split->event.distinct_from(), ElementsAre(first->event.uid()));
   EXPECT_THAT(Organizations(Stored(first->event.uid()).event()), ElementsAre("biblio"));
+}
+
+// #10 item 2: a private or cancelled twin made first hid the real event.
+TEST_F(IngestTest, APrivateOrCancelledTwinIsNeverMergedInto) {
+  for (const std::string title : {"Spectacle", "Concert"}) {
+    v1::SubmitEventRequest twin = Structured(title, "2027-05-01T20:00:00");
+    if (title == "Spectacle") {
+      twin.mutable_event()->set_visibility(v1::Event::VISIBILITY_PRIVATE);
+    } else {
+      twin.mutable_event()->set_status(v1::Event::STATUS_CANCELLED);
+    }
+    ASSERT_THAT(events_.Submit(kClub, twin), IsOk());
+    absl::StatusOr<EventResult> real =
+        events_.Submit(kBiblio, Structured(title, "2027-05-01T20:00:00"));
+    ASSERT_THAT(real, IsOk());
+    EXPECT_TRUE(real->event.duplicate_of().empty()) << title << ": " << real->event.duplicate_of();
+    EXPECT_THAT(Organizations(Stored(real->event.uid()).event()), ElementsAre("biblio")) << title;
+  }
 }
 
 TEST_F(IngestTest, AStoreOutageIsUnavailableAndWritesNothing) {

@@ -89,6 +89,22 @@ TEST(FeedHandler, ServesFiltersAndHidesPrivateEventsAndMergedDuplicates) {
   EXPECT_EQ(Get(handler, "/feeds/all.ics", "", "", "POST").status, 405);
 }
 
+// #10 item 2: only the copy had the category, so the merged group left the
+// category feed.
+TEST(FeedHandler, AMergedGroupIsInAFilteredFeedWhenAnyCopyMatches) {
+  CalendarView view;
+  v1::Event canonical = Make("biblio/a", "biblio", "danville");
+  canonical.clear_categories();
+  v1::Event copy = Make("club/a", "club", "danville");  // culture
+  copy.set_duplicate_of("biblio/a");
+  view.Reset(Served({canonical, copy}), "1-0");
+  FeedHandler handler(view, FeedOptions());
+  const std::string culture = Body(Get(handler, "/feeds/category/culture.ics"));
+  EXPECT_TRUE(absl::StrContains(culture, "UID:biblio/a")) << "shown as its canonical event";
+  EXPECT_FALSE(absl::StrContains(culture, "UID:club/a")) << "once";
+  EXPECT_FALSE(absl::StrContains(Body(Get(handler, "/feeds/category/sport.ics")), "UID:biblio/a"));
+}
+
 TEST(FeedHandler, TheDefaultWindowMovesWithTheDayEvenWhenNothingChanged) {
   CalendarView view;
   view.Reset(Served({Make("a", "biblio", "danville")}), "1-0");  // 10 days from now

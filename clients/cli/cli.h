@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct Environment {
   std::ostream& out;
   std::ostream& err;
   const Clock& clock = Clock::Real();
+  // What "-" reads (`import -`, `submit --file=-`).
+  std::istream* in = &std::cin;
 };
 
 // The exit codes, as `babillard --help` documents them.

@@ -75,7 +75,7 @@ std::vector<Command> Table() {
       {kEvents,
        "import",
        "FILE.ics",
-       "imports a calendar; prints the report",
+       "imports a calendar (- reads standard input); prints the report",
        {{"dry-run", "", "checks and reports, writes nothing"}, kMunicipality, kCategory, kOrg},
        "import biblio.ics --municipality=danville --dry-run",
        Import},

@@ -131,6 +131,20 @@ int Session::Usage(const std::string& message) {
 }
 
 std::optional<std::string> Session::ReadInput(const std::string& path) {
+  if (path == "-") {
+    // Standard input, bounded as a file is.
+    constexpr size_t kMaxBytes = 64u << 20;
+    std::string text;
+    char chunk[1 << 16];
+    while (text.size() <= kMaxBytes && env_.in->read(chunk, sizeof chunk).gcount() > 0) {
+      text.append(chunk, static_cast<size_t>(env_.in->gcount()));
+    }
+    if (text.size() > kMaxBytes) {
+      err() << "babillard: standard input: more than " << (kMaxBytes >> 20) << " MiB\n";
+      return std::nullopt;
+    }
+    return text;
+  }
   absl::StatusOr<std::string> bytes = ReadFile(path);
   if (!bytes.ok()) {
     err() << "babillard: " << bytes.status().message() << "\n";

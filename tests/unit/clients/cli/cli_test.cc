@@ -53,8 +53,12 @@ class FakeIngest final : public v1::Ingest::Service {
     if (page == 0) response->set_next_page_token("page-1");
     return grpc::Status::OK;
   }
-  grpc::Status ImportCalendar(grpc::ServerContext*, const v1::ImportCalendarRequest*,
+  grpc::Status ImportCalendar(grpc::ServerContext*, const v1::ImportCalendarRequest* request,
                               v1::ImportReport* report) override {
+    {
+      absl::MutexLock lock(&mu);
+      imported.push_back(request->ics());
+    }
     report->set_accepted(3);
     v1::Rejection& r = *report->add_rejected();
     r.set_line(12);
@@ -66,6 +70,7 @@ class FakeIngest final : public v1::Ingest::Service {
 
   absl::Mutex mu;
   std::vector<v1::SubmitEventRequest> submitted;
+  std::vector<std::string> imported;
   std::vector<v1::ListEventsRequest> listed;
   std::string authorization;
   absl::Status refusal;
@@ -93,6 +98,7 @@ class CliTest : public ::testing::Test {
         .out = out_,
         .err = err_,
         .clock = clock_,
+        .in = &in_,
     };
     return RunCli(args, env);
   }
@@ -101,6 +107,7 @@ class CliTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::ostringstream out_, err_;
+  std::istringstream in_;
   std::string token_ = "tok";
   testing::FakeClock clock_;
 };
@@ -200,6 +207,15 @@ TEST_F(CliTest, SubmitSendsTheFlagsAsFieldsAndPrintsOnlyTheUidOnStdout) {
   EXPECT_THAT(std::vector<std::string>(e.categories().begin(), e.categories().end()),
               ::testing::ElementsAre("culture", "famille"));
   EXPECT_EQ(ingest_.authorization, "Bearer tok");
+}
+
+// #13 item 4: "import -" reads the calendar from standard input.
+TEST_F(CliTest, ImportDashReadsStandardInput) {
+  in_.str("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+  Run({"import", "-"});
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.imported.size(), 1u) << err_.str();
+  EXPECT_EQ(ingest_.imported[0], "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
 }
 
 // #13 item 4: gRPC aborted the CLI (exit 134) on a token it cannot send.

@@ -34,6 +34,9 @@ enum ExitCode : int {
   kExitRefused = 1,
   // The command line itself is wrong: unknown command or flag, a missing operand.
   kExitUsage = 2,
+  // An import took some events and rejected others (the report lists them);
+  // `--partial` accepts that with 0, for scripts.
+  kExitPartial = 3,
 };
 
 // `babillard`, the command line of organizations and of the administrator.

@@ -191,6 +191,12 @@ int Import(Session& cli) {
               << ": " << r.field() << ": " << r.reason() << "\n";
   }
   for (const std::string& w : report.warnings()) cli.out() << "  warning: " << w << "\n";
+  if (report.rejected_size() > 0 && !cli.args().has("partial")) {
+    cli.err() << "babillard: " << report.rejected_size()
+              << " events rejected (listed above); the others were "
+              << (request.dry_run() ? "checked" : "imported") << " (--partial: exit 0)\n";
+    return kExitPartial;
+  }
   return kExitOk;
 }
 

@@ -213,9 +213,11 @@ class Drills(unittest.TestCase):
                 f.write(bytes(data))
             r = s.cli("import", path, token=token, timeout=120)
             runs += 1
-            kind = "report" if r.returncode == 0 else r.stderr.split(":")[1].strip() if ":" in r.stderr else "?"
+            kind = ("report" if r.returncode in (0, 3) else
+                    r.stderr.split(":")[1].strip() if ":" in r.stderr else "?")
             outcomes[kind] = outcomes.get(kind, 0) + 1
-            self.assertIn(r.returncode, (0, 1), f"seed {seed}: exit {r.returncode}: {r.stderr}")
+            # 3: imported with some events rejected.
+            self.assertIn(r.returncode, (0, 1, 3), f"seed {seed}: exit {r.returncode}: {r.stderr}")
             if r.returncode == 1:
                 self.assertTrue(r.stderr.startswith("babillard: "), f"seed {seed}: {r.stderr!r}")
             self.assertIsNone(s.procs["ingest"].poll(), f"seed {seed}: ingest died")

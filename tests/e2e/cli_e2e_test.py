@@ -307,7 +307,8 @@ class CliEndToEnd(unittest.TestCase):
         self.assertIn("event.rrule", r.stderr)
         r = self.c.cli("import", os.path.join(CORPUS, "synthetic/missing_uid_and_dtstart.ics"),
                        token=self.tokens["club"])
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 3, "an import that rejected an event is not a plain success")
+        self.assertIn("1 events rejected (listed above)", r.stderr)
         self.assertIn("rejected 1", r.stdout)
         self.assertIn("dtstart", r.stdout)
         r = self.c.cli("import", os.path.join(CORPUS, "node-ical/large-file-with-late-error.ics"),
@@ -332,7 +333,8 @@ class CliEndToEnd(unittest.TestCase):
                     events = int(check.stdout.split()[1]) if parsed else 0
                     rejected = int(re.search(r"^rejected: (\d+)", check.stdout, re.M).group(1)) if parsed else 0
                     if parsed and (events > 0 or rejected == 0):
-                        self.assertEqual(r.returncode, 0, r.stderr)
+                        # Some events rejected: exit 3 with the report (#13 item 1).
+                        self.assertEqual(r.returncode, 3 if rejected else 0, r.stderr)
                         first = r.stdout.splitlines()[0]
                         taken = sum(int(n) for n in re.findall(r"(?:accepted|updated|unchanged) (\d+)", first))
                         self.assertEqual(taken, events, first)

@@ -298,10 +298,13 @@ TEST_F(CliTest, ImportPrintsTheReportWithEachRejectionsLineAndField) {
   FILE* f = std::fopen(path.c_str(), "w");
   std::fputs("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", f);
   std::fclose(f);
-  ASSERT_EQ(Run({"import", path}), kExitOk);
+  // #13 item 1: an import that rejected events is not a silent success.
+  ASSERT_EQ(Run({"import", path}), kExitPartial);
   EXPECT_EQ(out_.str(),
             "accepted 3, updated 0, unchanged 0, cancelled 0, rejected 1\n"
             "  rejected: line 12 UID x@y: dtstart: missing (DTSTART is required)\n");
+  EXPECT_THAT(err_.str(), HasSubstr("1 events rejected (listed above); the others were imported"));
+  EXPECT_EQ(Run({"import", path, "--partial"}), kExitOk) << "scripts accept a partial import";
   EXPECT_EQ(Run({"import", ::testing::TempDir()}), kExitRefused);
   EXPECT_THAT(err_.str(), HasSubstr("is a directory, not a file"));
 }

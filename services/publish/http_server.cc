@@ -34,27 +34,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  // Waits for a request's first bytes (a new connection gets the header
-  // deadline, a kept-alive one the idle time), then gives the whole header
-  // the header deadline: a client sending a byte now and then cannot hold
-  // the connection for the idle time.
+  // A new connection's first request must arrive whole within the header
+  // deadline (a slowloris sending a byte now and then is cut there); a
+  // kept-alive connection waits for its next request up to the idle time.
+  // One read per request either way: the 304 path pays nothing more.
   void Read() {
-    if (buffer_.size() > 0) return ReadRequest();
-    stream_.expires_after(
-        std::chrono::seconds(served_ ? options_.idle_seconds : options_.header_seconds));
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              if (ec) return self->Close();
-                              self->buffer_.commit(n);
-                              self->ReadRequest();
-                            });
-  }
-
-  void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(std::chrono::seconds(options_.header_seconds));
+    stream_.expires_after(
+        std::chrono::seconds(served_ ? options_.idle_seconds : options_.header_seconds));
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }

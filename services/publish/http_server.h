@@ -21,8 +21,7 @@ struct HttpServerOptions {
   size_t max_body_bytes = 0;
   // An idle keep-alive connection is closed after this long.
   int idle_seconds = 30;
-  // A new connection's first request, and every request's header once its
-  // first byte came, must arrive within this (slowloris).
+  // A new connection's first request must arrive whole within this (slowloris).
   int header_seconds = 10;
   // Connections kept open, in all and from one IP address; past either, a
   // new connection is closed at once.

@@ -48,7 +48,7 @@ ABSL_FLAG(int, http_max_connections, 10000,
           "HTTP connections kept open at once (lowered to fit the file descriptor limit)");
 ABSL_FLAG(int, http_max_connections_per_address, 64, "HTTP connections kept open per IP address");
 ABSL_FLAG(int, http_header_seconds, 10,
-          "Seconds for a new connection's first request, and for any request's header");
+          "Seconds for a new connection's first request to arrive whole");
 ABSL_FLAG(int, http_idle_seconds, 30, "Seconds an idle keep-alive connection is kept");
 ABSL_FLAG(double, http_requests_per_second, 0,
           "Requests one IP address may make a second (4x at once), then 429; 0: no limit (behind a "

@@ -15,10 +15,9 @@ namespace babillard::ingest {
 
 absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
                                                   const v1::ImportCalendarRequest& request) {
-  std::string org = caller.is_admin() ? request.organization() : caller.organization;
-  if (org.empty())
-    return BadRequestError("organization: required",
-                           {{"organization", "an admin must name the organization"}});
+  // A publisher naming another organization is refused, not ignored (#13 item 1).
+  BABILLARD_ASSIGN_OR_RETURN(std::string org,
+                             ActingFor(caller, request.organization(), "organization"));
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, org));
   if (request.ics().size() > options_.max_import_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(

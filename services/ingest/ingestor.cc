@@ -29,10 +29,9 @@ absl::StatusOr<EventResult> Input(const EventInput& input, const Request& reques
 
 absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
                                              const v1::SubmitEventRequest& request) {
-  std::string org = caller.is_admin() ? request.organization() : caller.organization;
-  if (org.empty())
-    return BadRequestError("organization: required",
-                           {{"organization", "an admin must name the organization"}});
+  // A publisher naming another organization is refused, not ignored (#13 item 1).
+  BABILLARD_ASSIGN_OR_RETURN(std::string org,
+                             ActingFor(caller, request.organization(), "organization"));
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, org));
   BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
   v1::Event& e = result.event;

@@ -195,9 +195,14 @@ class CliEndToEnd(unittest.TestCase):
             self.assertIn("not authenticated", r.stderr)
         r = self.c.cli("org", "create", "--slug=x", "--name=X", token=self.tokens["club"])
         self.assertIn("permission denied", r.stderr)
+        # A publisher's --org naming another organization is refused, not silently ignored (#13 item 1).
         r = self.c.cli("import", os.path.join(CORPUS, "synthetic/tzid_windows_no_vtimezone.ics"),
                        "--org=biblio", token=self.tokens["club"])
-        self.assertEqual(r.returncode, 0, "a publisher's --org is ignored: it imports into its own")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("organization club may not act for biblio", r.stderr)
+        r = self.c.cli("import", os.path.join(CORPUS, "synthetic/tzid_windows_no_vtimezone.ics"),
+                       "--org=club", token=self.tokens["club"])
+        self.assertEqual(r.returncode, 0, "its own organization, named, is fine")
         mine = self.c.cli("list", "--output=json", "--org=club", "--from=2020-01-01", token=self.tokens["club"])
         self.assertIn("club/", mine.stdout)
         orgs = self.c.cli("org", "list", token=self.tokens["club"]).stdout

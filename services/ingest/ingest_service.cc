@@ -30,20 +30,21 @@ std::string WhoIs(const Caller& caller) {
   return caller.organization.empty() ? "admin" : "organization " + caller.organization;
 }
 
+grpc::Status Admit(RateLimiter& limiter, const Caller& caller, std::string_view what,
+                   std::string_view per, double rate) {
+  const absl::Duration wait = limiter.Take(WhoIs(caller));
+  if (wait == absl::ZeroDuration()) return grpc::Status::OK;
+  return ToGrpcStatus(RateLimitedError(WhoIs(caller), what, per, rate, wait));
+}
+
 }  // namespace
 
 grpc::Status IngestService::AdmitWrite(const Caller& caller) {
-  const absl::Duration wait = writes_.Take(WhoIs(caller));
-  if (wait == absl::ZeroDuration()) return grpc::Status::OK;
-  return ToGrpcStatus(
-      RateLimitedError(WhoIs(caller), "writes", "second", writes_.per_second(), wait));
+  return Admit(writes_, caller, "writes", "second", writes_.per_second());
 }
 
 grpc::Status IngestService::AdmitImport(const Caller& caller) {
-  const absl::Duration wait = imports_.Take(WhoIs(caller));
-  if (wait == absl::ZeroDuration()) return grpc::Status::OK;
-  return ToGrpcStatus(
-      RateLimitedError(WhoIs(caller), "imports", "minute", imports_per_minute_, wait));
+  return Admit(imports_, caller, "imports", "minute", imports_per_minute_);
 }
 
 grpc::Status IngestService::SubmitEvent(grpc::ServerContext* context,

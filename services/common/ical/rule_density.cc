@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/ical/rule_lists.h"
 
 namespace babillard::ical {
 namespace {
@@ -12,12 +13,6 @@ namespace {
 constexpr int kCycleDays = 146097;  // 400 Gregorian years
 constexpr int64_t kMaxHourlyGap = 20000;
 constexpr int64_t kMaxHourlyWalk = 500000;
-
-std::vector<int> Values(const short* list, int capacity) {
-  std::vector<int> out;
-  for (int i = 0; i < capacity && list[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) out.push_back(list[i]);
-  return out;
-}
 
 bool Has(const std::vector<int>& values, int positive, int negative) {
   return std::find(values.begin(), values.end(), positive) != values.end() ||
@@ -39,13 +34,15 @@ struct Day {
   int days_in_month, days_in_year, year_day, week, weeks_in_year;
 };
 
-Day Describe(absl::CivilDay d, int week_start) {
+// The week fields only with `with_week` (BYWEEKNO): they cost four civil-day computations.
+Day Describe(absl::CivilDay d, int week_start, bool with_week) {
   Day out{d, 0, 0, 0, 0, 0};
   out.days_in_month = static_cast<int>(absl::CivilDay(absl::CivilMonth(d) + 1) -
                                        absl::CivilDay(absl::CivilMonth(d)));
   out.days_in_year =
       static_cast<int>(absl::CivilDay(d.year() + 1, 1, 1) - absl::CivilDay(d.year(), 1, 1));
   out.year_day = static_cast<int>(d - absl::CivilDay(d.year(), 1, 1)) + 1;
+  if (!with_week) return out;
   int64_t year = d.year();
   if (d < WeekOneStart(year, week_start))
     --year;
@@ -62,12 +59,12 @@ class DayMatcher {
   DayMatcher(const icalrecurrencetype& r, absl::CivilDay start)
       : r_(r),
         start_(start),
-        months_(Values(r.by_month, ICAL_BY_MONTH_SIZE)),
-        weeks_(Values(r.by_week_no, ICAL_BY_WEEKNO_SIZE)),
-        year_days_(Values(r.by_year_day, ICAL_BY_YEARDAY_SIZE)),
-        month_days_(Values(r.by_month_day, ICAL_BY_MONTHDAY_SIZE)),
+        months_(RuleListValues(r.by_month, ICAL_BY_MONTH_SIZE)),
+        weeks_(RuleListValues(r.by_week_no, ICAL_BY_WEEKNO_SIZE)),
+        year_days_(RuleListValues(r.by_year_day, ICAL_BY_YEARDAY_SIZE)),
+        month_days_(RuleListValues(r.by_month_day, ICAL_BY_MONTHDAY_SIZE)),
         week_start_(std::max(0, static_cast<int>(r.week_start) - 1)) {
-    for (int v : Values(r.by_day, ICAL_BY_DAY_SIZE)) {
+    for (int v : RuleListValues(r.by_day, ICAL_BY_DAY_SIZE)) {
       days_.push_back(
           {static_cast<int>(icalrecurrencetype_day_day_of_week(static_cast<short>(v))) - 1,
            icalrecurrencetype_day_position(static_cast<short>(v))});
@@ -99,7 +96,7 @@ class DayMatcher {
     if (!months_.empty() && std::find(months_.begin(), months_.end(), d.month()) == months_.end())
       return false;
     if (weeks_.empty() && year_days_.empty() && month_days_.empty() && days_.empty()) return true;
-    const Day x = Describe(d, week_start_);
+    const Day x = Describe(d, week_start_, !weeks_.empty());
     if (!weeks_.empty() && !Has(weeks_, x.week, x.week - x.weeks_in_year - 1)) return false;
     if (!year_days_.empty() && !Has(year_days_, x.year_day, x.year_day - x.days_in_year - 1))
       return false;
@@ -159,9 +156,9 @@ class DayMatcher {
 
 std::optional<std::string> RuleDensityProblem(const icalrecurrencetype& rule,
                                               absl::CivilSecond start, bool all_day) {
-  if (Values(rule.by_set_pos, ICAL_BY_SETPOS_SIZE).size() > 0) return std::nullopt;
+  if (RuleListValues(rule.by_set_pos, ICAL_BY_SETPOS_SIZE).size() > 0) return std::nullopt;
   const bool hourly = rule.freq == ICAL_HOURLY_RECURRENCE && !all_day;
-  const std::vector<int> hours = Values(rule.by_hour, ICAL_BY_HOUR_SIZE);
+  const std::vector<int> hours = RuleListValues(rule.by_hour, ICAL_BY_HOUR_SIZE);
   const int64_t interval = std::max(1, static_cast<int>(rule.interval));
   const absl::CivilDay first(start);
   std::optional<absl::CivilDay> until;

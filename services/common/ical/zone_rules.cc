@@ -9,18 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "services/common/ical/field_status.h"
+#include "services/common/ical/rule_lists.h"
 #include "services/common/status_macros.h"
 
 namespace babillard::ical {
 namespace {
 
 constexpr absl::string_view kField = "vtimezone";
-
-int ListSize(const short* list, int capacity) {
-  int n = 0;
-  while (n < capacity && list[n] != ICAL_RECURRENCE_ARRAY_MAX) ++n;
-  return n;
-}
 
 absl::Status Refuse(const std::string& tzid, absl::string_view why) {
   return CalendarFieldError(absl::StatusCode::kInvalidArgument, kField,
@@ -40,7 +35,7 @@ absl::Status CheckRule(const std::string& tzid, const icalrecurrencetype& r, con
                                       std::tuple{"BYMINUTE", r.by_minute, ICAL_BY_MINUTE_SIZE},
                                       std::tuple{"BYHOUR", r.by_hour, ICAL_BY_HOUR_SIZE},
                                       std::tuple{"BYWEEKNO", r.by_week_no, ICAL_BY_WEEKNO_SIZE}}) {
-    if (ListSize(list, capacity) > 0) {
+    if (RuleListLength(list, capacity) > 0) {
       return Refuse(tzid, absl::StrCat("RRULE ", name, " is not allowed in a time zone's rule"));
     }
   }
@@ -49,7 +44,7 @@ absl::Status CheckRule(const std::string& tzid, const icalrecurrencetype& r, con
        {std::pair{r.by_month, ICAL_BY_MONTH_SIZE}, std::pair{r.by_month_day, ICAL_BY_MONTHDAY_SIZE},
         std::pair{r.by_day, ICAL_BY_DAY_SIZE}, std::pair{r.by_year_day, ICAL_BY_YEARDAY_SIZE},
         std::pair{r.by_set_pos, ICAL_BY_SETPOS_SIZE}}) {
-    product *= std::max(1, ListSize(list, capacity));
+    product *= std::max(1, RuleListLength(list, capacity));
   }
   if (product > limits.max_zone_rule_by_product) {
     return Refuse(tzid, absl::StrCat("RRULE BYxxx lists combine to ", product,

@@ -154,12 +154,6 @@ TEST(FeedUrls, UnknownSlugsAre404sAndFeedsAreNamedInTheirLanguage) {
               StatusIs(absl::StatusCode::kInvalidArgument, "filter.municipalities[0]"));
 }
 
-}  // namespace
-}  // namespace babillard::publish
-
-namespace babillard::publish {
-namespace {
-
 // Every distinct window is a feed built and cached: they are bounded and few.
 TEST(FeedUrls, AChosenWindowIsBoundedAndWidenedToWholeMonths) {
   absl::StatusOr<FeedQuery> mid =

@@ -232,12 +232,6 @@ TEST(CompleteSeries, OrdersOverridesAndGivesThemTheMastersDuration) {
   EXPECT_EQ(error->field, "overrides");
 }
 
-}  // namespace
-}  // namespace babillard::ical
-
-namespace babillard::ical {
-namespace {
-
 // RFC 5545 leaves it undefined; libical, ical.js and dateutil skip such a
 // DTSTART, recurring-ical-events keeps it.
 TEST(NormalizeEvent, ASeriesStartsAtTheFirstInstanceOfItsRule) {
@@ -282,12 +276,6 @@ TEST(CompleteSeries, ADateTimeRecurrenceIdOfAnAllDaySeriesNamesTheDay) {
   EXPECT_EQ(rid.utc_seconds(), 1751342400 + 7 * 86400);  // midnight in the region, as the dates
 }
 
-}  // namespace
-}  // namespace babillard::ical
-
-namespace babillard::ical {
-namespace {
-
 std::optional<FieldError> WithRule(const std::string& rule) {
   v1::Event e = Timed();  // Tuesday 2025-07-01 19:00
   e.set_rrule(rule);
@@ -326,12 +314,6 @@ TEST(NormalizeEvent, RareButRealRulesAreTaken) {
     EXPECT_FALSE(error.has_value()) << rule << ": " << (error ? error->reason : "");
   }
 }
-
-}  // namespace
-}  // namespace babillard::ical
-
-namespace babillard::ical {
-namespace {
 
 // A change carries the whole event to every subscriber: over gRPC's default
 // 4 MiB message, it would break each of them for good.

@@ -155,12 +155,6 @@ TEST(SerializeCalendar, ParsesBackToTheSameEvent) {
   EXPECT_EQ(b.sequence(), 2);
 }
 
-}  // namespace
-}  // namespace babillard::ical
-
-namespace babillard::ical {
-namespace {
-
 // 2027-03-14, America/Toronto: 02:00-03:00 does not happen. dateutil
 // (python-vobject) reads 02:30 that day as 06:30Z, RFC 5545 readers as 07:30Z.
 TEST(SerializeEvent, AnInstanceInASkippedHourIsWrittenAsAnOverrideInUtc) {

@@ -189,6 +189,33 @@ local id = redis.call('XADD', p .. 'changes', 'MAXLEN', '~', maxlen, '*', '$F_KI
 return {version + 1, id}
 )lua";
 
+// A page of a sorted set after the entry (score, member), whether or not that
+// entry is still there: ARGV key, score, member, limit. Returns ZRANGE ...
+// WITHSCORES. Paging by rank instead skips an entry each time an earlier one
+// is removed between pages. Entries of equal score are in byte order (as
+// Redis sorts them), found by bisection: O(log^2 n) whatever the ties.
+inline constexpr char kRangeAfter[] = R"lua(
+local key, s, m, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local t = redis.call('TYPE', key)['ok']
+if t == 'none' then return {} end
+if t ~= 'zset' then return redis.error_reply('WRONGTYPE ' .. key) end
+-- Byte order: Lua's own < on strings follows the server's locale.
+local function beyond(x)
+  for i = 1, math.min(#x, #m) do
+    local a, b = string.byte(x, i), string.byte(m, i)
+    if a ~= b then return a > b end
+  end
+  return #x > #m
+end
+local lo = redis.call('ZCOUNT', key, '-inf', '(' .. s)
+local hi = lo + redis.call('ZCOUNT', key, s, s)
+while lo < hi do
+  local mid = math.floor((lo + hi) / 2)
+  if beyond(redis.call('ZRANGE', key, mid, mid)[1]) then hi = mid else lo = mid + 1 end
+end
+return redis.call('ZRANGE', key, lo, lo + limit - 1, 'WITHSCORES')
+)lua";
+
 // Indexes the duplicate keys of events stored before idx:dup existed. ARGV:
 // prefix, n, then per event: uid, the version its keys were computed from,
 // dk. An event written since (another version) already has its own keys.

@@ -42,15 +42,18 @@ absl::Status RedisEventStore::CheckRetained(redis::Connection& connection,
 }
 
 absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink& sink) {
-  for (int64_t offset = 0;; offset += options_.batch) {
-    BABILLARD_ASSIGN_OR_RETURN(
-        redis::Reply ids,
-        connection.Run({"ZRANGE", options_.prefix + "idx:start", std::to_string(offset),
-                        std::to_string(offset + options_.batch - 1)}));
-    if (ids.type == redis::Reply::Type::kError) return lua::ScriptError(ids);
+  // Pages by (start, uid), not by rank: an event deleted between two pages
+  // must not push an unrelated one out of the snapshot. Events written
+  // meanwhile are in the changes after the snapshot's cursor.
+  std::optional<StartEntry> after;
+  for (;;) {
+    BABILLARD_ASSIGN_OR_RETURN(std::vector<StartEntry> entries,
+                               StartIndexPage(connection, after, "-inf", options_.batch));
+    if (entries.empty()) return absl::OkStatus();
+    after = entries.back();
     std::vector<std::vector<std::string>> commands;
-    for (const redis::Reply& id : ids.elements) {
-      commands.push_back(event_hash::GetStored(options_.prefix + "ev:" + id.str));
+    for (const StartEntry& entry : entries) {
+      commands.push_back(event_hash::GetStored(options_.prefix + "ev:" + entry.uid));
     }
     BABILLARD_ASSIGN_OR_RETURN(std::vector<redis::Reply> rows, connection.Pipeline(commands));
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -63,7 +66,7 @@ absl::Status RedisEventStore::Snapshot(redis::Connection& connection, WatchSink&
       *change.mutable_event() = std::move(*(stored)->mutable_event());
       if (!sink.on_change(change)) return absl::CancelledError("watch ended by the receiver");
     }
-    if (static_cast<int>(ids.elements.size()) < options_.batch) return absl::OkStatus();
+    if (static_cast<int>(entries.size()) < options_.batch) return absl::OkStatus();
     if (sink.cancelled && sink.cancelled()) return absl::CancelledError("watch cancelled");
   }
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,47 +15,71 @@
 // summary fields first (most events are never parsed), then the full rule.
 namespace babillard::store {
 
+absl::StatusOr<std::vector<RedisEventStore::StartEntry>> RedisEventStore::StartIndexPage(
+    redis::Connection& connection, const std::optional<StartEntry>& after, const std::string& min,
+    int limit) {
+  const std::string index = options_.prefix + "idx:start";
+  absl::StatusOr<redis::Reply> reply;
+  if (after.has_value()) {
+    reply = RunScript(range_after_,
+                      {index, std::to_string(after->start), after->uid, std::to_string(limit)},
+                      &connection);
+  } else {
+    reply = connection.Run({"ZRANGE", index, min, "+inf", "BYSCORE", "LIMIT", "0",
+                            std::to_string(limit), "WITHSCORES"});
+    if (reply.ok() && reply->type == redis::Reply::Type::kError) return lua::ScriptError(*reply);
+  }
+  if (!reply.ok()) return reply.status();
+  std::vector<StartEntry> entries;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    double score = 0;  // scores are whole seconds, exact in a double
+    if (!absl::SimpleAtod(reply->elements[i + 1].str, &score)) {
+      return absl::InternalError("the start index holds a score that is not a number");
+    }
+    entries.push_back({reply->elements[i].str, static_cast<int64_t>(score)});
+  }
+  return entries;
+}
+
 absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int page_size,
                                                  const std::string& page_token) {
   page_size = page_size <= 0 ? 100 : std::min(page_size, 1000);
   // Page token: "<start>:<uid>" of the last event returned.
-  int64_t after_start = INT64_MIN;
-  std::string after_uid;
+  std::optional<StartEntry> after;
   if (!page_token.empty()) {
     size_t colon = page_token.find(':');
+    after.emplace();
     if (colon == std::string::npos ||
-        !absl::SimpleAtoi(page_token.substr(0, colon), &after_start)) {
+        !absl::SimpleAtoi(page_token.substr(0, colon), &after->start)) {
       return absl::InvalidArgumentError("page_token: malformed");
     }
-    after_uid = page_token.substr(colon + 1);
+    after->uid = page_token.substr(colon + 1);
   }
   BABILLARD_ASSIGN_OR_RETURN(redis::ConnectionPool::Lease lease, pool_.Acquire());
-  std::string min = page_token.empty() ? "-inf" : std::to_string(after_start);
-  if (filter.by_start() && page_token.empty() && filter.from_seconds() > 0)
-    min = std::to_string(filter.from_seconds());
-  const std::string max = filter.to_seconds() > 0 ? absl::StrCat("(", filter.to_seconds()) : "+inf";
+  const std::string min = filter.by_start() && filter.from_seconds() > 0
+                              ? std::to_string(filter.from_seconds())
+                              : "-inf";
+  const int64_t end = filter.to_seconds() > 0 ? filter.to_seconds() : INT64_MAX;
   EventPage page;
-  int64_t offset = 0;
-  while (static_cast<int>(page.events.size()) < page_size) {
-    absl::StatusOr<redis::Reply> ids =
-        (lease)->Run({"ZRANGE", options_.prefix + "idx:start", min, max, "BYSCORE", "LIMIT",
-                      std::to_string(offset), std::to_string(options_.batch), "WITHSCORES"});
-    if (!ids.ok()) {
-      pool_.ReportFailure();
-      return ids.status();
+  bool past_end = false;
+  while (static_cast<int>(page.events.size()) < page_size && !past_end) {
+    absl::StatusOr<std::vector<StartEntry>> entries =
+        StartIndexPage(*lease, after, min, options_.batch);
+    if (!entries.ok()) {
+      if (absl::IsUnavailable(entries.status())) pool_.ReportFailure();
+      return entries.status();
     }
-    if (ids->type == redis::Reply::Type::kError) return lua::ScriptError(*ids);
-    if (ids->elements.empty()) break;
-    offset += static_cast<int64_t>(ids->elements.size() / 2);
+    if (entries->empty()) break;
+    after = entries->back();
     std::vector<std::vector<std::string>> commands;
     std::vector<std::string> uids;
-    for (size_t i = 0; i + 1 < ids->elements.size(); i += 2) {
-      const std::string& uid = ids->elements[i].str;
-      int64_t score = 0;
-      (void)absl::SimpleAtoi(ids->elements[i + 1].str, &score);
-      if (!page_token.empty() && score == after_start && uid <= after_uid) continue;
-      uids.push_back(uid);
-      commands.push_back(event_hash::GetSummary(options_.prefix + "ev:" + uid));
+    for (const StartEntry& entry : *entries) {
+      if (entry.start >= end) {
+        past_end = true;
+        break;
+      }
+      uids.push_back(entry.uid);
+      commands.push_back(event_hash::GetSummary(options_.prefix + "ev:" + entry.uid));
     }
     absl::StatusOr<std::vector<redis::Reply>> rows = (lease)->Pipeline(commands);
     if (!rows.ok()) {
@@ -82,7 +107,7 @@ absl::StatusOr<EventPage> RedisEventStore::Query(const v1::Filter& filter, int p
       if (!ical::Matches((e)->event(), filter, options_.limits)) continue;
       page.events.push_back(*std::move(e));
     }
-    if (static_cast<int>(ids->elements.size() / 2) < options_.batch) break;
+    if (static_cast<int>(entries->size()) < options_.batch) break;
   }
   if (static_cast<int>(page.events.size()) == page_size) {
     const v1::Event& last = page.events.back().event();

@@ -50,7 +50,7 @@ int64_t LastEnd(const v1::Event& e, const ical::Limits& limits) {
 absl::StatusOr<std::unique_ptr<RedisEventStore>> RedisEventStore::Open(redis::ConnectionPool& pool,
                                                                        RedisStoreOptions options) {
   std::unique_ptr<RedisEventStore> store(new RedisEventStore(pool, std::move(options)));
-  for (LoadedScript* script : {&store->put_, &store->delete_}) {
+  for (LoadedScript* script : {&store->put_, &store->delete_, &store->range_after_}) {
     BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool.Run({"SCRIPT", "LOAD", script->text}));
     if (reply.type == redis::Reply::Type::kError) return lua::ScriptError(reply);
     script->sha = reply.str;
@@ -102,16 +102,18 @@ absl::Status RedisEventStore::IndexDuplicateKeys() {
 }
 
 absl::StatusOr<redis::Reply> RedisEventStore::RunScript(const LoadedScript& script,
-                                                        std::vector<std::string> args) {
+                                                        std::vector<std::string> args,
+                                                        redis::Connection* connection) {
   std::vector<std::string> command = {"EVALSHA", script.sha, "0"};
   command.insert(command.end(), std::make_move_iterator(args.begin()),
                  std::make_move_iterator(args.end()));
-  absl::StatusOr<redis::Reply> reply = pool_.Run(command);
+  auto run = [&] { return connection != nullptr ? connection->Run(command) : pool_.Run(command); };
+  absl::StatusOr<redis::Reply> reply = run();
   if (reply.ok() && reply->type == redis::Reply::Type::kError &&
       absl::StartsWith(reply->str, "NOSCRIPT")) {
     command[0] = "EVAL";
     command[1] = script.text;
-    reply = pool_.Run(command);
+    reply = run();
   }
   if (reply.ok() && reply->type == redis::Reply::Type::kError) return lua::ScriptError(*reply);
   return reply;
@@ -176,6 +178,7 @@ RedisEventStore::RedisEventStore(redis::ConnectionPool& pool, RedisStoreOptions 
       options_(std::move(options)),
       put_{lua::Script(lua::kPutEvents), ""},
       delete_{lua::Script(lua::kDeleteEvent), ""},
+      range_after_{lua::kRangeAfter, ""},
       // Concurrent single writes ride in one script call, each checked and
       // written on its own.
       group_(options_.max_group,

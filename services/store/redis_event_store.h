@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -60,7 +61,19 @@ class RedisEventStore final : public EventStore {
     std::string sha;
   };
   // EVALSHA, falling back to EVAL when Redis lost its script cache (restart).
-  absl::StatusOr<redis::Reply> RunScript(const LoadedScript& script, std::vector<std::string> args);
+  absl::StatusOr<redis::Reply> RunScript(const LoadedScript& script, std::vector<std::string> args,
+                                         redis::Connection* connection = nullptr);
+  // An entry of idx:start.
+  struct StartEntry {
+    std::string uid;
+    int64_t start = 0;
+  };
+  // Up to `limit` entries of idx:start in (start, uid) order: after `after`
+  // when set (whether or not it is still there), else from score `min`.
+  // Never skips an entry that stays while others are written or removed.
+  absl::StatusOr<std::vector<StartEntry>> StartIndexPage(redis::Connection& connection,
+                                                         const std::optional<StartEntry>& after,
+                                                         const std::string& min, int limit);
   absl::StatusOr<std::vector<std::string>> EventArgs(const v1::Event& event, const Expect& x) const;
   absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> RunPut(
       const std::vector<const std::vector<std::string>*>& events, bool atomic);
@@ -74,6 +87,7 @@ class RedisEventStore final : public EventStore {
   RedisStoreOptions options_;
   LoadedScript put_;
   LoadedScript delete_;
+  LoadedScript range_after_;
   GroupCommit<std::vector<std::string>, absl::StatusOr<WriteResult>> group_;
 };
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
+#include "services/ingest/conflicts.h"
 #include "services/ingest/event_input.h"
 #include "services/ingest/region_fields.h"
 #include "services/ingest/stamping.h"
@@ -58,12 +59,9 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
                      parsed->rejections[0].reason()),
         ViolationsFrom(parsed->rejections, ""));
   }
-  BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> stored, store_.EventsOf(org));
-  absl::flat_hash_map<std::string, const v1::Event*> existing;
-  for (const internal::StoredEvent& s : stored) existing[s.event().uid()] = &s.event();
-  std::vector<v1::Event> writes;
-  absl::flat_hash_set<std::string> seen;
   for (v1::Event& e : parsed->events) {
+    // What the caller's choices make of each event, once; the rest depends
+    // on what is stored and is worked out again on each attempt.
     const std::string source_uid = e.uid();
     SetSeriesUid(e, StoredUid(org, source_uid));
     e.set_organization(org);
@@ -77,31 +75,54 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
     p->set_organization(org);
     if (source != nullptr) p->set_source_id(source->id());
     p->set_source_uid(source_uid);
+  }
+  return RetryOnConflict([&] { return WriteImport(org, parsed->events, source, report, dry_run); });
+}
+
+absl::StatusOr<v1::ImportReport> Importer::WriteImport(const std::string& org,
+                                                       std::vector<v1::Event>& events,
+                                                       const v1::Source* source,
+                                                       v1::ImportReport report, bool dry_run) {
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> stored, store_.EventsOf(org));
+  absl::flat_hash_map<std::string, const internal::StoredEvent*> existing;
+  for (const internal::StoredEvent& s : stored) existing[s.event().uid()] = &s;
+  std::vector<BatchWrite> writes;
+  std::vector<v1::Event*> fresh;
+  absl::flat_hash_set<std::string> seen;
+  for (v1::Event& e : events) {
+    // Back to what the calendar says, in case an earlier attempt merged it.
+    e.mutable_provenance()->DeleteSubrange(1, e.provenance_size() - 1);
+    e.clear_duplicate_of();
+    e.clear_distinct_from();
     seen.insert(e.uid());
     report.add_uids(e.uid());
     auto it = existing.find(e.uid());
-    const v1::Event* before = it == existing.end() ? nullptr : it->second;
+    const internal::StoredEvent* before = it == existing.end() ? nullptr : it->second;
     if (before != nullptr) {
       // What ingest added stays: other organizations' provenances, merges, splits.
-      for (const v1::Provenance& other : before->provenance()) {
+      for (const v1::Provenance& other : before->event().provenance()) {
         if (other.organization() != org) *e.add_provenance() = other;
       }
-      e.set_duplicate_of(before->duplicate_of());
-      *e.mutable_distinct_from() = before->distinct_from();
+      e.set_duplicate_of(before->event().duplicate_of());
+      *e.mutable_distinct_from() = before->event().distinct_from();
     }
-    if (before != nullptr && SameContent(e, *before)) {
+    if (before != nullptr && SameContent(e, before->event())) {
       report.set_unchanged(report.unchanged() + 1);
       continue;
     }
-    Stamp(e, before, clock_.Now());
-    (before == nullptr ? report.set_accepted(report.accepted() + 1)
-                       : report.set_updated(report.updated() + 1));
-    writes.push_back(std::move(e));
+    Stamp(e, before == nullptr ? nullptr : &before->event(), clock_.Now());
+    if (before == nullptr) {
+      report.set_accepted(report.accepted() + 1);
+      fresh.push_back(&e);
+    } else {
+      report.set_updated(report.updated() + 1);
+    }
+    writes.push_back({&e, before == nullptr ? 0 : before->version()});
   }
-  if (source != nullptr && source->mode() != v1::Source::MODE_DELTA && !parsed->events.empty()) {
+  std::vector<internal::StoredEvent> gone;
+  if (source != nullptr && source->mode() != v1::Source::MODE_DELTA && !events.empty()) {
     // A full snapshot: what the source no longer lists is cancelled, unless
     // it suddenly lost more than half of its events (held, flagged).
-    std::vector<v1::Event> gone;
     int before_count = 0;
     for (const internal::StoredEvent& s : stored) {
       const v1::Event& e = s.event();
@@ -109,39 +130,33 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
           !e.provenance().empty() && e.provenance(0).source_id() == source->id();
       if (!from_source) continue;
       ++before_count;
-      if (!seen.contains(e.uid()) && e.status() != v1::Event::STATUS_CANCELLED) gone.push_back(e);
+      if (!seen.contains(e.uid()) && e.status() != v1::Event::STATUS_CANCELLED) gone.push_back(s);
     }
     if (before_count >= 4 && static_cast<int>(gone.size()) * 2 > before_count) {
       report.set_held(absl::StrCat("held: the source lost ", gone.size(), " of its ", before_count,
                                    " events at once; nothing was cancelled"));
       report.add_warnings(report.held());
-    } else {
-      for (v1::Event& e : gone) {
-        v1::Event before = e;
-        e.set_status(v1::Event::STATUS_CANCELLED);
-        Stamp(e, &before, clock_.Now());
-        report.set_cancelled(report.cancelled() + 1);
-        writes.push_back(std::move(e));
-      }
+      gone.clear();
+    }
+    for (internal::StoredEvent& s : gone) {
+      v1::Event before = s.event();
+      s.mutable_event()->set_status(v1::Event::STATUS_CANCELLED);
+      Stamp(*s.mutable_event(), &before, clock_.Now());
+      report.set_cancelled(report.cancelled() + 1);
+      writes.push_back({&s.event(), s.version()});
     }
   }
-  {
-    std::vector<v1::Event*> fresh;
-    for (v1::Event& e : writes) {
-      if (!existing.contains(e.uid())) fresh.push_back(&e);
+  BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> merged, merger_.Merge(fresh));
+  for (const v1::Event* e : fresh) {
+    if (!e->duplicate_of().empty()) {
+      report.add_warnings(
+          absl::StrCat(e->uid(), " is the same event as ", e->duplicate_of(),
+                       " (another organization's); shown once in the regional calendar"));
     }
-    BABILLARD_ASSIGN_OR_RETURN(std::vector<v1::Event> merged, merger_.Merge(fresh));
-    for (v1::Event* e : fresh) {
-      if (!e->duplicate_of().empty()) {
-        report.add_warnings(
-            absl::StrCat(e->uid(), " is the same event as ", e->duplicate_of(),
-                         " (another organization's); shown once in the regional calendar"));
-      }
-    }
-    writes.insert(writes.end(), merged.begin(), merged.end());
   }
+  for (const internal::StoredEvent& m : merged) writes.push_back({&m.event(), m.version()});
   if (!dry_run && !writes.empty()) {
-    BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put, store_.PutEvents(writes));
+    BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put, store_.PutBatch(writes));
   }
   return report;
 }

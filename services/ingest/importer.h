@@ -46,6 +46,12 @@ class Importer {
                                                 const std::string& default_municipality,
                                                 const std::vector<std::string>& default_categories,
                                                 bool dry_run);
+  // One attempt from a fresh read of the organization's events
+  // (RetryOnConflict): the diff, cancellations, merges, and one PutBatch.
+  absl::StatusOr<v1::ImportReport> WriteImport(const std::string& organization,
+                                               std::vector<v1::Event>& events,
+                                               const v1::Source* source, v1::ImportReport report,
+                                               bool dry_run);
 
   StoreClient& store_;
   const IngestOptions& options_;

@@ -10,6 +10,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
+#include "services/ingest/conflicts.h"
 #include "services/ingest/occurrences.h"
 #include "services/ingest/stamping.h"
 
@@ -62,17 +63,23 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
     return result;
   }
   if (!absl::IsFailedPrecondition(put.status())) return put.status();
-  BABILLARD_ASSIGN_OR_RETURN(std::vector<v1::Event> merged, merger_.Merge({&e}));
-  if (merged.empty()) {
-    put = create(/*unique=*/false);
-    if (!put.ok()) return put.status();
-    result.version = put->version();
-    return result;
-  }
-  std::vector<v1::Event> writes = {e};
-  writes.insert(writes.end(), merged.begin(), merged.end());
-  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put_merged, store_.PutEvents(writes));
-  result.version = put_merged.results(0).version();
+  // The events it merges into were read at a version: written only if still there.
+  bool merged = false;
+  auto merge_and_write = [&]() -> absl::StatusOr<int64_t> {
+    e.clear_duplicate_of();
+    BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> canonical, merger_.Merge({&e}));
+    merged = !canonical.empty();
+    if (!merged) {
+      BABILLARD_ASSIGN_OR_RETURN(internal::PutEventResponse single, create(/*unique=*/false));
+      return single.version();
+    }
+    std::vector<BatchWrite> writes = {{&e, 0}};
+    for (const internal::StoredEvent& c : canonical) writes.push_back({&c.event(), c.version()});
+    BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse batch, store_.PutBatch(writes));
+    return batch.results(0).version();
+  };
+  BABILLARD_ASSIGN_OR_RETURN(result.version, RetryOnConflict(merge_and_write));
+  if (!merged) return result;
   result.warnings.push_back(
       absl::StrCat("same event as ", e.duplicate_of(),
                    ": the regional calendar shows it once, with both organizations"));
@@ -134,7 +141,7 @@ absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::st
                              store_.PutEvent(e, stored.version(), false));
   result.version = put.version();
   if (cancelled == &e) {
-    if (absl::Status s = merger_.Unmerge(*existing, &e); !s.ok()) {
+    if (absl::Status s = merger_.Unmerge(*existing, /*cancelled=*/true); !s.ok()) {
       result.warnings.push_back(
           absl::StrCat("cancelled, but its merged copies were not updated: ", s.message()));
     }
@@ -146,7 +153,7 @@ absl::Status Ingestor::Delete(const Caller& caller, const std::string& uid) {
   BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(uid));
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, stored.event().organization()));
   // Copies first: none may point at an event that no longer exists.
-  BABILLARD_RETURN_IF_ERROR(merger_.Unmerge(stored.event(), nullptr));
+  BABILLARD_RETURN_IF_ERROR(merger_.Unmerge(stored.event(), /*cancelled=*/false));
   return store_.DeleteEvent(uid, stored.version());
 }
 

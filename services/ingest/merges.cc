@@ -8,13 +8,15 @@
 #include "services/common/grpc_status.h"
 #include "services/common/ical/duplicate_keys.h"
 #include "services/common/status_macros.h"
+#include "services/ingest/conflicts.h"
 #include "services/ingest/duplicates.h"
 #include "services/ingest/stamping.h"
 
 namespace babillard::ingest {
 
-absl::StatusOr<std::vector<v1::Event>> DuplicateMerger::Merge(std::vector<v1::Event*> fresh) {
-  std::vector<v1::Event> merged;
+absl::StatusOr<std::vector<internal::StoredEvent>> DuplicateMerger::Merge(
+    std::vector<v1::Event*> fresh) {
+  std::vector<internal::StoredEvent> merged;
   if (fresh.empty()) return merged;
   int64_t from = fresh[0]->start().utc_seconds(), to = from;
   for (const v1::Event* e : fresh) {
@@ -22,49 +24,58 @@ absl::StatusOr<std::vector<v1::Event>> DuplicateMerger::Merge(std::vector<v1::Ev
     to = std::max(to, e->start().utc_seconds());
   }
   // Every stored event starting in the span of the new ones, by start bucket.
-  absl::flat_hash_map<std::string, std::vector<v1::Event>> buckets;
+  absl::flat_hash_map<std::string, std::vector<internal::StoredEvent>> buckets;
   BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> stored,
                              store_.EventsStarting(from, to + 1));
   for (internal::StoredEvent& s : stored) {
-    v1::Event& e = *s.mutable_event();
+    const v1::Event& e = s.event();
     if (e.start().utc_seconds() >= from && e.start().utc_seconds() <= to) {
-      buckets[ical::DuplicateBucket(e)].push_back(std::move(e));
+      buckets[ical::DuplicateBucket(e)].push_back(std::move(s));
     }
   }
   absl::flat_hash_map<std::string, size_t> merged_index;
   for (v1::Event* e : fresh) {
     auto it = buckets.find(ical::DuplicateBucket(*e));
     if (it == buckets.end()) continue;
-    for (v1::Event& candidate : it->second) {
-      if (!AreDuplicates(*e, candidate)) continue;
-      e->set_duplicate_of(candidate.uid());
-      auto [slot, inserted] = merged_index.emplace(candidate.uid(), merged.size());
+    for (internal::StoredEvent& candidate : it->second) {
+      if (!AreDuplicates(*e, candidate.event())) continue;
+      e->set_duplicate_of(candidate.event().uid());
+      auto [slot, inserted] = merged_index.emplace(candidate.event().uid(), merged.size());
       if (inserted) merged.push_back(candidate);
-      v1::Event& canonical = merged[slot->second];
+      v1::Event& canonical = *merged[slot->second].mutable_event();
       for (const v1::Provenance& p : e->provenance()) *canonical.add_provenance() = p;
       break;
     }
   }
-  for (v1::Event& canonical : merged) {
-    v1::Event before = canonical;
-    Stamp(canonical, &before, clock_.Now());
+  for (internal::StoredEvent& canonical : merged) {
+    v1::Event before = canonical.event();
+    Stamp(*canonical.mutable_event(), &before, clock_.Now());
   }
   return merged;
 }
 
-absl::Status DuplicateMerger::Unmerge(const v1::Event& gone, const v1::Event* cancelled) {
+absl::Status DuplicateMerger::Unmerge(const v1::Event& gone, bool cancelled) {
+  return RetryOnConflict([&] { return UnmergeOnce(gone, cancelled); });
+}
+
+absl::Status DuplicateMerger::UnmergeOnce(const v1::Event& gone, bool cancelled) {
   const std::string& org = gone.organization();
-  std::vector<v1::Event> writes;
+  // Owned here, pointed at by `writes`: reserved so that no pointer moves.
+  std::vector<internal::StoredEvent> owned;
+  owned.reserve(2);
+  std::vector<BatchWrite> writes;
+  std::vector<internal::StoredEvent> copies;
   if (!gone.duplicate_of().empty()) {
     absl::StatusOr<internal::StoredEvent> stored = store_.GetEvent(gone.duplicate_of());
     if (absl::IsNotFound(stored.status())) return absl::OkStatus();
     if (!stored.ok()) return stored.status();
-    const v1::Event* canonical = &stored->event();
-    v1::Event after = *canonical;
-    RemoveProvenances(after, [&org](const v1::Provenance& p) { return p.organization() == org; });
-    if (after.provenance_size() == canonical->provenance_size()) return absl::OkStatus();
-    Stamp(after, canonical, clock_.Now());
-    writes.push_back(std::move(after));
+    const v1::Event& canonical = stored->event();
+    internal::StoredEvent& after = owned.emplace_back(*stored);
+    RemoveProvenances(*after.mutable_event(),
+                      [&org](const v1::Provenance& p) { return p.organization() == org; });
+    if (after.event().provenance_size() == canonical.provenance_size()) return absl::OkStatus();
+    Stamp(*after.mutable_event(), &canonical, clock_.Now());
+    writes.push_back({&after.event(), stored->version()});
   } else {
     // Only a canonical event lists other organizations; the rest have no copies to look for.
     if (std::none_of(gone.provenance().begin(), gone.provenance().end(),
@@ -75,42 +86,48 @@ absl::Status DuplicateMerger::Unmerge(const v1::Event& gone, const v1::Event* ca
     BABILLARD_ASSIGN_OR_RETURN(
         std::vector<internal::StoredEvent> same_start,
         store_.EventsStarting(gone.start().utc_seconds(), gone.start().utc_seconds() + 1));
-    std::vector<v1::Event> copies;
     for (internal::StoredEvent& s : same_start) {
-      if (s.event().duplicate_of() == gone.uid()) copies.push_back(std::move(*s.mutable_event()));
+      if (s.event().duplicate_of() == gone.uid()) copies.push_back(std::move(s));
     }
-    auto survivor = std::find_if(copies.begin(), copies.end(), [](const v1::Event& e) {
-      return e.status() != v1::Event::STATUS_CANCELLED;
+    auto survivor = std::find_if(copies.begin(), copies.end(), [](const internal::StoredEvent& s) {
+      return s.event().status() != v1::Event::STATUS_CANCELLED;
     });
     if (survivor == copies.end()) return absl::OkStatus();
-    v1::Event promoted = *survivor;
-    promoted.clear_duplicate_of();
-    *promoted.mutable_provenance() = gone.provenance();
-    RemoveProvenances(promoted,
-                      [&org](const v1::Provenance& p) { return p.organization() == org; });
-    Stamp(promoted, &*survivor, clock_.Now());
-    for (const v1::Event& copy : copies) {
-      if (copy.uid() == promoted.uid()) continue;
-      v1::Event moved = copy;
-      moved.set_duplicate_of(promoted.uid());
-      Stamp(moved, &copy, clock_.Now());
-      writes.push_back(std::move(moved));
+    internal::StoredEvent& promoted = owned.emplace_back(*survivor);
+    v1::Event& top = *promoted.mutable_event();
+    top.clear_duplicate_of();
+    *top.mutable_provenance() = gone.provenance();
+    RemoveProvenances(top, [&org](const v1::Provenance& p) { return p.organization() == org; });
+    Stamp(top, &survivor->event(), clock_.Now());
+    writes.push_back({&top, survivor->version()});
+    for (internal::StoredEvent& copy : copies) {
+      if (copy.event().uid() == top.uid()) continue;
+      const v1::Event before = copy.event();
+      copy.mutable_event()->set_duplicate_of(top.uid());
+      Stamp(*copy.mutable_event(), &before, clock_.Now());
+      writes.push_back({&copy.event(), copy.version()});
     }
-    writes.insert(writes.begin(), std::move(promoted));
-    if (cancelled != nullptr) {
-      // The cancelled event is its own organization's again.
-      v1::Event own = *cancelled;
-      RemoveProvenances(own, [&org](const v1::Provenance& p) { return p.organization() != org; });
-      Stamp(own, cancelled, clock_.Now());
-      writes.push_back(std::move(own));
+    if (cancelled) {
+      // The cancelled event is its own organization's again, as it is now.
+      BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent now, store_.GetEvent(gone.uid()));
+      internal::StoredEvent& own = owned.emplace_back(now);
+      RemoveProvenances(*own.mutable_event(),
+                        [&org](const v1::Provenance& p) { return p.organization() != org; });
+      Stamp(*own.mutable_event(), &now.event(), clock_.Now());
+      writes.push_back({&own.event(), now.version()});
     }
   }
-  absl::StatusOr<internal::PutEventsResponse> put = store_.PutEvents(writes);
+  absl::StatusOr<internal::PutEventsResponse> put = store_.PutBatch(writes);
   return put.ok() ? absl::OkStatus() : put.status();
 }
 
 absl::StatusOr<EventResult> DuplicateMerger::Split(const Caller& caller, const std::string& uid,
                                                    const v1::Provenance& provenance) {
+  return RetryOnConflict([&] { return SplitOnce(caller, uid, provenance); });
+}
+
+absl::StatusOr<EventResult> DuplicateMerger::SplitOnce(const Caller& caller, const std::string& uid,
+                                                       const v1::Provenance& provenance) {
   BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent first, store_.GetEvent(uid));
   std::string duplicate_uid = uid;
   if (first.event().duplicate_of().empty()) {
@@ -143,7 +160,9 @@ absl::StatusOr<EventResult> DuplicateMerger::Split(const Caller& caller, const s
       kept, [&split](const v1::Provenance& p) { return p.organization() == split.organization(); });
   Stamp(split, duplicate, clock_.Now());
   Stamp(kept, canonical, clock_.Now());
-  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put, store_.PutEvents({split, kept}));
+  BABILLARD_ASSIGN_OR_RETURN(
+      internal::PutEventsResponse put,
+      store_.PutBatch({{&split, stored_duplicate.version()}, {&kept, stored_canonical.version()}}));
   return EventResult{split, put.results(0).version(), {}};
 }
 

@@ -23,16 +23,16 @@ class DuplicateMerger {
   DuplicateMerger(StoreClient& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   // Marks each new event that duplicates another organization's and returns
-  // the canonical events, with the new provenances added, to write in the
-  // same step.
-  absl::StatusOr<std::vector<v1::Event>> Merge(std::vector<v1::Event*> fresh);
+  // the canonical events, with the new provenances added and the version
+  // they were read at, to write in the same step (StoreClient::PutBatch).
+  absl::StatusOr<std::vector<internal::StoredEvent>> Merge(std::vector<v1::Event*> fresh);
   // After `gone` (as it was before) is cancelled or deleted by its
   // organization: if it was the canonical event of merged copies, the first
   // copy still on becomes canonical (the regional calendar keeps showing the
   // event another organization still holds); if it was a copy, its
-  // organization leaves the canonical event's provenances. `cancelled` is
-  // the event as now stored when it was cancelled (null when deleted).
-  absl::Status Unmerge(const v1::Event& gone, const v1::Event* cancelled);
+  // organization leaves the canonical event's provenances. `cancelled`: it
+  // was cancelled (it is still stored), not deleted.
+  absl::Status Unmerge(const v1::Event& gone, bool cancelled);
   // Admin: splits a duplicate from the event it was merged into (`uid` is
   // the duplicate's, or the merged event's with `provenance` naming which);
   // they are never merged again.
@@ -40,6 +40,11 @@ class DuplicateMerger {
                                     const v1::Provenance& provenance);
 
  private:
+  // One attempt of each, from a fresh read (RetryOnConflict).
+  absl::Status UnmergeOnce(const v1::Event& gone, bool cancelled);
+  absl::StatusOr<EventResult> SplitOnce(const Caller& caller, const std::string& uid,
+                                        const v1::Provenance& provenance);
+
   StoreClient& store_;
   const Clock& clock_;
 };

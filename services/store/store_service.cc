@@ -67,6 +67,12 @@ grpc::Status StoreService::PutEvents(grpc::ServerContext* context,
       expect.push_back(ExpectFor(w.expected_version(), w.create_only()));
       expect.back().unique = w.unique();
     }
+    if (request->atomic()) {
+      absl::StatusOr<std::vector<WriteResult>> all = events_.Put(events, expect);
+      if (!all.ok()) return ToGrpcStatus(all.status());
+      for (const WriteResult& w : *all) Fill(w, response->add_results());
+      return grpc::Status::OK;
+    }
     absl::StatusOr<std::vector<absl::StatusOr<WriteResult>>> each = events_.PutEach(events, expect);
     if (!each.ok()) return ToGrpcStatus(each.status());
     for (const absl::StatusOr<WriteResult>& w : *each) {

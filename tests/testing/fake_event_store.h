@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,12 @@ class FakeEventStore final : public store::EventStore {
     absl::MutexLock lock(&mu_);
     fail_next_ = std::move(status);
   }
+  // Runs `write` once, just before the next Put is checked: another writer
+  // landing between a caller's read and its write.
+  void BeforeNextPut(std::function<void()> write) {
+    absl::MutexLock lock(&mu_);
+    before_next_put_ = std::move(write);
+  }
   std::vector<v1::Change> changes() {
     absl::MutexLock lock(&mu_);
     return changes_;
@@ -31,6 +38,12 @@ class FakeEventStore final : public store::EventStore {
 
   absl::StatusOr<std::vector<store::WriteResult>> Put(
       const std::vector<v1::Event>& events, const std::vector<store::Expect>& expect) override {
+    std::function<void()> before;
+    {
+      absl::MutexLock lock(&mu_);
+      before.swap(before_next_put_);
+    }
+    if (before) before();
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;
     for (size_t i = 0; i < events.size(); ++i) {
@@ -205,6 +218,7 @@ class FakeEventStore final : public store::EventStore {
   std::map<std::string, internal::StoredEvent> events_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::Change> changes_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Status> fail_next_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> before_next_put_ ABSL_GUARDED_BY(mu_);
   int64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -10,11 +10,24 @@ void StoreClient::Prepare(grpc::ClientContext& context) const {
   if (!internal_token_.empty()) context.AddMetadata("authorization", "Bearer " + internal_token_);
 }
 
-absl::StatusOr<internal::PutEventsResponse> StoreClient::PutEvents(
-    const std::vector<v1::Event>& events) {
+absl::StatusOr<internal::PutEventsResponse> StoreClient::PutBatch(
+    const std::vector<BatchWrite>& batch) {
   internal::PutEventsRequest request;
-  for (const v1::Event& e : events) *request.add_events() = e;
-  return Call(&internal::Store::StubInterface::PutEvents, request);
+  request.set_atomic(true);
+  for (const BatchWrite& w : batch) {
+    internal::PutEventRequest* write = request.add_writes();
+    *write->mutable_event() = *w.event;
+    if (w.read_version > 0) {
+      write->set_expected_version(w.read_version);
+    } else {
+      write->set_create_only(true);
+    }
+  }
+  absl::StatusOr<internal::PutEventsResponse> put =
+      Call(&internal::Store::StubInterface::PutEvents, request);
+  // Created since it was read absent: as stale as a changed version.
+  if (absl::IsAlreadyExists(put.status())) return absl::AbortedError(put.status().message());
+  return put;
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<internal::PutEventResponse>>> StoreClient::PutEach(

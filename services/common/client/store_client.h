@@ -13,6 +13,15 @@
 
 namespace babillard {
 
+// One event of an atomic batch and the version it was read at (0: it was not
+// stored). The batch is written only if every event is still at that version.
+// The event is the caller's, alive until PutBatch returns (an import's 10,000
+// events are not copied once more).
+struct BatchWrite {
+  const v1::Event* event = nullptr;
+  int64_t read_version = 0;
+};
+
 // The store's internal API as ingest and publish use it: deadlines, the internal token and protos
 // hidden; every call returns a Status. Thread-safe.
 class StoreClient {
@@ -21,7 +30,10 @@ class StoreClient {
               absl::Duration deadline = absl::Seconds(10))
       : stub_(std::move(stub)), internal_token_(std::move(internal_token)), deadline_(deadline) {}
 
-  absl::StatusOr<internal::PutEventsResponse> PutEvents(const std::vector<v1::Event>& events);
+  // All written or none, and only if none changed since it was read: ABORTED
+  // otherwise (a stale version, or created meanwhile); the caller reads
+  // again (RetryOnConflict, services/ingest/conflicts.h).
+  absl::StatusOr<internal::PutEventsResponse> PutBatch(const std::vector<BatchWrite>& batch);
   absl::StatusOr<internal::PutEventResponse> PutEvent(const v1::Event& event,
                                                       int64_t expected_version, bool create_only);
   // Independent writes sent together (PutEventsRequest.writes): one result

@@ -65,6 +65,31 @@ class IngestTest : public ::testing::Test {
     return importer_.ImportFromSource(source, body);
   }
 
+  // Another writer's update of `uid` (its own SEQUENCE bump), landing just
+  // before the next write; with `forever`, before every write from then on.
+  void EditBeforeNextWrite(const std::string& uid, const std::string& description,
+                           bool forever = false) {
+    store_.events.BeforeNextPut([this, uid, description, forever] {
+      absl::StatusOr<internal::StoredEvent> now = store_.events.Get(uid);
+      ASSERT_THAT(now, IsOk());
+      v1::Event e = now->event();
+      e.mutable_description()->set_fr(description);
+      e.set_sequence(e.sequence() + 1);
+      ASSERT_THAT(store_.events.Put({e}, {}), IsOk());
+      if (forever) EditBeforeNextWrite(uid, description + "+", true);
+    });
+  }
+  static v1::ImportCalendarRequest Calendar(const std::string& uid, const std::string& title,
+                                            const std::string& start) {
+    v1::ImportCalendarRequest request;
+    request.set_ics(absl::StrCat("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n",
+                                 "BEGIN:VEVENT\r\nUID:", uid, "\r\nDTSTAMP:20270101T000000Z\r\n",
+                                 "DTSTART;TZID=America/Toronto:", start, "\r\nSUMMARY:", title,
+                                 "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"));
+    request.set_default_municipality("danville");
+    return request;
+  }
+
   testing::InProcessStore store_;
   testing::FakeClock clock_;
   IngestOptions options_;
@@ -301,6 +326,49 @@ TEST_F(IngestTest, OrganizationsGetATokenShownOnceAndOnlyAnAdminCreatesThem) {
   absl::Status bad = organizations.Create(kAdmin, org).status();
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ViolationsOf(bad).at(0).field, "organization.slug");
+}
+
+// #10 item 5: a batch is written with the versions it read; a write acknowledged
+// in between is kept, and the batch is worked out again over it.
+TEST_F(IngestTest, AnImportMergingIntoAnotherOrganizationsEventKeepsAWriteMadeMeanwhile) {
+  absl::StatusOr<EventResult> first =
+      events_.Submit(kBiblio, Structured("Concert", "2027-06-05T20:00:00"));
+  ASSERT_THAT(first, IsOk());
+  EditBeforeNextWrite(first->event.uid(), "Programme complet");
+  ASSERT_THAT(importer_.Import(kClub, Calendar("c1@club", "Concert", "20270605T200000")), IsOk());
+  const internal::StoredEvent canonical = Stored(first->event.uid());
+  EXPECT_EQ(canonical.event().description().fr(), "Programme complet")
+      << "biblio's update, acknowledged between the import's read and its write, was lost";
+  EXPECT_THAT(Organizations(canonical.event()), ElementsAre("biblio", "club"));
+  EXPECT_EQ(canonical.version(), 3);
+}
+
+TEST_F(IngestTest, AReimportAfterAConcurrentUpdateMovesSequencePastIt) {
+  absl::StatusOr<v1::ImportReport> imported =
+      importer_.Import(kBiblio, Calendar("a1@biblio", "Atelier", "20270310T100000"));
+  ASSERT_THAT(imported, IsOk());
+  const std::string uid = imported->uids(0);
+  EditBeforeNextWrite(uid, "Modifié ailleurs");
+  absl::StatusOr<v1::ImportReport> again =
+      importer_.Import(kBiblio, Calendar("a1@biblio", "Atelier de printemps", "20270310T100000"));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->updated(), 1);
+  const internal::StoredEvent stored = Stored(uid);
+  EXPECT_EQ(stored.event().title().fr(), "Atelier de printemps");
+  EXPECT_EQ(stored.event().sequence(), 2) << "the update in between had SEQUENCE 1";
+  EXPECT_EQ(stored.version(), 3);
+}
+
+TEST_F(IngestTest, ABatchWhoseEventsNeverStopChangingGivesUpWithAbortedAndWritesNothing) {
+  absl::StatusOr<EventResult> first =
+      events_.Submit(kBiblio, Structured("Concert", "2027-06-05T20:00:00"));
+  ASSERT_THAT(first, IsOk());
+  EditBeforeNextWrite(first->event.uid(), "encore", /*forever=*/true);
+  EXPECT_THAT(importer_.Import(kClub, Calendar("c1@club", "Concert", "20270605T200000")),
+              StatusIs(absl::StatusCode::kAborted, "kept changing"));
+  EXPECT_THAT(store_.client().GetEvent("club/c1@club"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Organizations(Stored(first->event.uid()).event()), ElementsAre("biblio"));
+  store_.events.BeforeNextPut(nullptr);
 }
 
 }  // namespace

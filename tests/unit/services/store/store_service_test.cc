@@ -111,6 +111,30 @@ TEST_F(StoreServiceTest, IndependentWritesEachGetTheirOwnResult) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(StoreServiceTest, AnAtomicBatchChecksEveryVersionAndWritesAllOrNothing) {
+  Start("");
+  grpc::ClientContext c1;
+  internal::PutEventResponse r1;
+  ASSERT_TRUE(stub_->PutEvent(&c1, Request("a"), &r1).ok());
+  internal::PutEventsRequest batch;
+  batch.set_atomic(true);
+  *batch.add_writes() = Request("b");
+  batch.mutable_writes(0)->set_create_only(true);
+  *batch.add_writes() = Request("a");
+  batch.mutable_writes(1)->set_expected_version(r1.version() + 1);  // stale
+  grpc::ClientContext c2;
+  internal::PutEventsResponse results;
+  EXPECT_EQ(stub_->PutEvents(&c2, batch, &results).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(events_.changes().size(), 1u) << "b was not written either";
+
+  batch.mutable_writes(1)->set_expected_version(r1.version());
+  grpc::ClientContext c3;
+  ASSERT_TRUE(stub_->PutEvents(&c3, batch, &results).ok());
+  ASSERT_EQ(results.results_size(), 2);
+  EXPECT_EQ(results.results(1).version(), r1.version() + 1);
+  EXPECT_EQ(events_.changes().size(), 3u);
+}
+
 TEST_F(StoreServiceTest, RequiresTheInternalTokenWhenConfigured) {
   Start("s3cret");
   grpc::ClientContext anonymous;

@@ -92,21 +92,27 @@ absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,
   BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
   const std::string target = uid.empty() ? result.event.uid() : uid;
   if (target.empty()) return BadRequestError("event.uid: required", {{"event.uid", "required"}});
-  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(target));
-  const v1::Event* existing = &stored.event();
-  BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, existing->organization()));
-  v1::Event& e = result.event;
-  SetSeriesUid(e, existing->uid());
-  e.set_organization(existing->organization());
-  *e.mutable_provenance() = existing->provenance();
-  e.set_duplicate_of(existing->duplicate_of());
-  *e.mutable_distinct_from() = existing->distinct_from();
-  Stamp(e, existing, clock_.Now());
-  const int64_t expected =
-      request.expected_version() > 0 ? request.expected_version() : stored.version();
-  BABILLARD_ASSIGN_OR_RETURN(internal::PutEventResponse put, store_.PutEvent(e, expected, false));
-  result.version = put.version();
-  return result;
+  auto attempt = [&]() -> absl::StatusOr<EventResult> {
+    BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(target));
+    const v1::Event* existing = &stored.event();
+    BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, existing->organization()));
+    EventResult out = result;
+    v1::Event& e = out.event;
+    SetSeriesUid(e, existing->uid());
+    e.set_organization(existing->organization());
+    *e.mutable_provenance() = existing->provenance();
+    e.set_duplicate_of(existing->duplicate_of());
+    *e.mutable_distinct_from() = existing->distinct_from();
+    Stamp(e, existing, clock_.Now());
+    const int64_t expected =
+        request.expected_version() > 0 ? request.expected_version() : stored.version();
+    BABILLARD_ASSIGN_OR_RETURN(internal::PutEventResponse put, store_.PutEvent(e, expected, false));
+    out.version = put.version();
+    return out;
+  };
+  // The caller's own expected version stale is theirs to resolve; without
+  // one, an update landing in between is read again, not refused.
+  return request.expected_version() > 0 ? attempt() : RetryOnConflict(attempt);
 }
 
 absl::StatusOr<EventResult> Ingestor::Cancel(const Caller& caller, const std::string& uid,

@@ -359,6 +359,20 @@ TEST_F(IngestTest, AReimportAfterAConcurrentUpdateMovesSequencePastIt) {
   EXPECT_EQ(stored.version(), 3);
 }
 
+TEST_F(IngestTest, AnUpdateWithoutAnExpectedVersionIsAppliedOverAWriteMadeMeanwhile) {
+  absl::StatusOr<EventResult> created =
+      events_.Submit(kBiblio, Structured("Conte", "2027-03-10T10:00:00"));
+  ASSERT_THAT(created, IsOk());
+  EditBeforeNextWrite(created->event.uid(), "ailleurs");
+  v1::UpdateEventRequest update;
+  *update.mutable_event() = created->event;
+  update.mutable_event()->mutable_title()->set_fr("Conte d'hiver");
+  absl::StatusOr<EventResult> updated = events_.Update(kBiblio, update);
+  ASSERT_THAT(updated, IsOk()) << "not refused for a version the caller never named";
+  EXPECT_EQ(updated->version, 3);
+  EXPECT_EQ(Stored(created->event.uid()).event().sequence(), 2);
+}
+
 TEST_F(IngestTest, ABatchWhoseEventsNeverStopChangingGivesUpWithAbortedAndWritesNothing) {
   absl::StatusOr<EventResult> first =
       events_.Submit(kBiblio, Structured("Concert", "2027-06-05T20:00:00"));

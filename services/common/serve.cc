@@ -1,18 +1,53 @@
 #include "services/common/serve.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 
+ABSL_FLAG(bool, grpc_reflection, false,
+          "Serve gRPC server reflection (for grpcurl, grpcui); off by default, as it lists every "
+          "RPC and message, admin calls included, to anyone who asks");
+
 namespace babillard {
 
+namespace {
+
+// Linking gRPC's reflection plugin registers it for every ServerBuilder (a
+// static initializer); this option takes it out again.
+class WithoutPlugin final : public grpc::ServerBuilderOption {
+ public:
+  explicit WithoutPlugin(std::string name) : name_(std::move(name)) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [this](const auto& p) { return p->name() == name_; });
+  }
+
+ private:
+  std::string name_;
+};
+
+}  // namespace
+
+void PrepareGrpc() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+}
+
 void LimitServer(grpc::ServerBuilder& builder, const std::string& name) {
+  if (!absl::GetFlag(FLAGS_grpc_reflection)) {
+    builder.SetOption(std::make_unique<WithoutPlugin>("proto_server_reflection"));
+  }
   grpc::ResourceQuota quota(name);
   quota.Resize(size_t{1} << 30);
   quota.SetMaxThreads(512);

@@ -23,7 +23,13 @@ struct ServeOptions {
   std::function<void()> before_shutdown = nullptr;
 };
 
-// What every gRPC server is held to: 100 streams per connection (HTTP/2
+// Before any ServerBuilder is made: the standard health service and gRPC's
+// server reflection, which LimitServer keeps only with --grpc-reflection.
+void PrepareGrpc();
+
+// What every gRPC server is held to: server reflection only with
+// --grpc-reflection (off by default: it hands anyone the full list of RPCs
+// and messages, admin calls included); 100 streams per connection (HTTP/2
 // SETTINGS_MAX_CONCURRENT_STREAMS), and a resource quota of 1 GiB of buffers
 // and 512 threads for the sync API. Past them a call gets RESOURCE_EXHAUSTED
 // instead of the process running out.

@@ -1,6 +1,5 @@
 // babillard-ingest: the write API. Flags, wiring, signals and shutdown; the
 // logic is in babillard_ingest_lib.
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <libical/ical.h>
@@ -132,8 +131,7 @@ int main(int argc, char** argv) {
   ingest::IngestService service(authenticator, store,
                                 {events, importer, merger, organizations, sources, poller}, rates);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  PrepareGrpc();
   grpc::ServerBuilder builder;
   LimitServer(builder, "babillard-ingest");
   int port = 0;

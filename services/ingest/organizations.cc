@@ -37,7 +37,8 @@ absl::StatusOr<v1::CreateOrganizationResponse> Organizations::Create(
 }
 
 absl::StatusOr<v1::RotateTokenResponse> Organizations::RotateToken(const Caller& caller,
-                                                                   const std::string& slug) {
+                                                                   const std::string& requested) {
+  BABILLARD_ASSIGN_OR_RETURN(std::string slug, ActingFor(caller, requested, "slug"));
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, slug));
   BABILLARD_ASSIGN_OR_RETURN(v1::Organization org, store_.GetOrganization(slug));
   org.set_token_rotated(absl::ToUnixSeconds(clock_.Now()));

@@ -21,23 +21,26 @@ constexpr int kMinPollSeconds = 60;
 
 absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& input) {
   v1::Source source = input;
-  if (!caller.is_admin() || source.organization().empty())
-    source.set_organization(caller.organization);
-  if (caller.is_admin() && input.organization().empty()) {
-    return BadRequestError("source.organization: required",
-                           {{"source.organization", "an admin must name the organization"}});
-  }
+  // A publisher naming another organization is refused, not ignored.
+  BABILLARD_ASSIGN_OR_RETURN(std::string org,
+                             ActingFor(caller, input.organization(), "source.organization"));
+  source.set_organization(org);
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, source.organization()));
   std::string url = source.url();
   if (absl::StartsWithIgnoreCase(url, "webcal://")) url = "https://" + url.substr(9);
   std::vector<FieldViolation> violations;
   const bool http =
       absl::StartsWithIgnoreCase(url, "https://") || absl::StartsWithIgnoreCase(url, "http://");
-  if (!http) violations.push_back({"source.url", "must be an http, https or webcal URL"});
-  const size_t authority = url.find("://") + 3;
-  const std::string host_part = url.substr(authority, url.find('/', authority) - authority);
-  if (http && host_part.find('@') != std::string::npos)
-    violations.push_back({"source.url", "must not carry credentials"});
+  if (url.empty()) {
+    violations.push_back({"source.url", "required"});
+  } else if (!http) {
+    violations.push_back({"source.url", "must be an http, https or webcal URL"});
+  } else {
+    const size_t authority = url.find("://") + 3;
+    const std::string host_part = url.substr(authority, url.find('/', authority) - authority);
+    if (host_part.find('@') != std::string::npos)
+      violations.push_back({"source.url", "must not carry credentials"});
+  }
   if (HasControl(url, false) || url.find(' ') != std::string::npos || url.size() > 2048) {
     violations.push_back({"source.url", "malformed"});
   }

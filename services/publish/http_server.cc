@@ -70,6 +70,9 @@ class Session : public std::enable_shared_from_this<Session> {
                                  absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))), " s\n"),
                     absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
     }
+    if (!ServesPath(options_.paths, request.target)) {
+      return Refuse(http::status::not_found, "not found\n");
+    }
     HttpResponse r = handler_.Handle(request);
     const bool head = request.method == "HEAD";
     if (r.shared_body != nullptr) {
@@ -212,6 +215,19 @@ struct HttpServer::Impl {
     });
   }
 };
+
+bool ServesPath(HttpServerOptions::Paths paths, std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  switch (paths) {
+    case HttpServerOptions::Paths::kAll:
+      return true;
+    case HttpServerOptions::Paths::kAllButMetrics:
+      return path != "/metrics";
+    case HttpServerOptions::Paths::kOperations:
+      return path == "/metrics" || path == "/healthz";
+  }
+  return false;
+}
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(FeedHandler& handler,
                                                               HttpServerOptions options) {

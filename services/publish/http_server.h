@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -31,7 +32,15 @@ struct HttpServerOptions {
   // at once); past it, 429 with Retry-After. 0: no limit, the right choice
   // behind a proxy, where every request comes from the proxy's address.
   double requests_per_second_per_address = 0;
+  // Which paths this listener answers (the others get 404): the public one
+  // can leave /metrics to a listener of its own (publish --metrics-http),
+  // which answers only /metrics and /healthz.
+  enum class Paths { kAll, kAllButMetrics, kOperations };
+  Paths paths = Paths::kAll;
 };
+
+// Whether a listener serving `paths` answers `target` (a request target).
+bool ServesPath(HttpServerOptions::Paths paths, std::string_view target);
 
 // HTTP/1.1 on Boost.Beast (asynchronous, a few threads, keep-alive) in
 // front of a FeedHandler, with connection caps (ConnectionLimits), a header

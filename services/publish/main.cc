@@ -37,6 +37,9 @@
 
 ABSL_FLAG(std::string, http, "127.0.0.1:8080",
           "HTTP address of the feeds (host:port; port 0 picks one)");
+ABSL_FLAG(std::string, metrics_http, "",
+          "If set (host:port), /metrics is served there only, with /healthz, and no longer on "
+          "--http: a port for Prometheus that the public never reaches");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "gRPC address (Subscribe, ListChanges, named feeds, webhooks)");
 ABSL_FLAG(std::string, store, "127.0.0.1:50053", "babillard-store address");
@@ -133,12 +136,25 @@ int main(int argc, char** argv) {
   feed_options.cache_budget_bytes =
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_feed_cache_mb))) << 20;
   publish::FeedHandler handler(view, feed_options, vocabulary, &webhooks.counters());
+  auto bind = [](const char* flag, const std::string& value, publish::HttpServerOptions& options) {
+    options.address = value.substr(0, value.rfind(':'));
+    if (value.rfind(':') == std::string::npos ||
+        !absl::SimpleAtoi(value.substr(value.rfind(':') + 1), &options.port)) {
+      log::Error("bad flag", {{"flag", flag}, {"expected", "host:port"}, {"got", value}});
+      return false;
+    }
+    return true;
+  };
   publish::HttpServerOptions http_options;
-  const std::string http = absl::GetFlag(FLAGS_http);
-  http_options.address = http.substr(0, http.rfind(':'));
-  if (!absl::SimpleAtoi(http.substr(http.rfind(':') + 1), &http_options.port)) {
-    log::Error("bad flag", {{"flag", "--http"}, {"expected", "host:port"}, {"got", http}});
-    return 2;
+  if (!bind("--http", absl::GetFlag(FLAGS_http), http_options)) return 2;
+  const std::string metrics_http = absl::GetFlag(FLAGS_metrics_http);
+  publish::HttpServerOptions metrics_options;
+  if (!metrics_http.empty()) {
+    if (!bind("--metrics-http", metrics_http, metrics_options)) return 2;
+    http_options.paths = publish::HttpServerOptions::Paths::kAllButMetrics;
+    metrics_options.paths = publish::HttpServerOptions::Paths::kOperations;
+    metrics_options.threads = 1;
+    metrics_options.max_connections = 64;
   }
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
   // Descriptors kept for the rest: gRPC clients and streams, webhooks, files.
@@ -157,6 +173,19 @@ int main(int argc, char** argv) {
   }
   const std::string url =
       "http://" + http_options.address + ":" + std::to_string((*server)->port());
+  std::unique_ptr<publish::HttpServer> metrics_server;
+  std::vector<std::pair<std::string, std::string>> addresses = {{"http", url}};
+  if (!metrics_http.empty()) {
+    absl::StatusOr<std::unique_ptr<publish::HttpServer>> started =
+        publish::HttpServer::Start(handler, metrics_options);
+    if (!started.ok()) {
+      log::Error("cannot start", {{"error", started.status().ToString()}});
+      return 1;
+    }
+    metrics_server = *std::move(started);
+    addresses.push_back({"metrics", "http://" + metrics_options.address + ":" +
+                                        std::to_string(metrics_server->port())});
+  }
   publish::PublishServiceOptions service_options;
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
   service_options.max_streams = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams)));
@@ -173,7 +202,7 @@ int main(int argc, char** argv) {
   publish::WebhookAdmin webhook_admin(store, reader, webhooks, Clock::Real(),
                                       webhook_admin_options);
   publish::PublishService publish_api(reader, auth, feed_admin, webhook_admin, service_options);
-  grpc::EnableDefaultHealthCheckService(true);
+  PrepareGrpc();
   grpc::ServerBuilder builder;
   LimitServer(builder, "babillard-publish");
   int grpc_port = 0;
@@ -196,13 +225,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   log::Info("feeds", {{"url", url + "/feeds/all.ics"}, {"store", absl::GetFlag(FLAGS_store)}});
+  addresses.insert(addresses.begin(),
+                   {"grpc", BoundAddress(absl::GetFlag(FLAGS_listen), grpc_port)});
   const int code = ServeUntilSignal(
       *grpc_server,
-      {.addresses = {{"grpc", BoundAddress(absl::GetFlag(FLAGS_listen), grpc_port)}, {"http", url}},
+      {.addresses = addresses,
        .ready_file = absl::GetFlag(FLAGS_ready_file),
        // Streams end with UNAVAILABLE; their clients resume elsewhere from their cursors.
        .before_shutdown = [&log] { log.Close(); }});
   (*server)->Stop();
+  if (metrics_server) metrics_server->Stop();
   webhooks.Stop();
   named_feeds.Stop();
   organizations.Stop();

@@ -120,9 +120,12 @@ grpc::Status PublishService::ListDeliveries(grpc::ServerContext* context,
   return ToGrpcResponse(webhook_admin_.ListDeliveries(*caller, *request), response);
 }
 
-grpc::Status PublishService::GetFeedUrls(grpc::ServerContext*,
+grpc::Status PublishService::GetFeedUrls(grpc::ServerContext* context,
                                          const v1::GetFeedUrlsRequest* request,
                                          v1::GetFeedUrlsResponse* response) {
+  // Public, but a token presented is checked like anywhere else.
+  if (absl::StatusOr<Viewer> viewer = ViewerOf(auth_, *context); !viewer.ok())
+    return ToGrpcStatus(viewer.status());
   return ToGrpcResponse(BuildFeedUrls(options_.public_url, *request, options_.vocabulary),
                         response);
 }

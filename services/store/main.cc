@@ -1,6 +1,5 @@
 // babillard-store: the only process that talks to Redis. Flags, wiring,
 // signals and shutdown; the logic is in babillard_store_lib.
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
@@ -109,8 +108,7 @@ int main(int argc, char** argv) {
   store::RedisRegistry registry(pool, store_options.prefix, store_options.retention);
   store::StoreService service(**events, registry, *token);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  PrepareGrpc();
   grpc::ServerBuilder builder;
   LimitServer(builder, "babillard-store");
   int port = 0;

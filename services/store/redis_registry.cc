@@ -1,10 +1,13 @@
 #include "services/store/redis_registry.h"
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
+#include "services/common/string_view.h"
 #include "services/store/change_stream.h"
 
 namespace babillard::store {
@@ -16,7 +19,8 @@ constexpr int kUpdateAttempts = 16;
 template <typename Proto>
 absl::StatusOr<Proto> Parse(const std::string& bytes) {
   Proto proto;
-  if (!proto.ParseFromString(bytes)) return absl::InternalError("redis: unreadable record");
+  if (!proto.ParseFromString(bytes))
+    return absl::InternalError("the store holds an unreadable record");
   return proto;
 }
 
@@ -27,6 +31,20 @@ absl::Status ExecError(const std::vector<redis::Reply>& replies) {
     if (replies[i].type == redis::Reply::Type::kError) return redis::ErrorStatus(replies[i]);
   }
   return redis::ErrorStatus(replies.back());
+}
+
+// What `key` (the prefix removed) holds, in words: error messages reach users
+// through ingest and publish and never name a key.
+std::string Described(std::string_view key) {
+  static constexpr std::pair<std::string_view, std::string_view> kKinds[] = {
+      {"org:", "organization "},
+      {"src:", "source "},
+      {"wh:", "webhook "},
+      {"feed:", "named feed "}};
+  for (const auto& [kind, words] : kKinds) {
+    if (key.starts_with(kind)) return absl::StrCat(Av(words), Av(key.substr(kind.size())));
+  }
+  return "record";
 }
 
 }  // namespace
@@ -44,7 +62,7 @@ absl::StatusOr<std::vector<redis::Reply>> RedisRegistry::Transaction(
   }
   const redis::Reply& exec = replies->back();
   if (exec.type == redis::Reply::Type::kError) return ExecError(*replies);
-  if (!exec.is_array()) return absl::AbortedError("redis: transaction aborted");
+  if (!exec.is_array()) return absl::AbortedError("the store's transaction was aborted; try again");
   for (const redis::Reply& r : exec.elements) {
     BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(r));
   }
@@ -65,7 +83,8 @@ absl::Status RedisRegistry::Update(
     }
     if ((*read)[1].is_nil()) {
       (void)(lease)->Run({"UNWATCH"});
-      return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
+      return absl::NotFoundError(
+          absl::StrCat(Described(Sv(key).substr(prefix_.size())), " not found"));
     }
     std::string value = (*read)[1].str;
     std::vector<std::vector<std::string>> extra;
@@ -85,14 +104,16 @@ absl::Status RedisRegistry::Update(
     if (replies->back().type == redis::Reply::Type::kError) return ExecError(*replies);
     // nil EXEC: someone wrote the key between WATCH and EXEC; read again.
   }
-  return absl::AbortedError(absl::StrCat(key.substr(prefix_.size()), ": too much contention"));
+  return absl::AbortedError(
+      absl::StrCat(Described(Sv(key).substr(prefix_.size())), ": too much contention; try again"));
 }
 
 absl::StatusOr<std::string> RedisRegistry::Get(const std::string& key) {
   BABILLARD_ASSIGN_OR_RETURN(redis::Reply reply, pool_.Run({"GET", key}));
   BABILLARD_RETURN_IF_ERROR(redis::ErrorStatus(reply));
   if (reply.is_nil())
-    return absl::NotFoundError(absl::StrCat(key.substr(prefix_.size()), " not found"));
+    return absl::NotFoundError(
+        absl::StrCat(Described(Sv(key).substr(prefix_.size())), " not found"));
   return reply.str;
 }
 

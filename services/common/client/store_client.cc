@@ -1,9 +1,29 @@
 #include "services/common/client/store_client.h"
 
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
 #include "services/common/status_macros.h"
 
 namespace babillard {
+
+absl::Status StoreClient::FromStore(const grpc::Status& status) {
+  absl::Status s = FromGrpcStatus(status);
+  switch (s.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      log::Warn("store call failed", {{"code", absl::StatusCodeToString(s.code())},
+                                      {"error", std::string(s.message())}});
+      return absl::Status(s.code(), "the event store is unavailable; try again shortly");
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+      log::Error("store call failed", {{"code", absl::StatusCodeToString(s.code())},
+                                       {"error", std::string(s.message())}});
+      return absl::Status(s.code(), "the event store failed; the operators have the details");
+    default:
+      return s;
+  }
+}
 
 void StoreClient::Prepare(grpc::ClientContext& context) const {
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));

@@ -70,11 +70,15 @@ class StoreClient {
     Prepare(context);
     Response response;
     if (grpc::Status s = (stub_.get()->*method)(&context, request, &response); !s.ok())
-      return FromGrpcStatus(s);
+      return FromStore(s);
     return response;
   }
 
  private:
+  // The store's own trouble (Redis or the store unreachable, a failure
+  // inside it) reaches users through ingest and publish: they get what
+  // happened and what to do; the log gets the details (addresses, sockets).
+  static absl::Status FromStore(const grpc::Status& status);
   void Prepare(grpc::ClientContext& context) const;
   absl::StatusOr<std::vector<internal::StoredEvent>> QueryAll(internal::QueryEventsRequest request);
 

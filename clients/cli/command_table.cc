@@ -51,7 +51,10 @@ std::vector<Flag> FilterFlags() {
 
 std::vector<Command> Table() {
   return {
-      {kEvents, "submit", "", "publishes a new event; prints its UID", With(EventFlags(), {kOrg}),
+      {kEvents, "submit", "", "publishes a new event; prints its UID",
+       With(EventFlags(),
+            {kOrg,
+             {"uid", "UID", "the event's own UID: submitting it again changes nothing (scripts)"}}),
        "submit --title=\"Heure du conte\" --start=\"2027-01-15 10:00\" --municipality=danville",
        Submit},
       {kEvents, "update", "UID", "changes only the fields given", EventFlags(),

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <random>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
@@ -12,6 +14,15 @@
 
 namespace babillard::cli {
 namespace {
+
+// `bytes` random bytes in hex (std::random_device reads the kernel's).
+std::string RandomHex(int bytes) {
+  std::random_device device;
+  std::string out;
+  for (int i = 0; i < bytes; ++i)
+    absl::StrAppend(&out, absl::Hex(device() & 0xff, absl::kZeroPad2));
+  return out;
+}
 
 // "2026-07-01 19:00", "2026-07-01T19:00[:00]" or a date.
 std::optional<std::pair<std::string, bool>> ParseWhen(const std::string& text, bool all_day) {
@@ -99,6 +110,8 @@ bool ApplyFlags(Session& cli, v1::Event& e) {
 }  // namespace
 
 int Submit(Session& cli) {
+  if (cli.args().has("uid") && cli.args().has("file"))
+    return cli.Usage("--uid does not apply to --file: its UID: line is the event's");
   v1::SubmitEventRequest request;
   request.set_organization(cli.args().get("org"));
   if (cli.args().has("file")) {
@@ -111,8 +124,11 @@ int Submit(Session& cli) {
     if (!cli.args().has("start")) return cli.Usage("submit needs --start");
     if (!ApplyFlags(cli, *request.mutable_event())) return kExitUsage;
   }
+  if (cli.args().has("uid")) request.mutable_event()->set_uid(cli.args().get("uid"));
+  // A retry after a lost answer gives back the event the first try created.
+  request.set_idempotency_key(absl::StrCat("cli-", RandomHex(16)));
   v1::SubmitEventResponse response;
-  if (int rc = cli.Ingest(&v1::Ingest::Stub::SubmitEvent, request, response)) return rc;
+  if (int rc = cli.IngestRetrying(&v1::Ingest::Stub::SubmitEvent, request, response)) return rc;
   for (const std::string& w : response.warnings()) cli.err() << "warning: " << w << "\n";
   cli.out() << response.event().uid() << "\n";
   return kExitOk;

@@ -117,6 +117,18 @@ void Session::Prepare(grpc::ClientContext& context, int seconds) const {
   if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
 }
 
+bool Session::MayHaveBeenDone(const grpc::Status& status) {
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return true;
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         !absl::StrContains(status.error_message(), "connect");
+}
+
+void Session::NoteRetry(const grpc::Status& status, absl::Duration pause) {
+  err() << "babillard: " << CodeName(status.error_code()) << ": " << status.error_message()
+        << "; trying again in " << absl::FormatDuration(pause)
+        << " (safe: the retry cannot make a second event)\n";
+}
+
 int Session::Fail(const grpc::Status& status) {
   return Report(status, err(), addr_, "babillard-ingest", "--addr");
 }

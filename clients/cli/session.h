@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "babillard/v1/ingest.grpc.pb.h"
 #include "babillard/v1/publish.grpc.pb.h"
@@ -53,6 +55,27 @@ class Session {
     grpc::Status status = ((*ingest_).*method)(&context, request, &response);
     return status.ok() ? kExitOk : Fail(status);
   }
+  // As Ingest, for a call that is safe to repeat (a submit with its
+  // idempotency key): when the service answered UNAVAILABLE or did not
+  // answer in time, the call may have been done or not, so it is sent again,
+  // up to three more times (after 0.5, 1 and 2 s), saying so on stderr. A
+  // service that cannot be reached at all is reported at once.
+  template <typename Request, typename Response>
+  int IngestRetrying(grpc::Status (v1::Ingest::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                              Response*),
+                     const Request& request, Response& response) {
+    absl::Duration pause = absl::Milliseconds(500);
+    for (int attempt = 1;; ++attempt) {
+      grpc::ClientContext context;
+      Prepare(context);
+      grpc::Status status = ((*ingest_).*method)(&context, request, &response);
+      if (status.ok()) return kExitOk;
+      if (attempt == 4 || !MayHaveBeenDone(status)) return Fail(status);
+      NoteRetry(status, pause);
+      absl::SleepFor(pause);
+      pause *= 2;
+    }
+  }
   template <typename Request, typename Response>
   int Publish(grpc::Status (v1::Publish::Stub::*method)(grpc::ClientContext*, const Request&,
                                                         Response*),
@@ -62,6 +85,12 @@ class Session {
     grpc::Status status = ((*publish_).*method)(&context, request, &response);
     return status.ok() ? kExitOk : FailPublish(status);
   }
+
+  // A failure after which the call may have been done (no answer in time,
+  // or UNAVAILABLE from a service that was reached).
+  static bool MayHaveBeenDone(const grpc::Status& status);
+  // On stderr: no answer, trying again in `pause`.
+  void NoteRetry(const grpc::Status& status, absl::Duration pause);
 
   // A command-line mistake; returns kExitUsage.
   int Usage(const std::string& message);

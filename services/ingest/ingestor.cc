@@ -37,8 +37,18 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
   v1::Event& e = result.event;
   const std::string given = request.ical().empty() ? request.event().uid() : e.uid();
+  const std::string& key = request.idempotency_key();
+  if (key.size() > 128 || HasControl(key, false)) {
+    return BadRequestError("idempotency_key: at most 128 printable characters",
+                           {{"idempotency_key", "at most 128 printable characters"}});
+  }
   std::string source_uid = given;
-  if (given.empty() || absl::StartsWith(given, "derived-")) {
+  const bool keyed = (given.empty() || absl::StartsWith(given, "derived-")) && !key.empty();
+  if (keyed) {
+    // The same key always names the same event of this organization.
+    source_uid = absl::StrCat("k", auth::Sha256Hex(absl::StrCat(org, "\n", key)).substr(0, 32), "@",
+                              org, ".babillard");
+  } else if (given.empty() || absl::StartsWith(given, "derived-")) {
     BABILLARD_ASSIGN_OR_RETURN(std::string random, auth::NewToken());
     source_uid = absl::StrCat(absl::AsciiStrToLower(random.substr(4, 20)), "@", org, ".babillard");
   }
@@ -49,11 +59,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   p->set_source_uid(source_uid);
   Stamp(e, nullptr, clock_.Now());
   auto create = [&](bool unique) -> absl::StatusOr<internal::PutEventResponse> {
-    absl::StatusOr<internal::PutEventResponse> put = creations_.Create(e, unique);
-    if (absl::IsAlreadyExists(put.status())) {
-      return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
-    }
-    return put;
+    return creations_.Create(e, unique);
   };
   // Most submits share no start and title with another organization's event:
   // the store checks that and writes in one step. Otherwise the full rule.
@@ -62,6 +68,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
     result.version = put->version();
     return result;
   }
+  if (absl::IsAlreadyExists(put.status())) return Resubmitted(e, keyed);
   if (!absl::IsFailedPrecondition(put.status())) return put.status();
   // The events it merges into were read at a version: written only if still there.
   bool merged = false;
@@ -78,12 +85,33 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
     BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse batch, store_.PutBatch(writes));
     return batch.results(0).version();
   };
-  BABILLARD_ASSIGN_OR_RETURN(result.version, RetryOnConflict(merge_and_write));
+  absl::StatusOr<int64_t> version = RetryOnConflict(merge_and_write);
+  if (absl::IsAlreadyExists(version.status())) return Resubmitted(e, keyed);
+  if (!version.ok()) return version.status();
+  result.version = *version;
   if (!merged) return result;
   result.warnings.push_back(
       absl::StrCat("same event as ", e.duplicate_of(),
                    ": the regional calendar shows it once, with both organizations"));
   return result;
+}
+
+absl::StatusOr<EventResult> Ingestor::Resubmitted(const v1::Event& e, bool keyed) {
+  BABILLARD_ASSIGN_OR_RETURN(internal::StoredEvent stored, store_.GetEvent(e.uid()));
+  // What ingest added since (a merge, a split) is not the submitter's.
+  v1::Event again = e;
+  again.set_duplicate_of(stored.event().duplicate_of());
+  *again.mutable_distinct_from() = stored.event().distinct_from();
+  if (SameContent(again, stored.event())) {
+    return EventResult{stored.event(),
+                       stored.version(),
+                       {"already submitted: this is the event the first submit created"}};
+  }
+  if (keyed) {
+    return absl::AlreadyExistsError(
+        "idempotency_key: already used for a different event; use a new key for a new event");
+  }
+  return absl::AlreadyExistsError(absl::StrCat("event ", e.uid(), " exists; use update"));
 }
 
 absl::StatusOr<EventResult> Ingestor::Update(const Caller& caller,

@@ -36,6 +36,10 @@ class Ingestor {
   absl::StatusOr<internal::StoredEvent> Get(const Caller& caller, const std::string& uid);
 
  private:
+  // A submit whose event exists already: the stored one when it says the
+  // same (a retry), else ALREADY_EXISTS.
+  absl::StatusOr<EventResult> Resubmitted(const v1::Event& e, bool keyed);
+
   StoreClient& store_;
   const EventInput& input_;
   DuplicateMerger& merger_;

@@ -183,6 +183,23 @@ class CliEndToEnd(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn(uid, self.c.cli("list", "--output=json", token=self.tokens["biblio"]).stdout)
 
+    def test_a_script_submitting_its_own_uid_twice_makes_one_event(self):
+        # #10 item 7: --uid makes a submit repeatable; a change of it needs update.
+        first = self.submit("biblio", "Bingo du jeudi", "--uid=bingo-jeudi@script")
+        again = self.c.cli("submit", "--title=Bingo du jeudi", "--start=2030-07-01 10:00", "--end=2030-07-01 11:00",
+                           "--municipality=danville", "--category=culture", "--uid=bingo-jeudi@script",
+                           token=self.tokens["biblio"])
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(again.stdout.strip(), first)
+        self.assertIn("already submitted", again.stderr)
+        changed = self.c.cli("submit", "--title=Grand bingo", "--start=2030-07-01 10:00", "--uid=bingo-jeudi@script",
+                             token=self.tokens["biblio"])
+        self.assertEqual(changed.returncode, 1, changed.stdout)
+        self.assertIn("use update", changed.stderr)
+        listed = self.c.cli("list", "--org=biblio", "--from=2030-01-01", "--output=json",
+                            token=self.tokens["biblio"]).stdout
+        self.assertEqual(listed.count(first), 1, listed)
+
     def test_authorization_matrix(self):
         uid = self.submit("biblio")
         for command in (["update", uid, "--title=pris"], ["cancel", uid], ["delete", uid]):

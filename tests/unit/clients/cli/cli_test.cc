@@ -35,6 +35,10 @@ class FakeIngest final : public v1::Ingest::Service {
     if (auth != context->client_metadata().end())
       authorization = std::string(auth->second.data(), auth->second.size());
     if (!refusal.ok()) return ToGrpcStatus(refusal);
+    if (unavailable_first > 0) {
+      --unavailable_first;
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the event store is unavailable");
+    }
     response->mutable_event()->set_uid("biblio/new@biblio");
     response->add_warnings("a note for the caller");
     return grpc::Status::OK;
@@ -74,6 +78,7 @@ class FakeIngest final : public v1::Ingest::Service {
   std::vector<v1::ListEventsRequest> listed;
   std::string authorization;
   absl::Status refusal;
+  int unavailable_first = 0;  // submits answered UNAVAILABLE before one succeeds
   int events = 2;
 };
 
@@ -207,6 +212,34 @@ TEST_F(CliTest, SubmitSendsTheFlagsAsFieldsAndPrintsOnlyTheUidOnStdout) {
   EXPECT_THAT(std::vector<std::string>(e.categories().begin(), e.categories().end()),
               ::testing::ElementsAre("culture", "famille"));
   EXPECT_EQ(ingest_.authorization, "Bearer tok");
+}
+
+// #10 item 7: UNAVAILABLE after the write committed made a retried submit a second event.
+TEST_F(CliTest, ASubmitWithNoAnswerIsSentAgainWithTheSameIdempotencyKey) {
+  ingest_.unavailable_first = 2;
+  ASSERT_EQ(Run({"submit", "--title=Conte", "--start=2027-01-15 10:00"}), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), "biblio/new@biblio\n");
+  EXPECT_THAT(err_.str(), HasSubstr("trying again in 500ms"));
+  EXPECT_THAT(err_.str(), HasSubstr("trying again in 1s"));
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.submitted.size(), 3u);
+  const std::string& key = ingest_.submitted[0].idempotency_key();
+  EXPECT_THAT(key, StartsWith("cli-"));
+  EXPECT_EQ(key.size(), 4u + 32u);
+  for (const v1::SubmitEventRequest& r : ingest_.submitted) EXPECT_EQ(r.idempotency_key(), key);
+}
+
+TEST_F(CliTest, EachSubmitHasItsOwnKeyAndUidIsTheEventsOwn) {
+  ASSERT_EQ(Run({"submit", "--title=A", "--start=2027-01-15 10:00", "--uid=a-2027@script"}),
+            kExitOk)
+      << err_.str();
+  ASSERT_EQ(Run({"submit", "--title=A", "--start=2027-01-15 10:00"}), kExitOk) << err_.str();
+  EXPECT_EQ(Run({"submit", "--file=x.ics", "--uid=a"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--uid does not apply to --file"));
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.submitted.size(), 2u);
+  EXPECT_EQ(ingest_.submitted[0].event().uid(), "a-2027@script");
+  EXPECT_NE(ingest_.submitted[0].idempotency_key(), ingest_.submitted[1].idempotency_key());
 }
 
 // #13 item 4: "import -" reads the calendar from standard input.

@@ -328,6 +328,47 @@ TEST_F(IngestTest, OrganizationsGetATokenShownOnceAndOnlyAnAdminCreatesThem) {
   EXPECT_EQ(ViolationsOf(bad).at(0).field, "organization.slug");
 }
 
+// #10 item 7: a submit retried after a lost answer must not create a second event.
+TEST_F(IngestTest, ASubmitRetriedWithItsIdempotencyKeyGivesBackTheFirstEvent) {
+  v1::SubmitEventRequest request = Structured("Vente de livres", "2027-04-10T09:00:00");
+  request.set_idempotency_key("cli-7f3a");
+  absl::StatusOr<EventResult> first = events_.Submit(kBiblio, request);
+  ASSERT_THAT(first, IsOk());
+  clock_.Advance(absl::Seconds(5));
+  absl::StatusOr<EventResult> again = events_.Submit(kBiblio, request);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->event.uid(), first->event.uid());
+  EXPECT_EQ(again->version, first->version);
+  EXPECT_THAT(again->warnings, ElementsAre(HasSubstr("already submitted")));
+  EXPECT_EQ(store_.events.changes().size(), 1u) << "one event, written once";
+
+  v1::SubmitEventRequest other = Structured("Autre chose", "2027-04-10T09:00:00");
+  other.set_idempotency_key("cli-7f3a");
+  EXPECT_THAT(events_.Submit(kBiblio, other),
+              StatusIs(absl::StatusCode::kAlreadyExists, "idempotency_key"));
+  absl::StatusOr<EventResult> club = events_.Submit(kClub, request);
+  ASSERT_THAT(club, IsOk()) << "a key is its organization's own";
+  EXPECT_NE(club->event.uid(), first->event.uid());
+
+  request.set_idempotency_key(std::string(129, 'k'));
+  EXPECT_THAT(events_.Submit(kBiblio, request),
+              StatusIs(absl::StatusCode::kInvalidArgument, "idempotency_key"));
+}
+
+TEST_F(IngestTest, ASubmitWithItsOwnUidIsIdempotentAndAChangeOfItNeedsAnUpdate) {
+  v1::SubmitEventRequest request = Structured("Bingo", "2027-04-11T19:00:00");
+  request.mutable_event()->set_uid("bingo-2027@script");
+  absl::StatusOr<EventResult> first = events_.Submit(kBiblio, request);
+  ASSERT_THAT(first, IsOk());
+  absl::StatusOr<EventResult> again = events_.Submit(kBiblio, request);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->event.uid(), first->event.uid());
+  EXPECT_EQ(store_.events.changes().size(), 1u);
+  request.mutable_event()->mutable_title()->set_fr("Grand bingo");
+  EXPECT_THAT(events_.Submit(kBiblio, request),
+              StatusIs(absl::StatusCode::kAlreadyExists, "use update"));
+}
+
 // #10 item 5: a batch is written with the versions it read; a write acknowledged
 // in between is kept, and the batch is worked out again over it.
 TEST_F(IngestTest, AnImportMergingIntoAnotherOrganizationsEventKeepsAWriteMadeMeanwhile) {

@@ -37,7 +37,9 @@ std::vector<Flag> EventFlags() {
           {"description-en", "TEXT", "the description in English"},
           {"price", "TEXT", "what it costs"},
           {"status", "confirmed|tentative", "its status (cancel cancels)"},
-          {"file", "EVENT.ics", "the event as one VEVENT (with its overrides) instead of flags"}};
+          {"file", "EVENT.ics",
+           "the event as one VEVENT (with its overrides) instead of flags; --municipality and "
+           "--category still apply if it names none"}};
 }
 
 std::vector<Flag> With(std::vector<Flag> flags, std::initializer_list<Flag> more) {

@@ -115,9 +115,22 @@ int Submit(Session& cli) {
   v1::SubmitEventRequest request;
   request.set_organization(cli.args().get("org"));
   if (cli.args().has("file")) {
+    // The file says what the event is; --municipality and --category are
+    // what it gets if it names none, as for import. The rest would be lost.
+    for (const char* flag :
+         {"title", "title-en", "start", "end", "tz", "all-day", "rrule", "location", "address",
+          "tag", "url", "description", "description-en", "price", "status"}) {
+      if (cli.args().has(flag)) {
+        return cli.Usage(
+            absl::StrCat("--", flag, " does not apply to --file: the file's VEVENT says it"));
+      }
+    }
     std::optional<std::string> text = cli.ReadInput(cli.args().get("file"));
     if (!text) return kExitRefused;
     request.set_ical(*text);
+    request.set_default_municipality(cli.args().get("municipality"));
+    for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
+      request.add_default_categories(std::string(c));
   } else {
     if (!cli.args().has("title") && !cli.args().has("title-en"))
       return cli.Usage("submit needs --title (or --file)");

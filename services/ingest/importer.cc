@@ -9,10 +9,32 @@
 #include "services/common/status_macros.h"
 #include "services/ingest/conflicts.h"
 #include "services/ingest/event_input.h"
+#include "services/ingest/home_municipality.h"
 #include "services/ingest/region_fields.h"
 #include "services/ingest/stamping.h"
 
 namespace babillard::ingest {
+namespace {
+
+// A field the calendar and the call leave empty is not a change: an event
+// already stored keeps its municipality and categories (a re-import without
+// --municipality must not take it out of its municipality's feed), and a
+// new one is in its organization's municipality.
+void KeepWhatTheCalendarDoesNotSay(v1::Event& e, const internal::StoredEvent* before,
+                                   const std::string& home_municipality) {
+  if (e.location().municipality().empty()) {
+    const std::string& kept =
+        before != nullptr && !before->event().location().municipality().empty()
+            ? before->event().location().municipality()
+            : home_municipality;
+    if (!kept.empty()) e.mutable_location()->set_municipality(kept);
+  }
+  if (e.categories().empty() && before != nullptr) {
+    *e.mutable_categories() = before->event().categories();
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
                                                   const v1::ImportCalendarRequest& request) {
@@ -33,21 +55,26 @@ absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
     return FieldViolationsError(violations);
   }
   std::vector<std::string> categories(defaults.begin(), defaults.end());
-  return ImportParsed(org, request.ics(), nullptr, municipality, categories, request.dry_run());
+  BABILLARD_ASSIGN_OR_RETURN(std::string home, HomeMunicipality(store_, caller, org));
+  return ImportParsed(org, request.ics(), nullptr, {municipality, categories, home},
+                      request.dry_run());
 }
 
 absl::StatusOr<v1::ImportReport> Importer::ImportFromSource(const v1::Source& source,
                                                             const std::string& ics) {
   std::vector<std::string> categories(source.default_categories().begin(),
                                       source.default_categories().end());
-  return ImportParsed(source.organization(), ics, &source, source.default_municipality(),
-                      categories, false);
+  BABILLARD_ASSIGN_OR_RETURN(std::string home,
+                             HomeMunicipality(store_, Caller{}, source.organization()));
+  return ImportParsed(source.organization(), ics, &source,
+                      {source.default_municipality(), categories, home}, false);
 }
 
-absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
-    const std::string& org, const std::string& ics, const v1::Source* source,
-    const std::string& default_municipality, const std::vector<std::string>& default_categories,
-    bool dry_run) {
+absl::StatusOr<v1::ImportReport> Importer::ImportParsed(const std::string& org,
+                                                        const std::string& ics,
+                                                        const v1::Source* source,
+                                                        const ImportDefaults& defaults,
+                                                        bool dry_run) {
   absl::StatusOr<ical::ParsedCalendar> parsed = parse_untrusted_(ics, options_.normalize);
   if (!parsed.ok()) return CalendarParseError(parsed.status(), "ics");
   v1::ImportReport report;
@@ -65,24 +92,27 @@ absl::StatusOr<v1::ImportReport> Importer::ImportParsed(
     const std::string source_uid = e.uid();
     SetSeriesUid(e, StoredUid(org, source_uid));
     e.set_organization(org);
-    if (e.location().municipality().empty() && !default_municipality.empty()) {
-      e.mutable_location()->set_municipality(default_municipality);
+    if (e.location().municipality().empty() && !defaults.municipality.empty()) {
+      e.mutable_location()->set_municipality(defaults.municipality);
     }
     if (e.categories().empty()) {
-      for (const std::string& c : default_categories) e.add_categories(c);
+      for (const std::string& c : defaults.categories) e.add_categories(c);
     }
     v1::Provenance* p = e.add_provenance();
     p->set_organization(org);
     if (source != nullptr) p->set_source_id(source->id());
     p->set_source_uid(source_uid);
   }
-  return RetryOnConflict([&] { return WriteImport(org, parsed->events, source, report, dry_run); });
+  return RetryOnConflict([&] {
+    return WriteImport(org, parsed->events, source, report, dry_run, defaults.home_municipality);
+  });
 }
 
 absl::StatusOr<v1::ImportReport> Importer::WriteImport(const std::string& org,
                                                        std::vector<v1::Event>& events,
                                                        const v1::Source* source,
-                                                       v1::ImportReport report, bool dry_run) {
+                                                       v1::ImportReport report, bool dry_run,
+                                                       const std::string& home_municipality) {
   BABILLARD_ASSIGN_OR_RETURN(std::vector<internal::StoredEvent> stored, store_.EventsOf(org));
   absl::flat_hash_map<std::string, const internal::StoredEvent*> existing;
   for (const internal::StoredEvent& s : stored) existing[s.event().uid()] = &s;
@@ -98,6 +128,7 @@ absl::StatusOr<v1::ImportReport> Importer::WriteImport(const std::string& org,
     report.add_uids(e.uid());
     auto it = existing.find(e.uid());
     const internal::StoredEvent* before = it == existing.end() ? nullptr : it->second;
+    KeepWhatTheCalendarDoesNotSay(e, before, home_municipality);
     if (before != nullptr) {
       // What ingest added stays: other organizations' provenances, merges, splits.
       for (const v1::Provenance& other : before->event().provenance()) {

@@ -41,17 +41,23 @@ class Importer {
                                                     const std::string& ics);
 
  private:
+  // What events get for the fields they leave empty.
+  struct ImportDefaults {
+    // Given with the call (or the source): applied to every event without one.
+    std::string municipality;
+    std::vector<std::string> categories;
+    // The organization's own: for new events only, after the stored value.
+    std::string home_municipality;
+  };
   absl::StatusOr<v1::ImportReport> ImportParsed(const std::string& organization,
                                                 const std::string& ics, const v1::Source* source,
-                                                const std::string& default_municipality,
-                                                const std::vector<std::string>& default_categories,
-                                                bool dry_run);
+                                                const ImportDefaults& defaults, bool dry_run);
   // One attempt from a fresh read of the organization's events
   // (RetryOnConflict): the diff, cancellations, merges, and one PutBatch.
   absl::StatusOr<v1::ImportReport> WriteImport(const std::string& organization,
                                                std::vector<v1::Event>& events,
                                                const v1::Source* source, v1::ImportReport report,
-                                               bool dry_run);
+                                               bool dry_run, const std::string& home_municipality);
 
   StoreClient& store_;
   const IngestOptions& options_;

@@ -11,7 +11,9 @@
 #include "services/common/status_macros.h"
 #include "services/common/text_checks.h"
 #include "services/ingest/conflicts.h"
+#include "services/ingest/home_municipality.h"
 #include "services/ingest/occurrences.h"
+#include "services/ingest/region_fields.h"
 #include "services/ingest/stamping.h"
 
 namespace babillard::ingest {
@@ -34,8 +36,24 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   BABILLARD_ASSIGN_OR_RETURN(std::string org,
                              ActingFor(caller, request.organization(), "organization"));
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, org));
+  std::string municipality = request.default_municipality();
+  google::protobuf::RepeatedPtrField<std::string> categories = request.default_categories();
+  {
+    std::vector<FieldViolation> violations;
+    ResolveMunicipalityField(municipality, "default_municipality", input_.options(), violations);
+    ResolveCategoryFields(categories, "default_categories", input_.options(), violations);
+    if (!violations.empty()) return FieldViolationsError(violations);
+  }
   BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
   v1::Event& e = result.event;
+  // Flags apply the same way whatever the event came as: fields or text.
+  if (e.location().municipality().empty()) {
+    if (municipality.empty()) {
+      BABILLARD_ASSIGN_OR_RETURN(municipality, HomeMunicipality(store_, caller, org));
+    }
+    if (!municipality.empty()) e.mutable_location()->set_municipality(municipality);
+  }
+  if (e.categories().empty()) *e.mutable_categories() = categories;
   const std::string given = request.ical().empty() ? request.event().uid() : e.uid();
   const std::string& key = request.idempotency_key();
   if (key.size() > 128 || HasControl(key, false)) {

@@ -200,6 +200,35 @@ class CliEndToEnd(unittest.TestCase):
                             token=self.tokens["biblio"]).stdout
         self.assertEqual(listed.count(first), 1, listed)
 
+    def test_a_reimport_without_flags_keeps_what_the_first_gave_and_defaults_are_the_organizations(self):
+        # #13 item 2: the re-import said "updated 3" and took the events out of their municipality's feed.
+        calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" + "".join(
+            f"BEGIN:VEVENT\r\nUID:reimport{i}@t\r\nDTSTAMP:20300101T000000Z\r\n"
+            f"DTSTART:2030080{i}T140000Z\r\nSUMMARY:Atelier {i}\r\nEND:VEVENT\r\n" for i in range(1, 4)
+        ) + "END:VCALENDAR\r\n"
+        path = os.path.join(self.c.dir, "reimport.ics")
+        with open(path, "w") as f:
+            f.write(calendar)
+        token = self.tokens["biblio"]
+        first = self.c.cli("import", path, "--municipality=wotton", "--category=sport", token=token)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        again = self.c.cli("import", path, token=token)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("unchanged 3", again.stdout)
+        listed = json.loads(self.c.cli("list", "--org=biblio", "--from=2030-08-01", "--to=2030-08-04",
+                                       "--output=json", token=token).stdout)
+        events = [e for e in listed if "reimport" in e["uid"]]
+        self.assertEqual(len(events), 3, listed)
+        for e in events:
+            self.assertEqual(e["location"]["municipality"], "wotton")
+            self.assertEqual(e["categories"], ["sport"])
+        # Neither the event nor the call names one: the organization's municipality (danville).
+        bare = self.c.cli("submit", "--title=Sans lieu", "--start=2030-08-05 10:00", token=token)
+        self.assertEqual(bare.returncode, 0, bare.stderr)
+        shown = self.c.cli("list", "--org=biblio", "--from=2030-08-05", "--to=2030-08-06", "--output=json",
+                           token=token).stdout
+        self.assertIn('"municipality": "danville"', shown.replace('":"', '": "'))
+
     def test_authorization_matrix(self):
         uid = self.submit("biblio")
         for command in (["update", uid, "--title=pris"], ["cancel", uid], ["delete", uid]):

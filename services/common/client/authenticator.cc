@@ -62,9 +62,10 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
       return absl::UnauthenticatedError("authorization: unknown token");
     return org.status();
   }
-  Caller caller{org->slug(), org->role() == v1::Organization::ROLE_UNSPECIFIED
-                                 ? v1::Organization::ROLE_PUBLISHER
-                                 : org->role()};
+  Caller caller{org->slug(),
+                org->role() == v1::Organization::ROLE_UNSPECIFIED ? v1::Organization::ROLE_PUBLISHER
+                                                                  : org->role(),
+                org->municipality()};
   absl::MutexLock lock(&mu_);
   if (cache_.size() > 10000) cache_.clear();
   cache_[sha] = {caller, clock_.Now() + cache_ttl_};

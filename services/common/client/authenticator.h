@@ -16,10 +16,12 @@
 
 namespace babillard {
 
-// Who is calling: an organization and its role.
+// Who is calling: an organization, its role, and its own municipality (the
+// default of its events).
 struct Caller {
   std::string organization;
   v1::Organization::Role role = v1::Organization::ROLE_UNSPECIFIED;
+  std::string municipality = "";
   bool is_admin() const { return role == v1::Organization::ROLE_ADMIN; }
 };
 

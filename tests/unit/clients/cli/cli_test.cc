@@ -242,6 +242,22 @@ TEST_F(CliTest, EachSubmitHasItsOwnKeyAndUidIsTheEventsOwn) {
   EXPECT_NE(ingest_.submitted[0].idempotency_key(), ingest_.submitted[1].idempotency_key());
 }
 
+// #13 item 2: submit --file ignored --municipality.
+TEST_F(CliTest, SubmitFileTakesMunicipalityAndCategoryAsDefaultsAndRefusesTheOtherFlags) {
+  in_.str("BEGIN:VEVENT\r\nUID:a@b\r\nDTSTART:20270115T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\n");
+  ASSERT_EQ(Run({"submit", "--file=-", "--municipality=magog", "--category=culture,sport"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(Run({"submit", "--file=-", "--title=Autre"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--title does not apply to --file"));
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.submitted.size(), 1u);
+  EXPECT_EQ(ingest_.submitted[0].default_municipality(), "magog");
+  EXPECT_THAT(ingest_.submitted[0].default_categories(),
+              ::testing::ElementsAre("culture", "sport"));
+  EXPECT_THAT(ingest_.submitted[0].ical(), HasSubstr("SUMMARY:x"));
+}
+
 // #13 item 4: "import -" reads the calendar from standard input.
 TEST_F(CliTest, ImportDashReadsStandardInput) {
   in_.str("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");

@@ -24,6 +24,7 @@ using ::testing::HasSubstr;
 const Caller kBiblio{"biblio", v1::Organization::ROLE_PUBLISHER};
 const Caller kClub{"club", v1::Organization::ROLE_PUBLISHER};
 const Caller kAdmin{"admin", v1::Organization::ROLE_ADMIN};
+const Caller kMairie{"mairie", v1::Organization::ROLE_PUBLISHER, "danville"};
 
 // The ingest layer on the real StoreService over an in-process channel, with
 // the fakes below it and a clock the test sets.
@@ -326,6 +327,55 @@ TEST_F(IngestTest, OrganizationsGetATokenShownOnceAndOnlyAnAdminCreatesThem) {
   absl::Status bad = organizations.Create(kAdmin, org).status();
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ViolationsOf(bad).at(0).field, "organization.slug");
+}
+
+// #13 item 2: an organization's municipality is the default of its events,
+// and flags apply the same way to fields and to VEVENT text.
+TEST_F(IngestTest, AnEventNamingNoMunicipalityIsInItsOrganizationsOrTheOneTheCallGives) {
+  v1::SubmitEventRequest fields = Structured("Séance du conseil", "2027-02-01T19:00:00");
+  fields.mutable_event()->clear_location();
+  absl::StatusOr<EventResult> home = events_.Submit(kMairie, fields);
+  ASSERT_THAT(home, IsOk());
+  EXPECT_EQ(Stored(home->event.uid()).event().location().municipality(), "danville");
+
+  v1::SubmitEventRequest text;
+  text.set_ical(
+      "BEGIN:VEVENT\r\nUID:t1@mairie\r\nDTSTAMP:20270101T000000Z\r\n"
+      "DTSTART;TZID=America/Toronto:20270202T190000\r\nSUMMARY:Collecte\r\nEND:VEVENT\r\n");
+  text.set_default_municipality("magog");
+  text.add_default_categories("sport");
+  absl::StatusOr<EventResult> given = events_.Submit(kMairie, text);
+  ASSERT_THAT(given, IsOk());
+  const v1::Event stored = Stored(given->event.uid()).event();
+  EXPECT_EQ(stored.location().municipality(), "magog");
+  EXPECT_THAT(stored.categories(), ElementsAre("sport"));
+  text.add_default_categories("cuisine");
+  EXPECT_THAT(events_.Submit(kMairie, text),
+              StatusIs(absl::StatusCode::kInvalidArgument, "default_categories"));
+}
+
+TEST_F(IngestTest, AReimportWithoutDefaultsKeepsTheMunicipalityAndCategoriesItHad) {
+  v1::ImportCalendarRequest first = Calendar("r1@mairie", "Marché", "20270605T080000");
+  first.set_default_municipality("magog");
+  first.add_default_categories("culture");
+  ASSERT_THAT(importer_.Import(kMairie, first), IsOk());
+  v1::ImportCalendarRequest again = first;
+  again.clear_default_municipality();
+  again.clear_default_categories();
+  absl::StatusOr<v1::ImportReport> report = importer_.Import(kMairie, again);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->unchanged(), 1) << "nothing the calendar says changed";
+  EXPECT_EQ(report->updated(), 0);
+  const v1::Event stored = Stored(report->uids(0)).event();
+  EXPECT_EQ(stored.location().municipality(), "magog");
+  EXPECT_THAT(stored.categories(), ElementsAre("culture"));
+
+  v1::ImportCalendarRequest fresh = Calendar("r2@mairie", "Atelier", "20270606T080000");
+  fresh.clear_default_municipality();
+  absl::StatusOr<v1::ImportReport> added = importer_.Import(kMairie, fresh);
+  ASSERT_THAT(added, IsOk());
+  EXPECT_EQ(Stored(added->uids(0)).event().location().municipality(), "danville")
+      << "a new event naming none is in its organization's municipality";
 }
 
 // #10 item 7: a submit retried after a lost answer must not create a second event.

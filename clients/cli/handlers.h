@@ -28,6 +28,7 @@ int WebhookCreate(Session& cli);
 int WebhookList(Session& cli);
 int WebhookDeliveries(Session& cli);
 int WebhookDelete(Session& cli);
+int WebhookRotateSecret(Session& cli);
 int Watch(Session& cli);
 int Changes(Session& cli);
 

@@ -152,6 +152,29 @@ int WebhookDelete(Session& cli) {
   return kExitOk;
 }
 
+int WebhookRotateSecret(Session& cli) {
+  v1::RotateWebhookSecretRequest request;
+  request.set_id(cli.Arg(2));
+  if (cli.args().has("overlap")) {
+    absl::Duration overlap;
+    if (!absl::ParseDuration(cli.args().get("overlap"), &overlap) || overlap < absl::ZeroDuration())
+      return cli.Usage("--overlap: a duration such as 24h, 90m or 0");
+    // 0 means "stop the old secret now"; the API's 0 is its default.
+    request.set_overlap_seconds(overlap == absl::ZeroDuration() ? -1
+                                                                : absl::ToInt64Seconds(overlap));
+  }
+  v1::Webhook rotated;
+  if (int rc = cli.Publish(&v1::Publish::Stub::RotateWebhookSecret, request, rotated)) return rc;
+  cli.out() << "webhook " << rotated.id() << "\n"
+            << "signing secret (shown once; verify webhook-signature with it): " << rotated.secret()
+            << "\n";
+  cli.err() << (request.overlap_seconds() < 0
+                    ? "the old secret no longer signs\n"
+                    : "the old secret still signs beside it until the overlap ends: switch your "
+                      "receiver to the new one meanwhile\n");
+  return kExitOk;
+}
+
 int Watch(Session& cli) {
   v1::SubscribeRequest request;
   *request.mutable_filter() = cli.FilterFromFlags();

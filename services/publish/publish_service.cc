@@ -113,6 +113,14 @@ grpc::Status PublishService::DeleteWebhook(grpc::ServerContext* context,
   return ToGrpcStatus(webhook_admin_.Delete(*caller, request->id()));
 }
 
+grpc::Status PublishService::RotateWebhookSecret(grpc::ServerContext* context,
+                                                 const v1::RotateWebhookSecretRequest* request,
+                                                 v1::Webhook* response) {
+  BABILLARD_CALLER(caller, context);
+  return ToGrpcResponse(
+      webhook_admin_.RotateSecret(*caller, request->id(), request->overlap_seconds()), response);
+}
+
 grpc::Status PublishService::ListDeliveries(grpc::ServerContext* context,
                                             const v1::ListDeliveriesRequest* request,
                                             v1::ListDeliveriesResponse* response) {

@@ -63,6 +63,9 @@ class PublishService final
                             v1::ListWebhooksResponse* response) override;
   grpc::Status DeleteWebhook(grpc::ServerContext* context, const v1::DeleteWebhookRequest* request,
                              v1::DeleteWebhookResponse* response) override;
+  grpc::Status RotateWebhookSecret(grpc::ServerContext* context,
+                                   const v1::RotateWebhookSecretRequest* request,
+                                   v1::Webhook* response) override;
   grpc::Status ListDeliveries(grpc::ServerContext* context,
                               const v1::ListDeliveriesRequest* request,
                               v1::ListDeliveriesResponse* response) override;

@@ -57,6 +57,41 @@ absl::StatusOr<v1::Webhook> WebhookAdmin::Create(const Caller& caller, v1::Webho
   return stored;
 }
 
+absl::StatusOr<v1::Webhook> WebhookAdmin::RotateSecret(const Caller& caller, const std::string& id,
+                                                       int64_t overlap_seconds) {
+  constexpr int64_t kDay = 86400;
+  if (overlap_seconds > 7 * kDay) {
+    return BadRequestError("overlap_seconds: at most 7 days",
+                           {{"overlap_seconds", "at most 604800 (7 days)"}});
+  }
+  BABILLARD_ASSIGN_OR_RETURN(v1::Webhook hook, Owned(caller, id));
+  internal::ListWebhooksRequest mine;
+  mine.set_organization(hook.organization());
+  mine.set_include_secrets(true);
+  BABILLARD_ASSIGN_OR_RETURN(internal::ListWebhooksResponse current,
+                             store_.Call(&internal::Store::StubInterface::ListWebhooks, mine));
+  std::string old_secret;
+  for (const v1::Webhook& w : current.webhooks()) {
+    if (w.id() == id) old_secret = w.secret();
+  }
+  BABILLARD_ASSIGN_OR_RETURN(std::string secret, auth::NewWebhookSecret());
+  internal::PutWebhookRequest put;
+  *put.mutable_webhook() = hook;
+  put.mutable_webhook()->clear_secret();
+  put.mutable_webhook()->clear_previous_secret();
+  put.set_secret(secret);
+  const int64_t overlap = overlap_seconds == 0 ? kDay : overlap_seconds;
+  if (overlap > 0 && !old_secret.empty()) {
+    put.set_previous_secret(old_secret);
+    put.set_previous_secret_until(absl::ToUnixSeconds(clock_.Now()) + overlap);
+  }
+  BABILLARD_ASSIGN_OR_RETURN(v1::Webhook stored,
+                             store_.Call(&internal::Store::StubInterface::PutWebhook, put));
+  dispatcher_.Refresh();
+  stored.set_secret(secret);  // shown once
+  return stored;
+}
+
 absl::StatusOr<v1::ListWebhooksResponse> WebhookAdmin::List(const Caller& caller,
                                                             const std::string& organization) {
   internal::ListWebhooksRequest request;

@@ -37,6 +37,11 @@ class WebhookAdmin {
   absl::StatusOr<v1::ListWebhooksResponse> List(const Caller& caller,
                                                 const std::string& organization);
   absl::Status Delete(const Caller& caller, const std::string& id);
+  // A new signing secret, shown this once. The old one keeps signing beside
+  // it for `overlap_seconds` (0: 24 h; at most 7 days; negative: none), so a
+  // receiver that knows either accepts every delivery meanwhile.
+  absl::StatusOr<v1::Webhook> RotateSecret(const Caller& caller, const std::string& id,
+                                           int64_t overlap_seconds);
   absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
       const Caller& caller, const v1::ListDeliveriesRequest& request);
 

@@ -28,6 +28,10 @@ class WebhookDispatcher::Worker {
     ++generation_;
   }
   bool finished() const { return finished_.load(); }
+  // Whether `hook` signs with other secrets than this worker (a rotation).
+  bool SignsDifferently(const v1::Webhook& hook) const {
+    return hook.secret() != hook_.secret() || hook.previous_secret() != hook_.previous_secret();
+  }
 
  private:
   // Sleeps until `timeout`, a new change or Stop(); false once stopped.
@@ -105,7 +109,7 @@ class WebhookDispatcher::Worker {
       const ChangePtr change = queue.front();
       ++attempt;
       const WebhookPostResult post =
-          owner_.poster_.Post(hook_.url(), hook_.secret(), change->cursor(), WebhookBody(*change));
+          owner_.poster_.Post(hook_.url(), Secrets(), change->cursor(), WebhookBody(*change));
       v1::Delivery delivery;
       delivery.set_message_id(change->cursor());
       delivery.set_attempt(attempt);
@@ -155,6 +159,13 @@ class WebhookDispatcher::Worker {
       backoff = std::min(backoff * 2, owner_.options_.max_retry);
     }
     finished_ = true;
+  }
+
+  // The new secret first, and during a rotation's overlap the old one.
+  std::vector<std::string> Secrets() const {
+    std::vector<std::string> secrets = {hook_.secret()};
+    if (!hook_.previous_secret().empty()) secrets.push_back(hook_.previous_secret());
+    return secrets;
   }
 
   WebhookDispatcher& owner_;
@@ -228,10 +239,21 @@ void WebhookDispatcher::Sync() {
     if (h.enabled()) wanted[h.id()] = &h;
   }
   std::vector<std::unique_ptr<Worker>> retired;
+  bool rotated = false;
   {
     absl::MutexLock lock(&mu_);
     for (auto it = workers_.begin(); it != workers_.end();) {
-      if (!wanted.contains(it->first) || it->second->finished()) {
+      auto hook = wanted.find(it->first);
+      const bool gone = hook == wanted.end();
+      // A rotated secret: the worker stops and, once it has (no POST of the
+      // old worker may land after one of the new), the next Sync starts
+      // another from the stored cursor.
+      const bool changed = !gone && it->second->SignsDifferently(*hook->second);
+      if (changed) {
+        rotated = true;
+        wanted.erase(hook);
+      }
+      if (changed || gone || it->second->finished()) {
         it->second->Stop();
         retired.push_back(std::move(it->second));
         workers_.erase(it++);
@@ -244,6 +266,7 @@ void WebhookDispatcher::Sync() {
     }
   }
   retired.clear();  // joins outside the lock (a POST in flight may take its timeout)
+  if (rotated) Refresh();
 }
 
 }  // namespace babillard::publish

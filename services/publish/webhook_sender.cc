@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/client/pinned_curl.h"
 
@@ -79,16 +80,20 @@ std::string WebhookBody(const v1::Change& change) {
                       R"(","data":)", json, "}");
 }
 
-WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
+WebhookPostResult PostWebhook(const std::string& url, const std::vector<std::string>& secrets,
                               const std::string& message_id, const std::string& body,
                               const WebhookPostOptions& options) {
   WebhookPostResult result;
   const absl::Time start = absl::Now();
   const int64_t timestamp = absl::ToUnixSeconds(start);
-  absl::StatusOr<std::string> signature = SignWebhook(secret, message_id, timestamp, body);
-  if (!signature.ok()) {
-    result.error = std::string(signature.status().message());
-    return result;
+  std::vector<std::string> signatures;
+  for (const std::string& secret : secrets) {
+    absl::StatusOr<std::string> signature = SignWebhook(secret, message_id, timestamp, body);
+    if (!signature.ok()) {
+      result.error = std::string(signature.status().message());
+      return result;
+    }
+    signatures.push_back(*std::move(signature));
   }
   absl::StatusOr<PinnedCurl> curl = OpenPinnedCurl(url, options.allow_loopback);
   if (!curl.ok()) {
@@ -99,7 +104,7 @@ WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
   SlistAppend(headers, "Content-Type: application/json");
   SlistAppend(headers, "webhook-id: " + message_id);
   SlistAppend(headers, absl::StrCat("webhook-timestamp: ", timestamp));
-  SlistAppend(headers, "webhook-signature: " + *signature);
+  SlistAppend(headers, "webhook-signature: " + absl::StrJoin(signatures, " "));
   SlistAppend(headers, "Expect:");  // no 100-continue round trip
   CURL* c = curl->handle.get();
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());

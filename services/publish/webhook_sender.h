@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -32,10 +33,11 @@ struct WebhookPostResult {
   absl::Duration retry_after;
 };
 
-// POSTs one signed message. Redirects are not followed (a 3xx is a failed
-// attempt); the receiver's address is checked and pinned as for sources
+// POSTs one message signed with each of `secrets` (Standard Webhooks: the
+// signatures space-separated in webhook-signature; two during a rotation). Redirects are not
+// followed (a 3xx is a failed attempt); the receiver's address is checked and pinned as for sources
 // (PERMISSION_DENIED for loopback, private or link-local targets).
-WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
+WebhookPostResult PostWebhook(const std::string& url, const std::vector<std::string>& secrets,
                               const std::string& message_id, const std::string& body,
                               const WebhookPostOptions& options);
 
@@ -44,7 +46,7 @@ WebhookPostResult PostWebhook(const std::string& url, const std::string& secret,
 class WebhookPoster {
  public:
   virtual ~WebhookPoster() = default;
-  virtual WebhookPostResult Post(const std::string& url, const std::string& secret,
+  virtual WebhookPostResult Post(const std::string& url, const std::vector<std::string>& secrets,
                                  const std::string& message_id, const std::string& body) = 0;
 };
 
@@ -52,9 +54,9 @@ class WebhookPoster {
 class CurlWebhookPoster final : public WebhookPoster {
  public:
   explicit CurlWebhookPoster(WebhookPostOptions options) : options_(options) {}
-  WebhookPostResult Post(const std::string& url, const std::string& secret,
+  WebhookPostResult Post(const std::string& url, const std::vector<std::string>& secrets,
                          const std::string& message_id, const std::string& body) override {
-    return PostWebhook(url, secret, message_id, body, options_);
+    return PostWebhook(url, secrets, message_id, body, options_);
   }
 
  private:

@@ -277,7 +277,9 @@ absl::Status RedisRegistry::DeleteNamedFeed(const std::string& name) {
 }
 
 absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook,
-                                                      const std::string& secret) {
+                                                      const std::string& secret,
+                                                      const std::string& previous,
+                                                      int64_t previous_until) {
   v1::Webhook w = webhook;
   w.clear_secret();  // kept under its own key, never inside the record that lists return
   if (w.id().empty()) {
@@ -286,7 +288,16 @@ absl::StatusOr<v1::Webhook> RedisRegistry::PutWebhook(const v1::Webhook& webhook
   }
   std::vector<std::vector<std::string>> commands = {
       {"SET", prefix_ + "wh:" + w.id(), w.SerializeAsString()}, {"SADD", prefix_ + "whs", w.id()}};
-  if (!secret.empty()) commands.push_back({"SET", prefix_ + "wh-secret:" + w.id(), secret});
+  if (!secret.empty()) {
+    commands.push_back({"SET", prefix_ + "wh-secret:" + w.id(), secret});
+    // The old secret of a rotation goes by itself when its overlap ends.
+    if (previous.empty()) {
+      commands.push_back({"DEL", prefix_ + "wh-secret-prev:" + w.id()});
+    } else {
+      commands.push_back({"SET", prefix_ + "wh-secret-prev:" + w.id(), previous, "EXAT",
+                          std::to_string(previous_until)});
+    }
+  }
   BABILLARD_RETURN_IF_ERROR(Transaction(commands).status());
   return w;
 }
@@ -308,6 +319,8 @@ absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(
     if (include_secrets) {
       absl::StatusOr<std::string> secret = Get(prefix_ + "wh-secret:" + id);
       if (secret.ok()) w->set_secret(*secret);
+      absl::StatusOr<std::string> previous = Get(prefix_ + "wh-secret-prev:" + id);
+      if (previous.ok()) w->set_previous_secret(*previous);
     }
     out.push_back(*std::move(w));
   }
@@ -317,6 +330,7 @@ absl::StatusOr<std::vector<v1::Webhook>> RedisRegistry::ListWebhooks(
 absl::Status RedisRegistry::DeleteWebhook(const std::string& id) {
   return Transaction({{"DEL", prefix_ + "wh:" + id},
                       {"DEL", prefix_ + "wh-secret:" + id},
+                      {"DEL", prefix_ + "wh-secret-prev:" + id},
                       {"DEL", prefix_ + "dlv:" + id},
                       {"SREM", prefix_ + "whs", id}})
       .status();

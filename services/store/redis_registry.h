@@ -31,8 +31,9 @@ class RedisRegistry final : public Registry {
   absl::StatusOr<v1::NamedFeed> GetNamedFeed(const std::string& name) override;
   absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() override;
   absl::Status DeleteNamedFeed(const std::string& name) override;
-  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook,
-                                         const std::string& secret) override;
+  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook, const std::string& secret,
+                                         const std::string& previous,
+                                         int64_t previous_until) override;
   absl::StatusOr<v1::Webhook> GetWebhook(const std::string& id) override;
   absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string& organization,
                                                         bool include_secrets) override;

@@ -41,9 +41,13 @@ class Registry {
   virtual absl::StatusOr<std::vector<v1::NamedFeed>> ListNamedFeeds() = 0;
   virtual absl::Status DeleteNamedFeed(const std::string& name) = 0;
 
-  // An empty id creates the webhook; a non-empty `secret` is stored with it.
+  // An empty id creates the webhook; a non-empty `secret` is stored with it,
+  // and with it `previous` (a rotation's old secret) until `previous_until`
+  // (epoch seconds), or no previous one when empty.
   virtual absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook,
-                                                 const std::string& secret) = 0;
+                                                 const std::string& secret,
+                                                 const std::string& previous,
+                                                 int64_t previous_until) = 0;
   // NOT_FOUND for an unknown id; never with its secret.
   virtual absl::StatusOr<v1::Webhook> GetWebhook(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<v1::Webhook>> ListWebhooks(const std::string& organization,

@@ -260,7 +260,10 @@ grpc::Status StoreService::PutWebhook(grpc::ServerContext* context,
                                       const internal::PutWebhookRequest* request,
                                       v1::Webhook* response) {
   BABILLARD_AUTHORIZE(context);
-  return ToGrpcResponse(registry_.PutWebhook(request->webhook(), request->secret()), response);
+  return ToGrpcResponse(
+      registry_.PutWebhook(request->webhook(), request->secret(), request->previous_secret(),
+                           request->previous_secret_until()),
+      response);
 }
 
 grpc::Status StoreService::GetWebhook(grpc::ServerContext* context,

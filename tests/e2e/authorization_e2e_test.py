@@ -59,6 +59,7 @@ RPCS = {
     "babillard.v1.Publish/ListWebhooks": ("list", 'organization: "alpha"'),
     "babillard.v1.Publish/DeleteWebhook": ("own", 'id: "{webhook}"'),
     "babillard.v1.Publish/ListDeliveries": ("own", 'webhook_id: "{webhook}"'),
+    "babillard.v1.Publish/RotateWebhookSecret": ("own", 'id: "{webhook}"'),
     "babillard.v1.Publish/GetFeedUrls": ("public", ""),
 }
 STORE_RPCS = ["PutEvent", "PutEvents", "GetEvent", "DeleteEvent", "QueryEvents", "Watch", "ReadChanges",

@@ -6,7 +6,9 @@ without it.
 usage: trust_e2e_test.py BUILD_DIR
 """
 import http.server
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -149,6 +151,73 @@ class SourceAlarms(unittest.TestCase):
             self.assertNotIn("KIND_SOURCE_FLAGGED", seen[who], who)
         for who, out in seen.items():
             self.assertNotIn(secret, out, f"{who} saw the source's URL")
+
+
+class WebhookSecretRotation(unittest.TestCase):
+    """#10 item 11: a webhook's secret is rotated with the Standard Webhooks
+    overlap, and every delivery is checked with the npm `standardwebhooks`
+    package (verify_webhooks.mjs), not with babillard's own code."""
+
+    def test_both_secrets_verify_during_the_overlap_and_only_the_new_one_after(self):
+        deliveries, lock = [], threading.Lock()
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with lock:
+                    deliveries.append(({k: self.headers[k] for k in
+                                        ("webhook-id", "webhook-timestamp", "webhook-signature")},
+                                       body.decode()))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        stack = Stack(BUILD, "rotation-e2e", publish_args=["--allow-loopback-webhooks"])
+        try:
+            org = stack.create_org("tourisme")
+            created = stack.cli("webhook", "create", f"http://127.0.0.1:{server.server_port}/hook", token=org)
+            self.assertEqual(created.returncode, 0, created.stderr)
+            hook = re.search(r"^webhook (\S+) created", created.stdout, re.M).group(1)
+            first = re.search(r"(whsec_\S+)", created.stdout).group(1)
+
+            def deliver(title):
+                before = len(deliveries)
+                r = stack.cli("submit", f"--title={title}", "--start=2031-05-02 19:00", token=org)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                deadline = time.time() + 30
+                while len(deliveries) == before and time.time() < deadline:
+                    time.sleep(0.05)
+                self.assertGreater(len(deliveries), before, f"no delivery for {title}")
+                return deliveries[-1]
+
+            def rotate(*flags):
+                r = stack.cli("webhook", "rotate-secret", hook, *flags, token=org)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                time.sleep(1)  # the dispatcher restarts the webhook's worker with its new secrets
+                return re.search(r"(whsec_\S+)", r.stdout).group(1)
+
+            d1 = deliver("Avant")
+            second = rotate()
+            d2 = deliver("Pendant")
+            self.assertEqual(len(d2[0]["webhook-signature"].split(" ")), 2, d2[0])
+            third = rotate("--overlap=0")
+            d3 = deliver("Après")
+            checks = [(first, d1), (second, d1), (second, d2), (first, d2), (third, d3), (second, d3)]
+            verified = subprocess.run(
+                ["node", os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_webhooks.mjs")],
+                input=json.dumps([{"secret": s, "headers": h, "body": b} for s, (h, b) in checks]),
+                capture_output=True, text=True, timeout=60, check=True)
+            self.assertEqual(json.loads(verified.stdout), [True, False, True, True, True, False])
+            other = stack.cli("webhook", "rotate-secret", hook, token=stack.create_org("intrus"))
+            self.assertEqual(other.returncode, 1, other.stdout)
+        finally:
+            stack.stop()
+            server.shutdown()
+            server.server_close()
 
 
 if __name__ == "__main__":

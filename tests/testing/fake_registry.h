@@ -119,15 +119,18 @@ class FakeRegistry final : public store::Registry {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook,
-                                         const std::string& secret) override {
+  absl::StatusOr<v1::Webhook> PutWebhook(const v1::Webhook& webhook, const std::string& secret,
+                                         const std::string& previous, int64_t) override {
     absl::MutexLock lock(&mu_);
     if (auto failure = TakeFailure()) return *failure;
     v1::Webhook w = webhook;
     w.clear_secret();
     if (w.id().empty()) w.set_id(absl::StrCat("wh-", ++next_id_));
     webhooks_[w.id()] = w;
-    if (!secret.empty()) secrets_[w.id()] = secret;
+    if (!secret.empty()) {
+      secrets_[w.id()] = secret;
+      previous_secrets_[w.id()] = previous;  // kept for the overlap; the fake never expires it
+    }
     return w;
   }
   absl::StatusOr<v1::Webhook> GetWebhook(const std::string& id) override {
@@ -143,7 +146,10 @@ class FakeRegistry final : public store::Registry {
     for (const auto& [id, w] : webhooks_) {
       if (!organization.empty() && w.organization() != organization) continue;
       out.push_back(w);
-      if (include_secrets && secrets_.contains(id)) out.back().set_secret(secrets_[id]);
+      if (include_secrets && secrets_.contains(id)) {
+        out.back().set_secret(secrets_[id]);
+        out.back().set_previous_secret(previous_secrets_[id]);
+      }
     }
     return out;
   }
@@ -152,6 +158,7 @@ class FakeRegistry final : public store::Registry {
     if (auto failure = TakeFailure()) return *failure;
     webhooks_.erase(id);
     secrets_.erase(id);
+    previous_secrets_.erase(id);
     deliveries_.erase(id);
     return absl::OkStatus();
   }
@@ -224,6 +231,7 @@ class FakeRegistry final : public store::Registry {
   std::map<std::string, v1::NamedFeed> feeds_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::Webhook> webhooks_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> secrets_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> previous_secrets_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<v1::Delivery>> deliveries_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Status> fail_next_ ABSL_GUARDED_BY(mu_);
   int next_id_ ABSL_GUARDED_BY(mu_) = 0;

@@ -111,13 +111,35 @@ TEST_F(RedisRegistryTest, NamedFeedsRoundTrip) {
   EXPECT_TRUE(registry_->ListNamedFeeds()->empty());
 }
 
+// #10 item 11: a rotation's old secret signs until its overlap ends, then Redis drops it.
+TEST_F(RedisRegistryTest, ARotatedOutSecretIsKeptForItsOverlapOnly) {
+  v1::Webhook w;
+  w.set_organization("tourisme");
+  w.set_url("https://hooks.example.org/x");
+  auto created = registry_->PutWebhook(w, "whsec_first", "", 0);
+  ASSERT_TRUE(created.ok());
+  const int64_t soon = absl::ToUnixSeconds(absl::Now()) + 2;
+  ASSERT_TRUE(registry_->PutWebhook(*created, "whsec_second", "whsec_first", soon).ok());
+  auto during = registry_->ListWebhooks("", true);
+  ASSERT_TRUE(during.ok());
+  EXPECT_EQ(during->at(0).secret(), "whsec_second");
+  EXPECT_EQ(during->at(0).previous_secret(), "whsec_first");
+  EXPECT_TRUE(registry_->ListWebhooks("", false)->at(0).previous_secret().empty());
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_TRUE(registry_->ListWebhooks("", true)->at(0).previous_secret().empty());
+  ASSERT_TRUE(registry_->PutWebhook(*created, "whsec_third", "whsec_second", soon + 60).ok());
+  ASSERT_TRUE(registry_->PutWebhook(*created, "whsec_fourth", "", 0).ok());
+  EXPECT_TRUE(registry_->ListWebhooks("", true)->at(0).previous_secret().empty())
+      << "a rotation without overlap drops the previous secret at once";
+}
+
 TEST_F(RedisRegistryTest, WebhookSecretsStayOutOfListsAndCursorsMoveOnlyForward) {
   v1::Webhook w;
   w.set_organization("tourisme");
   w.set_url("https://hooks.example.org/x");
   w.set_enabled(true);
   w.set_secret("ignored: the secret argument wins");
-  auto created = registry_->PutWebhook(w, "whsec_s3cret");
+  auto created = registry_->PutWebhook(w, "whsec_s3cret", "", 0);
   ASSERT_TRUE(created.ok());
   EXPECT_TRUE(created->secret().empty());
   EXPECT_TRUE(registry_->ListWebhooks("", false)->at(0).secret().empty());

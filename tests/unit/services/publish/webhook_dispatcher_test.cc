@@ -32,11 +32,12 @@ class FakeReceiver final : public WebhookPoster {
     std::string message_id;
     std::string body;
     absl::Time at;
+    std::vector<std::string> secrets;
   };
-  WebhookPostResult Post(const std::string& url, const std::string& secret,
+  WebhookPostResult Post(const std::string& url, const std::vector<std::string>& secrets,
                          const std::string& message_id, const std::string& body) override {
     absl::MutexLock lock(&mu_);
-    calls_.push_back({message_id, body, absl::Now()});
+    calls_.push_back({message_id, body, absl::Now(), secrets});
     WebhookPostResult r;
     r.http_status = 200;
     if (!script_.empty()) {
@@ -189,6 +190,37 @@ TEST_F(WebhookDispatcherTest, AReceiverAskingForTimeWithRetryAfterGetsIt) {
   const std::vector<FakeReceiver::Call> calls = receiver_.calls();
   // The retry delay is 1 ms; the receiver asked for 300.
   EXPECT_GE(calls[1].at - calls[0].at, absl::Milliseconds(300));
+}
+
+// #10 item 11: during a rotation's overlap, every delivery is signed with both secrets.
+TEST_F(WebhookDispatcherTest, ARotatedSecretSignsTheNextDeliveriesWithTheOldOneBesideIt) {
+  Start();
+  Append(1);
+  ASSERT_TRUE(Eventually([&] { return Hook().cursor() == "1-0"; }));
+  internal::PutWebhookRequest rotate;
+  *rotate.mutable_webhook() = Hook();
+  rotate.set_secret("whsec_bmV3LXNlY3JldC1uZXctc2VjcmV0");
+  rotate.set_previous_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  rotate.set_previous_secret_until(absl::ToUnixSeconds(clock_.Now()) + 3600);
+  ASSERT_THAT(store_.client().Call(&internal::Store::StubInterface::PutWebhook, rotate), IsOk());
+  dispatcher_->Refresh();
+  // The running worker picks the rotation up: some next change goes out signed twice.
+  int n = 1;
+  ASSERT_TRUE(Eventually([&] {
+    Append(++n);
+    return receiver_.calls().back().secrets.size() == 2;
+  }));
+  const std::vector<FakeReceiver::Call> calls = receiver_.calls();
+  EXPECT_THAT(calls.front().secrets, ElementsAre("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+  EXPECT_THAT(calls.back().secrets, ElementsAre("whsec_bmV3LXNlY3JldC1uZXctc2VjcmV0",
+                                                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+  // In order and none skipped across the worker's restart.
+  ASSERT_TRUE(Eventually([&] { return Hook().cursor() == absl::StrCat(n, "-0"); }));
+  std::vector<std::string> ids = receiver_.ids();
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  ASSERT_FALSE(ids.empty());
+  EXPECT_EQ(ids.back(), absl::StrCat(n, "-0"));
+  EXPECT_EQ(static_cast<int>(ids.size()), n);
 }
 
 TEST_F(WebhookDispatcherTest, GoneDisablesTheWebhookWithTheReason) {

@@ -44,11 +44,11 @@ TEST(WebhookBody, IsAStandardWebhooksPayloadOfTheChange) {
 
 TEST(PostWebhook, RefusesLoopbackUnlessAllowedAndNeverFollowsOtherSchemes) {
   WebhookPostResult r =
-      PostWebhook("http://127.0.0.1:9/hook", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "1-0", "{}",
-                  WebhookPostOptions());
+      PostWebhook("http://127.0.0.1:9/hook", {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "1-0",
+                  "{}", WebhookPostOptions());
   EXPECT_EQ(r.http_status, 0);
   EXPECT_TRUE(absl::StrContains(r.error, "127.0.0.1")) << r.error;
-  r = PostWebhook("file:///etc/passwd", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "1-0", "{}",
+  r = PostWebhook("file:///etc/passwd", {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "1-0", "{}",
                   WebhookPostOptions());
   EXPECT_EQ(r.http_status, 0);
   EXPECT_FALSE(r.error.empty());

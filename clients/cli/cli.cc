@@ -22,6 +22,10 @@ std::shared_ptr<grpc::Channel> ConnectInsecure(const std::string& address) {
 int RunCli(const std::vector<std::string>& argv, const Environment& env) {
   std::optional<Args> args = ParseArgs(argv, Switches(), env.err);
   if (!args) return kExitUsage;
+  if (args->has("version")) {
+    env.out << "babillard " << BABILLARD_VERSION << " (" << BABILLARD_COMMIT << ")\n";
+    return kExitOk;
+  }
   const bool help = args->has("help") || args->operand(0) == "help";
   if (args->operand(0) == "help") args->positional.erase(args->positional.begin());
   if (args->positional.empty()) {

@@ -96,11 +96,18 @@ std::vector<Command> Table() {
         kMunicipality,
         kCategory,
         {"from", "YYYY-MM-DD", "from this day"},
-        {"to", "YYYY-MM-DD", "until this day"},
+        {"to", "YYYY-MM-DD", "until this day, included"},
         {"tz", "ZONE", "the zone of days (default America/Toronto)"},
         kOutputJson},
        "list --municipality=danville --from=2027-01-01 --to=2027-01-31",
        List},
+      {kEvents,
+       "show",
+       "UID",
+       "everything an event has: dates, place, rule, texts, version",
+       {kOutputJson},
+       "show biblio/conte@biblio",
+       Show},
       {kOrganizations,
        "org create",
        "",
@@ -228,6 +235,7 @@ const std::vector<Flag>& GlobalFlags() {
       {"token", "TOKEN", "your organization's token"},
       {"config", "FILE", "a file of token=, addr=, publish_addr= lines"},
       {"help", "", "this help (also -h)"},
+      {"version", "", "the version of this babillard"},
   };
   return *flags;
 }

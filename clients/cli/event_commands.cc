@@ -229,6 +229,48 @@ int Import(Session& cli) {
   return kExitOk;
 }
 
+int Show(Session& cli) {
+  v1::GetEventRequest get;
+  get.set_uid(cli.Arg(1));
+  v1::GetEventResponse got;
+  if (int rc = cli.Ingest(&v1::Ingest::Stub::GetEvent, get, got)) return rc;
+  if (cli.args().get("output", "table") == "json") return cli.PrintJson(got);
+  const v1::Event& e = got.event();
+  auto line = [&cli](std::string_view name, const std::string& value) {
+    if (!value.empty()) cli.out() << std::left << std::setw(14) << name << value << "\n";
+  };
+  auto both = [](const v1::LocalizedText& t) {
+    if (t.fr().empty() || t.en().empty()) return t.fr().empty() ? t.en() : t.fr();
+    return absl::StrCat(t.fr(), " / ", t.en());
+  };
+  auto when = [](const v1::EventTime& t) {
+    std::string local = t.local();
+    std::replace(local.begin(), local.end(), 'T', ' ');
+    return t.all_day() ? local : absl::StrCat(local.substr(0, 16), " ", t.time_zone());
+  };
+  line("uid", e.uid());
+  line("title", both(e.title()));
+  line("status", e.status() == v1::Event::STATUS_CANCELLED   ? "cancelled"
+                 : e.status() == v1::Event::STATUS_TENTATIVE ? "tentative"
+                                                             : "confirmed");
+  line("start", when(e.start()));
+  line("end", when(e.end()));
+  line("repeats", e.rrule());
+  line("municipality", e.location().municipality());
+  std::string place = e.location().name();
+  if (!e.location().address().empty())
+    absl::StrAppend(&place, place.empty() ? "" : ", ", e.location().address());
+  line("place", place);
+  line("categories", absl::StrJoin(e.categories(), ", "));
+  line("organization", e.organization());
+  line("merged into", e.duplicate_of());
+  line("url", e.url());
+  line("price", both(e.price()));
+  line("description", both(e.description()));
+  line("version", absl::StrCat(got.version(), " (sequence ", e.sequence(), ")"));
+  return kExitOk;
+}
+
 int List(Session& cli) {
   v1::ListEventsRequest request;
   v1::Filter* f = request.mutable_filter();
@@ -251,7 +293,8 @@ int List(Session& cli) {
   }
   if (cli.args().has("to")) {
     if (!absl::ParseCivilTime(cli.args().get("to"), &day)) return cli.Usage("--to is YYYY-MM-DD");
-    f->set_to_seconds(absl::ToUnixSeconds(absl::FromCivil(day, zone)));
+    // The last day is included: "--to=2027-01-31" lists the 31st too.
+    f->set_to_seconds(absl::ToUnixSeconds(absl::FromCivil(day + 1, zone)));
   }
   request.set_page_size(200);
   const bool json = cli.args().get("output", "table") == "json";

@@ -12,6 +12,7 @@ int Cancel(Session& cli);
 int Delete(Session& cli);
 int Import(Session& cli);
 int List(Session& cli);
+int Show(Session& cli);
 int OrgCreate(Session& cli);
 int OrgList(Session& cli);
 int OrgRotate(Session& cli);

@@ -215,7 +215,7 @@ class CliEndToEnd(unittest.TestCase):
         again = self.c.cli("import", path, token=token)
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertIn("unchanged 3", again.stdout)
-        listed = json.loads(self.c.cli("list", "--org=biblio", "--from=2030-08-01", "--to=2030-08-04",
+        listed = json.loads(self.c.cli("list", "--org=biblio", "--from=2030-08-01", "--to=2030-08-03",
                                        "--output=json", token=token).stdout)
         events = [e for e in listed if "reimport" in e["uid"]]
         self.assertEqual(len(events), 3, listed)
@@ -225,9 +225,24 @@ class CliEndToEnd(unittest.TestCase):
         # Neither the event nor the call names one: the organization's municipality (danville).
         bare = self.c.cli("submit", "--title=Sans lieu", "--start=2030-08-05 10:00", token=token)
         self.assertEqual(bare.returncode, 0, bare.stderr)
-        shown = self.c.cli("list", "--org=biblio", "--from=2030-08-05", "--to=2030-08-06", "--output=json",
+        shown = self.c.cli("list", "--org=biblio", "--from=2030-08-05", "--to=2030-08-05", "--output=json",
                            token=token).stdout
         self.assertIn('"municipality": "danville"', shown.replace('":"', '": "'))
+
+    def test_show_prints_an_event_and_version_the_build(self):
+        # #13 items 6 and 7.
+        uid = self.submit("biblio", "Club de lecture", "--location=Bibliothèque", "--rrule=FREQ=WEEKLY;COUNT=4")
+        shown = self.c.cli("show", uid, token=self.tokens["biblio"])
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        for line in (f"uid           {uid}", "title         Club de lecture", "start         2030-07-01 10:00",
+                     "repeats       FREQ=WEEKLY;COUNT=4", "place         Bibliothèque", "version       1 (sequence 0)"):
+            self.assertIn(line, shown.stdout)
+        missing = self.c.cli("show", "biblio/nope@x", token=self.tokens["biblio"])
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("not found", missing.stderr)
+        version = self.c.cli("--version")
+        self.assertEqual(version.returncode, 0)
+        self.assertRegex(version.stdout, r"^babillard \d+\.\d+\.\d+ \(")
 
     def test_authorization_matrix(self):
         uid = self.submit("biblio")
@@ -286,7 +301,7 @@ class CliEndToEnd(unittest.TestCase):
             for org, p in runs.items():
                 out, err = p.communicate(timeout=60)
                 self.assertEqual(p.returncode, 0, err)
-            listed = self.c.cli("list", "--output=json", f"--from=2032-03-{day}", f"--to=2032-03-{day + 1}",
+            listed = self.c.cli("list", "--output=json", f"--from=2032-03-{day}", f"--to=2032-03-{day}",
                                 token=self.c.admin)
             events = [e for e in json.loads(listed.stdout) if e["title"]["fr"] == "Soirée contes"]
             self.assertEqual(len(events), 2, listed.stdout)

@@ -57,6 +57,24 @@ class FakeIngest final : public v1::Ingest::Service {
     if (page == 0) response->set_next_page_token("page-1");
     return grpc::Status::OK;
   }
+  grpc::Status GetEvent(grpc::ServerContext*, const v1::GetEventRequest* request,
+                        v1::GetEventResponse* response) override {
+    if (request->uid() != "biblio/conte@biblio")
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "event " + request->uid() + " not found");
+    v1::Event& e = *response->mutable_event();
+    e.set_uid(request->uid());
+    e.mutable_title()->set_fr("Heure du conte");
+    e.mutable_title()->set_en("Story time");
+    e.mutable_start()->set_local("2027-01-15T10:00:00");
+    e.mutable_start()->set_time_zone("America/Toronto");
+    e.set_rrule("FREQ=WEEKLY;BYDAY=FR");
+    e.mutable_location()->set_name("Bibliothèque");
+    e.mutable_location()->set_municipality("danville");
+    e.set_organization("biblio");
+    e.set_sequence(2);
+    response->set_version(3);
+    return grpc::Status::OK;
+  }
   grpc::Status ImportCalendar(grpc::ServerContext*, const v1::ImportCalendarRequest* request,
                               v1::ImportReport* report) override {
     {
@@ -256,6 +274,28 @@ TEST_F(CliTest, SubmitFileTakesMunicipalityAndCategoryAsDefaultsAndRefusesTheOth
   EXPECT_THAT(ingest_.submitted[0].default_categories(),
               ::testing::ElementsAre("culture", "sport"));
   EXPECT_THAT(ingest_.submitted[0].ical(), HasSubstr("SUMMARY:x"));
+}
+
+// #13 items 6 and 7: --version; show UID; --to includes its day.
+TEST_F(CliTest, VersionShowAndAListWhoseLastDayIsIncluded) {
+  ASSERT_EQ(Run({"--version"}), kExitOk);
+  EXPECT_THAT(out_.str(), StartsWith("babillard 0.1.0 ("));
+  ASSERT_EQ(Run({"show", "biblio/conte@biblio"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("title         Heure du conte / Story time\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("start         2027-01-15 10:00 America/Toronto\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("repeats       FREQ=WEEKLY;BYDAY=FR\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("place         Bibliothèque\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("version       3 (sequence 2)\n"));
+  ASSERT_EQ(Run({"show", "biblio/conte@biblio", "--output=json"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\"version\":\"3\""));
+  EXPECT_EQ(Run({"show", "biblio/nope"}), kExitRefused);
+  EXPECT_THAT(err_.str(), HasSubstr("not found"));
+
+  ASSERT_EQ(Run({"list", "--from=2027-01-01", "--to=2027-01-31"}), kExitOk) << err_.str();
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_FALSE(ingest_.listed.empty());
+  // Midnight starting February 1st in Toronto (EST, UTC-5): the 31st is in.
+  EXPECT_EQ(ingest_.listed.back().filter().to_seconds(), 1801458000);
 }
 
 // #13 item 4: "import -" reads the calendar from standard input.

@@ -275,6 +275,22 @@ int List(Session& cli) {
   v1::ListEventsRequest request;
   v1::Filter* f = request.mutable_filter();
   if (cli.args().has("org")) f->add_organizations(cli.args().get("org"));
+  const bool json = cli.args().get("output", "table") == "json";
+  if (!cli.args().has("org") && !cli.args().has("all")) {
+    // A publisher lists its own organization's events unless it asks for the region.
+    v1::ListOrganizationsResponse mine;
+    grpc::ClientContext context;
+    cli.Prepare(context, 10);
+    if (cli.ingest().ListOrganizations(&context, v1::ListOrganizationsRequest(), &mine).ok() &&
+        mine.organizations_size() == 1 &&
+        mine.organizations(0).role() != v1::Organization::ROLE_ADMIN) {
+      f->add_organizations(mine.organizations(0).slug());
+      if (!json) {
+        cli.err() << "(" << mine.organizations(0).slug()
+                  << "'s events; --all for the whole region)\n";
+      }
+    }
+  }
   for (absl::string_view m : absl::StrSplit(cli.args().get("municipality"), ',', absl::SkipEmpty()))
     f->add_municipalities(std::string(m));
   for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
@@ -297,7 +313,6 @@ int List(Session& cli) {
     f->set_to_seconds(absl::ToUnixSeconds(absl::FromCivil(day + 1, zone)));
   }
   request.set_page_size(200);
-  const bool json = cli.args().get("output", "table") == "json";
   if (json) cli.out() << "[";
   bool first = true;
   do {

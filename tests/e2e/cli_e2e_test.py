@@ -240,6 +240,12 @@ class CliEndToEnd(unittest.TestCase):
         missing = self.c.cli("show", "biblio/nope@x", token=self.tokens["biblio"])
         self.assertEqual(missing.returncode, 1)
         self.assertIn("not found", missing.stderr)
+        # Another publisher's list is its own organization's; --all is the region's.
+        theirs = self.c.cli("list", "--from=2030-07-01", "--to=2030-07-01", token=self.tokens["club"])
+        self.assertNotIn(uid, theirs.stdout)
+        self.assertIn("club's events; --all for the whole region", theirs.stderr)
+        region = self.c.cli("list", "--all", "--from=2030-07-01", "--to=2030-07-01", token=self.tokens["club"])
+        self.assertIn(uid, region.stdout)
         version = self.c.cli("--version")
         self.assertEqual(version.returncode, 0)
         self.assertRegex(version.stdout, r"^babillard \d+\.\d+\.\d+ \(")

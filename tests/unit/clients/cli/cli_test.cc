@@ -57,6 +57,15 @@ class FakeIngest final : public v1::Ingest::Service {
     if (page == 0) response->set_next_page_token("page-1");
     return grpc::Status::OK;
   }
+  grpc::Status ListOrganizations(grpc::ServerContext*, const v1::ListOrganizationsRequest*,
+                                 v1::ListOrganizationsResponse* response) override {
+    absl::MutexLock lock(&mu);
+    if (own_organization.empty()) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "");
+    v1::Organization& o = *response->add_organizations();
+    o.set_slug(own_organization);
+    o.set_role(v1::Organization::ROLE_PUBLISHER);
+    return grpc::Status::OK;
+  }
   grpc::Status GetEvent(grpc::ServerContext*, const v1::GetEventRequest* request,
                         v1::GetEventResponse* response) override {
     if (request->uid() != "biblio/conte@biblio")
@@ -96,7 +105,9 @@ class FakeIngest final : public v1::Ingest::Service {
   std::vector<v1::ListEventsRequest> listed;
   std::string authorization;
   absl::Status refusal;
-  int unavailable_first = 0;  // submits answered UNAVAILABLE before one succeeds
+  int unavailable_first = 0;
+  std::string own_organization;  // ListOrganizations answers this publisher, if set  // submits
+                                 // answered UNAVAILABLE before one succeeds
   int events = 2;
 };
 
@@ -296,6 +307,22 @@ TEST_F(CliTest, VersionShowAndAListWhoseLastDayIsIncluded) {
   ASSERT_FALSE(ingest_.listed.empty());
   // Midnight starting February 1st in Toronto (EST, UTC-5): the 31st is in.
   EXPECT_EQ(ingest_.listed.back().filter().to_seconds(), 1801458000);
+}
+
+// #13 item 7: a publisher's list is its own organization's events by default.
+TEST_F(CliTest, APublishersListIsItsOwnUnlessItAsksForAll) {
+  {
+    absl::MutexLock lock(&ingest_.mu);
+    ingest_.own_organization = "biblio";
+    ingest_.events = 0;
+  }
+  ASSERT_EQ(Run({"list"}), kExitOk) << err_.str();
+  EXPECT_THAT(err_.str(), HasSubstr("biblio's events; --all for the whole region"));
+  ASSERT_EQ(Run({"list", "--all"}), kExitOk) << err_.str();
+  absl::MutexLock lock(&ingest_.mu);
+  ASSERT_EQ(ingest_.listed.size(), 2u);
+  EXPECT_THAT(ingest_.listed[0].filter().organizations(), ::testing::ElementsAre("biblio"));
+  EXPECT_TRUE(ingest_.listed[1].filter().organizations().empty());
 }
 
 // #13 item 4: "import -" reads the calendar from standard input.

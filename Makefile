@@ -56,7 +56,7 @@ build: deps $(BUILD)/build.ninja
 
 # `make run DEMO=1` also loads a demo region (58 organizations, a few hundred events).
 run: build
-	@DEMO=$(DEMO) bash deploy/run.sh $(BUILD)
+	@DEMO=$(DEMO) LOOPBACK=$(LOOPBACK) bash deploy/run.sh $(BUILD)
 
 # The main build (g++) runs every test; a second build, by clang with
 # -Wthread-safety (ABSL_GUARDED_BY checked), runs the unit tests under

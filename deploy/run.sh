@@ -61,18 +61,26 @@ wait_ready() {  # wait_ready NAME FILE PID
   exit 1
 }
 
+# LOOPBACK=1 (make run LOOPBACK=1): sources and webhooks on this machine are
+# accepted, to try a receiver or a calendar served locally. Never in production.
+ingest_loopback=() publish_loopback=()
+if [ "${LOOPBACK:-0}" = 1 ]; then
+  ingest_loopback=(--allow-loopback-sources) publish_loopback=(--allow-loopback-webhooks)
+  echo "babillard: LOOPBACK=1: sources and webhooks on this machine are accepted (local tries only)"
+fi
+
 "$bin/services/store/babillard-store" --data-dir="$var/store" --listen=127.0.0.1:$store_port \
   --internal-token-file="$token" --ready-file="$var/run/store.ready" >"$var/run/babillard-store.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-store "$var/run/store.ready" "${pids[-1]}"
 
 "$bin/services/ingest/babillard-ingest" --store=127.0.0.1:$store_port --listen=127.0.0.1:$ingest_port --region="$region" \
-  --internal-token-file="$token" --data-dir="$var/ingest" --ready-file="$var/run/ingest.ready" >"$var/run/babillard-ingest.log" 2>&1 &
+  --internal-token-file="$token" --data-dir="$var/ingest" --ready-file="$var/run/ingest.ready" "${ingest_loopback[@]}" >"$var/run/babillard-ingest.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-ingest "$var/run/ingest.ready" "${pids[-1]}"
 
 "$bin/services/publish/babillard-publish" --store=127.0.0.1:$store_port --http=127.0.0.1:$http_port --region="$region" \
-  --internal-token-file="$token" --listen=127.0.0.1:$publish_port --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" >"$var/run/babillard-publish.log" 2>&1 &
+  --internal-token-file="$token" --listen=127.0.0.1:$publish_port --admin-token-file="$var/ingest/admin.token" --ready-file="$var/run/publish.ready" "${publish_loopback[@]}" >"$var/run/babillard-publish.log" 2>&1 &
 pids+=($!)
 wait_ready babillard-publish "$var/run/publish.ready" "${pids[-1]}"
 year=$(date +%Y)

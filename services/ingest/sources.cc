@@ -51,8 +51,9 @@ absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& 
   if (!violations.empty()) return FieldViolationsError(violations);
   // Refused now rather than at the first poll; a host that does not resolve
   // yet is accepted (its health will say so), and every fetch checks again.
-  if (absl::Status s = CheckFetchableUrl(url, "source.url", allow_loopback_,
-                                         /*must_resolve=*/false);
+  if (absl::Status s =
+          CheckFetchableUrl(url, "source.url", allow_loopback_,
+                            /*must_resolve=*/false, "babillard-ingest --allow-loopback-sources");
       !s.ok()) {
     return s;
   }

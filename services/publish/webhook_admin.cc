@@ -27,9 +27,9 @@ absl::StatusOr<v1::Webhook> WebhookAdmin::Create(const Caller& caller, v1::Webho
   if (webhook.url().size() > 2048) {
     return BadRequestError("webhook.url: too long", {{"webhook.url", "at most 2048 characters"}});
   }
-  BABILLARD_RETURN_IF_ERROR(CheckFetchableUrl(webhook.url(), "webhook.url",
-                                              options_.allow_loopback_webhooks,
-                                              /*must_resolve=*/true));
+  BABILLARD_RETURN_IF_ERROR(
+      CheckFetchableUrl(webhook.url(), "webhook.url", options_.allow_loopback_webhooks,
+                        /*must_resolve=*/true, "babillard-publish --allow-loopback-webhooks"));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(webhook.filter(), "webhook.filter."));
   internal::ListWebhooksRequest mine;
   mine.set_organization(org);

@@ -79,6 +79,31 @@ class MakeRun(unittest.TestCase):
         finally:
             self.ctrl_c(again)
 
+    def test_loopback_urls_are_refused_with_the_switch_named_and_loopback_1_allows_them(self):
+        # #13 item 8: with make run, a local webhook was refused with no hint.
+        for loopback in ("0", "1"):
+            ports = self.ports()
+            proc = self.run_sh(LOOPBACK=loopback, **ports)
+            try:
+                self.wait_running(proc, ports)
+                with open(os.path.join(self.var, "ingest/admin.token")) as f:
+                    admin = f.read().strip()
+                env = dict(os.environ, BABILLARD_ADDR=f"127.0.0.1:{ports['INGEST_PORT']}",
+                           BABILLARD_PUBLISH_ADDR=f"127.0.0.1:{ports['PUBLISH_PORT']}", BABILLARD_TOKEN=admin)
+                cli = os.path.join(BUILD, "clients/cli/babillard")
+                r = subprocess.run([cli, "webhook", "create", "http://127.0.0.1:9/hook", "--owner=admin"],
+                                   capture_output=True, text=True, env=env, timeout=60)
+                if loopback == "1":
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                else:
+                    self.assertEqual(r.returncode, 1, r.stdout)
+                    self.assertIn("this machine (loopback)", r.stderr)
+                    self.assertIn("--allow-loopback-webhooks", r.stderr)
+                    self.assertIn("make run LOOPBACK=1", r.stderr)
+            finally:
+                code, out = self.ctrl_c(proc)
+            self.assertEqual(code, 0, out)
+
     def test_a_service_that_cannot_start_is_a_non_zero_exit(self):
         ports = self.ports()
         with socket.socket() as taken:

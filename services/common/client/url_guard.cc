@@ -112,8 +112,12 @@ absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host,
   std::vector<std::string> out;
   for (addrinfo* a = list.get(); a != nullptr; a = a->ai_next) {
     if (IsForbiddenAddress(a->ai_addr, allow_loopback)) {
+      // Loopback alone has a switch, for trying things on one machine.
+      const bool loopback = !IsForbiddenAddress(a->ai_addr, /*allow_loopback=*/true);
       return absl::PermissionDeniedError(
-          absl::StrCat("url: ", host, " resolves to a loopback, private or link-local address"));
+          loopback ? absl::StrCat("url: ", host, " is this machine (loopback)")
+                   : absl::StrCat("url: ", host,
+                                  " resolves to a loopback, private or link-local address"));
     }
     char text[INET6_ADDRSTRLEN] = {};
     const void* bytes =
@@ -129,12 +133,18 @@ absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host,
 }
 
 absl::Status CheckFetchableUrl(const std::string& url, const std::string& field,
-                               bool allow_loopback, bool must_resolve) {
+                               bool allow_loopback, bool must_resolve,
+                               const std::string& loopback_switch) {
   // The guard's messages start with "url: "; the caller's field replaces it.
-  const auto refuse = [&field](const absl::Status& s) {
+  const auto refuse = [&field, &loopback_switch](const absl::Status& s) {
     absl::string_view reason = s.message();
     absl::ConsumePrefix(&reason, "url: ");
-    return BadRequestError(absl::StrCat(field, ": ", reason), {{field, std::string(reason)}});
+    std::string why(reason);
+    if (absl::EndsWith(why, "(loopback)") && !loopback_switch.empty()) {
+      absl::StrAppend(&why, ": refused like every private address; for local tries only, ",
+                      loopback_switch, " allows it (make run LOOPBACK=1)");
+    }
+    return BadRequestError(absl::StrCat(field, ": ", why), {{field, why}});
   };
   absl::StatusOr<ParsedUrl> parsed = ParseHttpUrl(url);
   if (!parsed.ok()) return refuse(parsed.status());

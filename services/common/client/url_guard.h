@@ -36,8 +36,11 @@ absl::StatusOr<std::vector<std::string>> ResolvePublic(const std::string& host,
 // it is registered: ParseHttpUrl, then ResolvePublic. A refusal is
 // INVALID_ARGUMENT naming `field` ("webhook.url: 10.0.0.1 resolves to a
 // private ..."). A host that does not resolve is refused only if
-// `must_resolve`. The fetcher checks again at every fetch (DNS changes).
+// `must_resolve`. The fetcher checks again at every fetch (DNS changes). A
+// loopback refusal names `loopback_switch`, the flag that allows it for
+// local tries ("babillard-ingest --allow-loopback-sources").
 absl::Status CheckFetchableUrl(const std::string& url, const std::string& field,
-                               bool allow_loopback, bool must_resolve);
+                               bool allow_loopback, bool must_resolve,
+                               const std::string& loopback_switch = "");
 
 }  // namespace babillard

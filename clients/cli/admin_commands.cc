@@ -1,7 +1,6 @@
 #include <iomanip>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "clients/cli/handlers.h"
 #include "clients/cli/session.h"
 
@@ -51,8 +50,8 @@ int SourceAdd(Session& cli) {
   s->set_url(cli.Arg(2));
   s->set_organization(cli.args().get("org"));
   s->set_default_municipality(cli.args().get("municipality"));
-  for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
-    s->add_default_categories(std::string(c));
+  const std::vector<std::string> categories = cli.args().list("category");
+  *s->mutable_default_categories() = {categories.begin(), categories.end()};
   int interval = 0;
   if (cli.args().has("interval") && !absl::SimpleAtoi(cli.args().get("interval"), &interval))
     return cli.Usage("--interval is seconds");

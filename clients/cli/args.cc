@@ -4,8 +4,13 @@
 #include <ostream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 
 namespace babillard::cli {
+
+std::vector<std::string> Args::list(const std::string& name) const {
+  return absl::StrSplit(get(name), ',', absl::SkipEmpty());
+}
 
 std::optional<Args> ParseArgs(const std::vector<std::string>& argv,
                               const absl::flat_hash_set<std::string>& switches, std::ostream& err) {

@@ -21,6 +21,8 @@ struct Args {
     auto it = flags.find(name);
     return it == flags.end() ? fallback : it->second;
   }
+  // A comma-separated flag's values ("--category=culture,,sport"), empty ones skipped.
+  std::vector<std::string> list(const std::string& name) const;
   // The operand at `i` (0 is the command), or "".
   std::string operand(size_t i) const { return i < positional.size() ? positional[i] : ""; }
 };

@@ -7,7 +7,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "clients/cli/handlers.h"
 #include "clients/cli/session.h"
@@ -81,14 +80,12 @@ bool ApplyFlags(Session& cli, v1::Event& e) {
   if (cli.args().has("municipality"))
     e.mutable_location()->set_municipality(cli.args().get("municipality"));
   if (cli.args().has("category")) {
-    e.clear_categories();
-    for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
-      e.add_categories(std::string(c));
+    const std::vector<std::string> categories = cli.args().list("category");
+    *e.mutable_categories() = {categories.begin(), categories.end()};
   }
   if (cli.args().has("tag")) {
-    e.clear_tags();
-    for (absl::string_view t : absl::StrSplit(cli.args().get("tag"), ',', absl::SkipEmpty()))
-      e.add_tags(std::string(t));
+    const std::vector<std::string> tags = cli.args().list("tag");
+    *e.mutable_tags() = {tags.begin(), tags.end()};
   }
   if (cli.args().has("url")) e.set_url(cli.args().get("url"));
   if (cli.args().has("price")) e.mutable_price()->set_fr(cli.args().get("price"));
@@ -129,8 +126,8 @@ int Submit(Session& cli) {
     if (!text) return kExitRefused;
     request.set_ical(*text);
     request.set_default_municipality(cli.args().get("municipality"));
-    for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
-      request.add_default_categories(std::string(c));
+    const std::vector<std::string> categories = cli.args().list("category");
+    *request.mutable_default_categories() = {categories.begin(), categories.end()};
   } else {
     if (!cli.args().has("title") && !cli.args().has("title-en"))
       return cli.Usage("submit needs --title (or --file)");
@@ -205,9 +202,8 @@ int Import(Session& cli) {
   request.set_ics(*bytes);
   request.set_organization(cli.args().get("org"));
   request.set_default_municipality(cli.args().get("municipality"));
-  for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty())) {
-    request.add_default_categories(std::string(c));
-  }
+  const std::vector<std::string> categories = cli.args().list("category");
+  *request.mutable_default_categories() = {categories.begin(), categories.end()};
   request.set_dry_run(cli.args().has("dry-run"));
   v1::ImportReport report;
   if (int rc = cli.Ingest(&v1::Ingest::Stub::ImportCalendar, request, report, 300)) return rc;
@@ -273,8 +269,8 @@ int Show(Session& cli) {
 
 int List(Session& cli) {
   v1::ListEventsRequest request;
+  *request.mutable_filter() = cli.FilterFromFlags();
   v1::Filter* f = request.mutable_filter();
-  if (cli.args().has("org")) f->add_organizations(cli.args().get("org"));
   const bool json = cli.args().get("output", "table") == "json";
   if (!cli.args().has("org") && !cli.args().has("all")) {
     // A publisher lists its own organization's events unless it asks for the region.
@@ -291,10 +287,6 @@ int List(Session& cli) {
       }
     }
   }
-  for (absl::string_view m : absl::StrSplit(cli.args().get("municipality"), ',', absl::SkipEmpty()))
-    f->add_municipalities(std::string(m));
-  for (absl::string_view c : absl::StrSplit(cli.args().get("category"), ',', absl::SkipEmpty()))
-    f->add_categories(std::string(c));
   absl::CivilDay day;
   const absl::Time now = cli.clock().Now();
   f->set_from_seconds(absl::ToUnixSeconds(now));  // upcoming by default

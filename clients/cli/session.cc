@@ -168,8 +168,8 @@ std::optional<std::string> Session::ReadInput(const std::string& path) {
 v1::Filter Session::FilterFromFlags() const {
   v1::Filter f;
   const auto split = [&](const char* flag, auto* list) {
-    for (absl::string_view v : absl::StrSplit(args_.get(flag), ',', absl::SkipEmpty()))
-      list->Add(std::string(v));
+    const std::vector<std::string> values = args_.list(flag);
+    *list = {values.begin(), values.end()};
   };
   split("category", f.mutable_categories());
   split("municipality", f.mutable_municipalities());

@@ -48,12 +48,7 @@ absl::StatusOr<v1::ImportReport> Importer::Import(const Caller& caller,
   }
   std::string municipality = request.default_municipality();
   google::protobuf::RepeatedPtrField<std::string> defaults = request.default_categories();
-  std::vector<FieldViolation> violations;
-  ResolveMunicipalityField(municipality, "default_municipality", options_.normalize, violations);
-  ResolveCategoryFields(defaults, "default_categories", options_.normalize, violations);
-  if (!violations.empty()) {
-    return FieldViolationsError(violations);
-  }
+  BABILLARD_RETURN_IF_ERROR(ResolveCallDefaults(municipality, defaults, options_.normalize));
   std::vector<std::string> categories(defaults.begin(), defaults.end());
   BABILLARD_ASSIGN_OR_RETURN(std::string home, HomeMunicipality(store_, caller, org));
   return ImportParsed(org, request.ics(), nullptr, {municipality, categories, home},

@@ -38,12 +38,7 @@ absl::StatusOr<EventResult> Ingestor::Submit(const Caller& caller,
   BABILLARD_RETURN_IF_ERROR(CheckCanWrite(caller, org));
   std::string municipality = request.default_municipality();
   google::protobuf::RepeatedPtrField<std::string> categories = request.default_categories();
-  {
-    std::vector<FieldViolation> violations;
-    ResolveMunicipalityField(municipality, "default_municipality", input_.options(), violations);
-    ResolveCategoryFields(categories, "default_categories", input_.options(), violations);
-    if (!violations.empty()) return FieldViolationsError(violations);
-  }
+  BABILLARD_RETURN_IF_ERROR(ResolveCallDefaults(municipality, categories, input_.options()));
   BABILLARD_ASSIGN_OR_RETURN(EventResult result, Input(input_, request));
   v1::Event& e = result.event;
   // Flags apply the same way whatever the event came as: fields or text.

@@ -33,4 +33,13 @@ void ResolveCategoryFields(google::protobuf::RepeatedPtrField<std::string>& cate
   }
 }
 
+absl::Status ResolveCallDefaults(std::string& municipality,
+                                 google::protobuf::RepeatedPtrField<std::string>& categories,
+                                 const ical::NormalizeOptions& region) {
+  std::vector<FieldViolation> violations;
+  ResolveMunicipalityField(municipality, "default_municipality", region, violations);
+  ResolveCategoryFields(categories, "default_categories", region, violations);
+  return violations.empty() ? absl::OkStatus() : FieldViolationsError(violations);
+}
+
 }  // namespace babillard::ingest

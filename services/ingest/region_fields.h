@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "services/common/grpc_status.h"
 #include "services/common/ical/event_rules.h"
@@ -23,5 +24,11 @@ void ResolveMunicipalityField(std::string& municipality, const std::string& fiel
 void ResolveCategoryFields(google::protobuf::RepeatedPtrField<std::string>& categories,
                            const std::string& field, const ical::NormalizeOptions& region,
                            std::vector<FieldViolation>& violations);
+
+// A call's `default_municipality` and `default_categories` (import, submit
+// of VEVENT text) resolved the same way; INVALID_ARGUMENT naming each bad one.
+absl::Status ResolveCallDefaults(std::string& municipality,
+                                 google::protobuf::RepeatedPtrField<std::string>& categories,
+                                 const ical::NormalizeOptions& region);
 
 }  // namespace babillard::ingest

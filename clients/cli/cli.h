@@ -37,6 +37,8 @@ enum ExitCode : int {
   // An import took some events and rejected others (the report lists them);
   // `--partial` accepts that with 0, for scripts.
   kExitPartial = 3,
+  // Ctrl-C during a long call (an import): the call was cancelled.
+  kExitInterrupted = 130,
 };
 
 // `babillard`, the command line of organizations and of the administrator.

@@ -206,7 +206,8 @@ int Import(Session& cli) {
   *request.mutable_default_categories() = {categories.begin(), categories.end()};
   request.set_dry_run(cli.args().has("dry-run"));
   v1::ImportReport report;
-  if (int rc = cli.Ingest(&v1::Ingest::Stub::ImportCalendar, request, report, 300)) return rc;
+  if (int rc = cli.IngestInterruptible(&v1::Ingest::Stub::ImportCalendar, request, report, 300))
+    return rc;
   cli.out() << (request.dry_run() ? "dry run: " : "") << "accepted " << report.accepted()
             << ", updated " << report.updated() << ", unchanged " << report.unchanged()
             << ", cancelled " << report.cancelled() << ", rejected " << report.rejected_size()

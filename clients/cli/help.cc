@@ -21,7 +21,8 @@ constexpr std::string_view kSources =
 constexpr std::string_view kExitCodes =
     "Exit codes: 0 done; 1 the server refused or could not be reached (the message says\n"
     "why); 2 the command line is wrong (unknown command or flag, missing operand); 3 an\n"
-    "import rejected some events (the report says which; --partial makes that 0).\n";
+    "import rejected some events (the report says which; --partial makes that 0); 130 an\n"
+    "import interrupted with Ctrl-C (cancelled; importing the same file again is safe).\n";
 
 std::string FlagLabel(const Flag& flag) {
   return flag.value.empty() ? absl::StrCat("--", Av(flag.name))

@@ -1,8 +1,11 @@
 #include "clients/cli/session.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <signal.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -115,6 +118,48 @@ std::optional<std::string> Session::TokenProblem() const {
 void Session::Prepare(grpc::ClientContext& context, int seconds) const {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
   if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+}
+
+namespace {
+
+// Set by the SIGINT handler (whatever thread takes the signal), read by the
+// thread that cancels the call.
+std::atomic<bool> interrupted{false};
+
+void OnInterrupt(int) { interrupted.store(true); }
+
+}  // namespace
+
+bool Session::CancelOnInterrupt(grpc::ClientContext& context, absl::FunctionRef<void()> call) {
+  interrupted = false;
+  struct sigaction on_interrupt = {}, before = {};
+  on_interrupt.sa_handler = OnInterrupt;
+  sigemptyset(&on_interrupt.sa_mask);
+  sigaction(SIGINT, &on_interrupt, &before);
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done.load()) {
+      if (interrupted.load()) {
+        context.TryCancel();
+        return;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
+  call();
+  done = true;
+  watcher.join();
+  sigaction(SIGINT, &before, nullptr);
+  return interrupted.load();
+}
+
+int Session::Interrupted() {
+  err()
+      << "babillard: interrupted: the import was cancelled; the server stops an import it has not "
+         "begun writing (nothing is written) and finishes one it has. Importing the same file "
+         "again is safe (what is already there stays unchanged); babillard list shows what is "
+         "there\n";
+  return kExitInterrupted;
 }
 
 bool Session::MayHaveBeenDone(const grpc::Status& status) {

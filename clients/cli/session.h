@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
@@ -76,6 +77,22 @@ class Session {
       pause *= 2;
     }
   }
+  // As Ingest, for a long call (an import): Ctrl-C cancels the call instead
+  // of killing the CLI (the server then stops work it has not written) and
+  // says what state it left; returns kExitInterrupted.
+  template <typename Request, typename Response>
+  int IngestInterruptible(grpc::Status (v1::Ingest::Stub::*method)(grpc::ClientContext*,
+                                                                   const Request&, Response*),
+                          const Request& request, Response& response, int seconds) {
+    grpc::ClientContext context;
+    Prepare(context, seconds);
+    grpc::Status status;
+    const bool interrupted = CancelOnInterrupt(
+        context, [&] { status = ((*ingest_).*method)(&context, request, &response); });
+    // A Ctrl-C as the answer came is no interruption.
+    if (interrupted && status.error_code() == grpc::StatusCode::CANCELLED) return Interrupted();
+    return status.ok() ? kExitOk : Fail(status);
+  }
   template <typename Request, typename Response>
   int Publish(grpc::Status (v1::Publish::Stub::*method)(grpc::ClientContext*, const Request&,
                                                         Response*),
@@ -86,6 +103,9 @@ class Session {
     return status.ok() ? kExitOk : FailPublish(status);
   }
 
+  // Runs `call`; a Ctrl-C meanwhile cancels `context`. True if it did.
+  static bool CancelOnInterrupt(grpc::ClientContext& context, absl::FunctionRef<void()> call);
+  int Interrupted();
   // A failure after which the call may have been done (no answer in time,
   // or UNAVAILABLE from a service that was reached).
   static bool MayHaveBeenDone(const grpc::Status& status);

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/call_scope.h"
 #include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
 #include "services/ingest/conflicts.h"
@@ -182,6 +183,11 @@ absl::StatusOr<v1::ImportReport> Importer::WriteImport(const std::string& org,
   }
   for (const internal::StoredEvent& m : merged) writes.push_back({&m.event(), m.version()});
   if (!dry_run && !writes.empty()) {
+    // The last moment a caller who has gone (Ctrl-C) still leaves no trace.
+    if (CallScope::Cancelled()) {
+      return absl::CancelledError(
+          "the caller went away before the import was written; nothing was written");
+    }
     BABILLARD_ASSIGN_OR_RETURN(internal::PutEventsResponse put, store_.PutBatch(writes));
   }
   return report;

@@ -1,11 +1,16 @@
 #include "services/ingest/ingest_service.h"
 
+#include "services/common/grpc_call_scope.h"
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
 
 namespace babillard::ingest {
 namespace {
 
+// What the call does on the caller's behalf ends with its deadline or when
+// it goes (CallScope).
 #define BABILLARD_CALLER(caller, context)                       \
+  GrpcCallScope call_scope(*context);                           \
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 
@@ -113,7 +118,13 @@ grpc::Status IngestService::ImportCalendar(grpc::ServerContext* context,
                                            const v1::ImportCalendarRequest* request,
                                            v1::ImportReport* response) {
   BABILLARD_RATED_CALLER(caller, context, Import);
-  return ToGrpcResponse(parts_.importer.Import(*caller, *request), response);
+  absl::StatusOr<v1::ImportReport> report = parts_.importer.Import(*caller, *request);
+  if (absl::IsCancelled(report.status()) || absl::IsDeadlineExceeded(report.status())) {
+    // Nobody hears this answer: the operators may want to know.
+    log::Info("import stopped",
+              {{"organization", WhoIs(*caller)}, {"why", std::string(report.status().message())}});
+  }
+  return ToGrpcResponse(std::move(report), response);
 }
 
 grpc::Status IngestService::CreateOrganization(grpc::ServerContext* context,

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "babillard/internal/parse.pb.h"
+#include "services/common/call_scope.h"
 #include "services/common/ical/field_status.h"
 #include "services/common/spawn.h"
 
@@ -108,20 +109,28 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
   out_write.Close();
 
   // Feed stdin and drain stdout together: neither side may block the other.
-  const absl::Time deadline = absl::Now() + options.timeout;
+  // A caller that has gone (Ctrl-C) or whose deadline passes stops the
+  // parse: nothing is written after it.
+  const absl::Time own_deadline = absl::Now() + options.timeout;
+  const absl::Time deadline = CallScope::Bound(options.timeout);
   size_t written = 0;
   std::string output;
-  bool killed_for_time = false, too_big = false;
+  bool killed_for_time = false, too_big = false, caller_gone = false;
   fcntl(in_write.get(), F_SETFL, O_NONBLOCK);
   while (true) {
     pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {in_write.get(), POLLOUT, 0}};
     const int nfds = in_write.get() >= 0 ? 2 : 1;
     const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     if (wait_ms <= 0) {
-      killed_for_time = true;
+      killed_for_time = deadline >= own_deadline;
+      caller_gone = !killed_for_time;
       break;
     }
-    if (poll(fds, nfds, static_cast<int>(std::min<int64_t>(wait_ms, 1000))) < 0 && errno != EINTR)
+    if (CallScope::Cancelled()) {
+      caller_gone = true;
+      break;
+    }
+    if (poll(fds, nfds, static_cast<int>(std::min<int64_t>(wait_ms, 200))) < 0 && errno != EINTR)
       break;
     if (nfds == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
       ssize_t n = WriteNoSigpipe(in_write.get(), bytes.data() + written, bytes.size() - written);
@@ -140,9 +149,17 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
       }
     }
   }
-  if (killed_for_time || too_big) kill(pid, SIGKILL);
+  if (killed_for_time || too_big || caller_gone) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (caller_gone && absl::Now() >= CallScope::Deadline()) {
+    return absl::DeadlineExceededError(
+        "the caller's deadline passed while the calendar was parsed; nothing was written");
+  }
+  if (caller_gone) {
+    return absl::CancelledError(
+        "the caller went away while the calendar was parsed; nothing was written");
   }
   if (killed_for_time) {
     return absl::ResourceExhaustedError(absl::StrCat("ics: parsing took longer than ",

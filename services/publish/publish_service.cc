@@ -1,6 +1,7 @@
 #include "services/publish/publish_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/grpc_call_scope.h"
 #include "services/common/grpc_status.h"
 #include "services/publish/change_filter.h"
 #include "services/publish/change_pages.h"
@@ -38,6 +39,7 @@ absl::StatusOr<Viewer> ViewerOf(Authenticator& auth, const grpc::ServerContextBa
 }
 
 #define BABILLARD_CALLER(caller, context)                       \
+  GrpcCallScope call_scope(*context);                           \
   absl::StatusOr<Caller> caller = auth_.Authenticate(*context); \
   if (!caller.ok()) return ToGrpcStatus(caller.status())
 

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include "services/common/grpc_call_scope.h"
 #include "services/common/grpc_status.h"
 
 namespace babillard::store {
@@ -19,8 +20,10 @@ void Fill(const WriteResult& w, internal::PutEventResponse* out) {
   out->set_kind(w.kind);
 }
 
-// Runs `body` after the caller is authorized.
-#define BABILLARD_AUTHORIZE(context) \
+// Goes on only for an authorized caller, and only within its deadline
+// (CallScope: Redis commands wait no longer than the caller does).
+#define BABILLARD_AUTHORIZE(context)  \
+  GrpcCallScope call_scope(*context); \
   if (grpc::Status auth = Authorize(context); !auth.ok()) return auth
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "services/common/client/store_client.h"
 
+#include "services/common/call_scope.h"
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
@@ -25,9 +26,12 @@ absl::Status StoreClient::FromStore(const grpc::Status& status) {
   }
 }
 
-void StoreClient::Prepare(grpc::ClientContext& context) const {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+absl::Status StoreClient::Prepare(grpc::ClientContext& context) const {
+  if (CallScope::Cancelled())
+    return absl::CancelledError("the caller has gone; nothing more was asked of the store");
+  context.set_deadline(absl::ToChronoTime(CallScope::Bound(deadline_)));
   if (!internal_token_.empty()) context.AddMetadata("authorization", "Bearer " + internal_token_);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<internal::PutEventsResponse> StoreClient::PutBatch(

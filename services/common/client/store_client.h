@@ -60,6 +60,8 @@ class StoreClient {
   absl::StatusOr<std::vector<v1::Source>> ListSources(const std::string& organization);
   absl::Status DeleteSource(const std::string& id);
 
+  // Every call waits at most `deadline`, and no longer than the call being
+  // served (CallScope) has left.
   // Any other Store call, with the same deadline and token:
   //   store.Call(&internal::Store::StubInterface::ListWebhooks, request)
   template <typename Request, typename Response>
@@ -67,7 +69,7 @@ class StoreClient {
                                     grpc::ClientContext*, const Request&, Response*),
                                 const Request& request) const {
     grpc::ClientContext context;
-    Prepare(context);
+    if (absl::Status ready = Prepare(context); !ready.ok()) return ready;
     Response response;
     if (grpc::Status s = (stub_.get()->*method)(&context, request, &response); !s.ok())
       return FromStore(s);
@@ -79,7 +81,9 @@ class StoreClient {
   // inside it) reaches users through ingest and publish: they get what
   // happened and what to do; the log gets the details (addresses, sockets).
   static absl::Status FromStore(const grpc::Status& status);
-  void Prepare(grpc::ClientContext& context) const;
+  // The call's deadline and token; CANCELLED, and nothing is sent, when the
+  // call being served (CallScope) has already gone.
+  absl::Status Prepare(grpc::ClientContext& context) const;
   absl::StatusOr<std::vector<internal::StoredEvent>> QueryAll(internal::QueryEventsRequest request);
 
   std::unique_ptr<internal::Store::StubInterface> stub_;

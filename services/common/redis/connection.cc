@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/call_scope.h"
 #include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 
@@ -70,11 +71,42 @@ absl::Status Connection::EnsureConnected() {
   BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address_, timeout_));
   context_ = std::move(context);
   broken_ = false;
+  fitted_ = false;
   return absl::OkStatus();
+}
+
+absl::Status Connection::FitToCall() {
+  const absl::Time deadline = CallScope::Deadline();
+  const absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError(
+        "redis: the caller's deadline passed before the command was sent");
+  }
+  if (left < timeout_) {
+    if (redisSetTimeout(context_.get(), absl::ToTimeval(left)) != REDIS_OK) {
+      broken_ = true;
+      return absl::UnavailableError("redis: cannot set the socket timeout");
+    }
+    fitted_ = true;
+  } else if (fitted_) {
+    fitted_ = false;
+    return SetTimeout(timeout_);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Connection::Failed(std::string_view what) {
+  broken_ = true;  // hiredis: a context that failed once must not be reused
+  if (fitted_ && absl::Now() + absl::Milliseconds(10) >= CallScope::Deadline()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("redis: ", Av(what), ": no reply within the caller's deadline"));
+  }
+  return absl::UnavailableError(absl::StrCat("redis: ", Av(what), ": ", context_->errstr));
 }
 
 absl::Status Connection::SetTimeout(absl::Duration timeout) {
   timeout_ = timeout;
+  fitted_ = false;
   if (context_ == nullptr || broken_) return absl::OkStatus();
   if (redisSetTimeout(context_.get(), absl::ToTimeval(timeout)) != REDIS_OK) {
     broken_ = true;
@@ -85,6 +117,7 @@ absl::Status Connection::SetTimeout(absl::Duration timeout) {
 
 absl::StatusOr<Reply> Connection::Run(absl::Span<const std::string> args) {
   BABILLARD_RETURN_IF_ERROR(EnsureConnected());
+  BABILLARD_RETURN_IF_ERROR(FitToCall());
   std::vector<const char*> argv;
   std::vector<size_t> lengths;  // binary-safe: user data never goes into a format string
   argv.reserve(args.size());
@@ -95,17 +128,14 @@ absl::StatusOr<Reply> Connection::Run(absl::Span<const std::string> args) {
   }
   ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(
       context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-  if (reply == nullptr) {
-    broken_ = true;  // hiredis: a context that failed once must not be reused
-    return absl::UnavailableError(
-        absl::StrCat("redis: ", args.empty() ? "" : args.front(), ": ", context_->errstr));
-  }
+  if (reply == nullptr) return Failed(args.empty() ? "" : args.front());
   return Reply::CopyFrom(*reply);
 }
 
 absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     const std::vector<std::vector<std::string>>& commands) {
   BABILLARD_RETURN_IF_ERROR(EnsureConnected());
+  BABILLARD_RETURN_IF_ERROR(FitToCall());
   for (const std::vector<std::string>& args : commands) {
     std::vector<const char*> argv;
     std::vector<size_t> lengths;
@@ -123,10 +153,8 @@ absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
   replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
-      broken_ = true;
-      return absl::UnavailableError(absl::StrCat("redis: pipeline: ", context_->errstr));
-    }
+    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr)
+      return Failed("pipeline");
     ReplyPtr reply(static_cast<redisReply*>(raw));
     replies.push_back(Reply::CopyFrom(*reply));
   }

@@ -49,11 +49,18 @@ class Connection {
   Connection(Address address, absl::Duration timeout, ContextPtr context)
       : address_(std::move(address)), timeout_(timeout), context_(std::move(context)) {}
   absl::Status EnsureConnected();
+  // Before a command: shortens the socket timeout to what the call being
+  // served (CallScope) has left, or puts `timeout_` back.
+  absl::Status FitToCall();
+  // After a command that got no reply: DEADLINE_EXCEEDED if the call's own
+  // deadline cut it short, else UNAVAILABLE with `what`.
+  absl::Status Failed(std::string_view what);
 
   Address address_;
   absl::Duration timeout_;
   ContextPtr context_;
   bool broken_ = false;
+  bool fitted_ = false;  // the socket timeout is a call's, not timeout_
 };
 
 }  // namespace babillard::redis

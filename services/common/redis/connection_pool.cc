@@ -38,7 +38,8 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
 absl::StatusOr<Reply> ConnectionPool::Run(absl::Span<const std::string> args) {
   BABILLARD_ASSIGN_OR_RETURN(Lease lease, Acquire());
   absl::StatusOr<Reply> reply = (lease)->Run(args);
-  if (!reply.ok()) ReportFailure();
+  // A caller's own deadline cutting a command short says nothing of Redis.
+  if (absl::IsUnavailable(reply.status())) ReportFailure();
   return reply;
 }
 

@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "services/common/call_scope.h"
 
 namespace babillard::ingest {
 namespace {
@@ -78,6 +83,35 @@ TEST(ParseWorker, TheMemoryLimitHolds) {
               r.status().code() == absl::StatusCode::kResourceExhausted)
       << r.status();
   EXPECT_TRUE(WorkerParser(Real())(Calendar(3000), ical::NormalizeOptions()).ok());
+}
+
+// The call being served (CallScope) bounds the worker: Ctrl-C or a deadline
+// stops the parse, so that nothing is written for a caller who has gone.
+TEST(ParseWorker, ACallerWhoGoesStopsTheWorker) {
+  WorkerOptions hanging;
+  hanging.argv = {"/bin/sh", "-c", "sleep 30"};
+  std::atomic<bool> gone = false;
+  CallScope call(absl::InfiniteFuture(), [&gone] { return gone.load(); });
+  std::thread client([&gone] {
+    absl::SleepFor(absl::Milliseconds(300));
+    gone = true;
+  });
+  const absl::Time start = absl::Now();
+  absl::StatusOr<ical::ParsedCalendar> r =
+      WorkerParser(hanging)(Calendar(1), ical::NormalizeOptions());
+  client.join();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << r.status();
+  EXPECT_NE(r.status().message().find("nothing was written"), absl::string_view::npos);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20)) << "the worker's own 30 s timeout";
+}
+
+TEST(ParseWorker, TheCallersDeadlineStopsTheWorker) {
+  WorkerOptions hanging;
+  hanging.argv = {"/bin/sh", "-c", "sleep 30"};
+  CallScope call(absl::Now() + absl::Milliseconds(300));
+  absl::StatusOr<ical::ParsedCalendar> r =
+      WorkerParser(hanging)(Calendar(1), ical::NormalizeOptions());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded) << r.status();
 }
 
 }  // namespace

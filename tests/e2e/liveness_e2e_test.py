@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Callers that go or stop waiting, on the real store, ingest, publish and
+CLI (#9 item 5, RELIABILITY F3; #13 item 4): the work done for them stops
+with them instead of at each layer's own timeout. Bounds are wide (a shared
+2-core machine).
+
+usage: liveness_e2e_test.py BUILD_DIR
+"""
+import datetime as dt
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+from harness import Stack, http_get as get
+
+BUILD = sys.argv[1]
+YEAR = dt.date.today().year + 1
+PROBE = os.path.join(BUILD, "tests/e2e/grpc_probe")
+
+
+def probe(address, method, token, request, deadline_ms):
+    line = f"{address}\t{method}\t{token}\t{request}\n"
+    out = subprocess.run([PROBE, "calls"], input=line, capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, GRPC_PROBE_DEADLINE_MS=str(deadline_ms)))
+    return out.stdout.split("\t")[0]
+
+
+class SlowRedis(unittest.TestCase):
+    """F3: Redis answers nobody for 3 s (CLIENT PAUSE; Debian's Redis 7
+    refuses DEBUG SLEEP unless configured to)."""
+
+    def test_calls_with_a_1_s_deadline_end_at_it_in_every_layer_and_health_answers(self):
+        stack = Stack(BUILD, "slow-redis", own_redis=True)
+        self.addCleanup(stack.stop)
+        token = stack.create_org("club")
+        r = stack.cli("submit", "--title=Concert", f"--start={YEAR}-07-02 19:00", token=token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        uid = re.search(r"(\S+@\S+)", r.stdout).group(1)
+        ingest = f"127.0.0.1:{stack.ports['ingest']}"
+        paused = subprocess.run(["redis-cli", "-s", stack.redis_socket, "CLIENT", "PAUSE", "3000", "ALL"],
+                                capture_output=True, text=True, timeout=10)
+        self.assertIn("OK", paused.stdout, paused.stderr)
+        started = time.time()
+        with ThreadPoolExecutor(20) as pool:
+            calls = [pool.submit(probe, ingest, "babillard.v1.Ingest/GetEvent", token, f'uid: "{uid}"', 1000)
+                     for _ in range(20)]
+            # Publish keeps serving from memory while the store waits on Redis.
+            health, _ = get(stack.base + "/healthz", timeout=5)
+            codes = [c.result() for c in calls]
+        self.assertEqual(health, 200)
+        self.assertEqual(codes, ["DEADLINE_EXCEEDED"] * 20)
+        self.assertLess(time.time() - started, 10)
+        time.sleep(max(0.0, started + 3.5 - time.time()))  # the pause is over
+        # Ingest's store calls ended at the callers' deadline, not at the
+        # store's 2 s Redis timeout (which would be UNAVAILABLE).
+        failed = [line for line in stack.log("ingest").splitlines() if "store call failed" in line]
+        self.assertTrue(failed, "ingest logs each store call that failed")
+        self.assertTrue(all("DEADLINE_EXCEEDED" in line for line in failed), failed)
+        # And everything answers again.
+        r = stack.cli("show", uid, token=token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+class InterruptedImport(unittest.TestCase):
+    """#13 item 4: Ctrl-C during an import stops the server's work."""
+
+    def test_ctrl_c_while_the_calendar_is_parsed_writes_nothing_and_says_so(self):
+        marker_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"slow-worker-{os.getpid()}")
+        os.makedirs(marker_dir, exist_ok=True)
+        worker = os.path.join(marker_dir, "slow-worker.sh")
+        real = os.path.join(BUILD, "services/ingest/babillard-parse-worker")
+        with open(worker, "w") as f:
+            # The real worker, after a pause long enough to press Ctrl-C in.
+            f.write(f"#!/bin/sh\ntouch {marker_dir}/parsing\nsleep 4\nexec {real} \"$@\"\n")
+        os.chmod(worker, stat.S_IRWXU)
+        stack = Stack(BUILD, "interrupted-import", ingest_args=[f"--parse-worker={worker}"])
+        self.addCleanup(stack.stop)
+        token = stack.create_org("club")
+        ics = os.path.join(stack.dir, "club.ics")
+        with open(ics, "w") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n")
+            for i in range(50):
+                f.write(f"BEGIN:VEVENT\r\nUID:e{i}@club\r\nDTSTAMP:20260101T000000Z\r\n"
+                        f"DTSTART;TZID=America/Toronto:{YEAR}0715T19{i:02d}00\r\nSUMMARY:Atelier {i}\r\n"
+                        "END:VEVENT\r\n")
+            f.write("END:VCALENDAR\r\n")
+        cli = stack.cli_popen("import", ics, token=token, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 30
+        while not os.path.exists(f"{marker_dir}/parsing") and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(f"{marker_dir}/parsing"), "the import reached the parser")
+        cli.send_signal(signal.SIGINT)
+        out, err = cli.communicate(timeout=30)
+        self.assertEqual(cli.returncode, 130, err)
+        self.assertIn("interrupted: the import was cancelled", err)
+        self.assertIn("Importing the same file again is safe", err)
+        self.assertNotIn("Traceback", err)
+        time.sleep(6)  # past the slow worker: an import still running would have written by now
+        r = stack.cli("list", "--org=club", token=token)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("Atelier", r.stdout)
+        self.assertIn("nothing was written", stack.log("ingest"))
+        # The same import, let through, takes every event.
+        r = stack.cli("import", ics, token=token, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("accepted 50", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1] + sys.argv[2:], verbosity=2)

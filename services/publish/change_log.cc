@@ -26,6 +26,12 @@ void ChangeLog::Append(ChangePtr change) {
       changes_.pop_front();
     }
   }
+  WakeListeners();
+}
+
+void ChangeLog::Poke() { WakeListeners(); }
+
+void ChangeLog::WakeListeners() {
   absl::MutexLock lock(&listeners_mu_);
   for (auto& [id, listener] : listeners_) listener();
 }
@@ -73,8 +79,7 @@ void ChangeLog::Close() {
     absl::MutexLock lock(&mu_);
     closed_ = true;
   }
-  absl::MutexLock lock(&listeners_mu_);
-  for (auto& [id, listener] : listeners_) listener();
+  WakeListeners();
 }
 
 bool ChangeLog::closed() const {

@@ -45,6 +45,9 @@ class ChangeLog {
   // Commit time (ms) of the oldest change after `after` in the log; 0 if none.
   int64_t OldestAfter(const std::string& after) const;
 
+  // Wakes the listeners without a change, so that each checks how long its
+  // subscriber has left a write unread even when nothing changes.
+  void Poke();
   // At shutdown: wakes the listeners one last time; closed() is then true.
   void Close();
   bool closed() const;
@@ -56,6 +59,7 @@ class ChangeLog {
 
  private:
   size_t FirstAfter(const std::string& after) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void WakeListeners();
 
   const size_t capacity_;
   mutable absl::Mutex mu_;

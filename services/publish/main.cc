@@ -70,6 +70,13 @@ ABSL_FLAG(int, max_streams, 5000, "Subscribe streams open at once");
 ABSL_FLAG(int, max_streams_per_address, 100, "Subscribe streams open at once from one IP address");
 ABSL_FLAG(absl::Duration, subscriber_max_lag, absl::Seconds(30),
           "A Subscribe stream that leaves a change unread this long is dropped");
+ABSL_FLAG(int, catch_up_threads, 4,
+          "Threads that catch up subscribers whose cursor is older than the in-memory changes");
+ABSL_FLAG(absl::Duration, grpc_keepalive, absl::Seconds(30),
+          "Idle time after which publish pings a gRPC client (a dead or stopped peer is dropped "
+          "after this plus --grpc-keepalive-timeout)");
+ABSL_FLAG(absl::Duration, grpc_keepalive_timeout, absl::Seconds(10),
+          "Time a pinged gRPC client has to answer");
 ABSL_FLAG(int, change_log_size, 20000,
           "Recent changes kept in memory for subscribers and webhooks (older: from the store)");
 ABSL_FLAG(int, webhook_max_failures, 15, "Failed deliveries in a row that disable a webhook");
@@ -188,6 +195,7 @@ int main(int argc, char** argv) {
   }
   publish::PublishServiceOptions service_options;
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
+  service_options.catch_up_threads = std::max(1, absl::GetFlag(FLAGS_catch_up_threads));
   service_options.max_streams = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams)));
   service_options.max_streams_per_address =
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams_per_address)));
@@ -209,8 +217,12 @@ int main(int argc, char** argv) {
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
                            &grpc_port);
   // Subscribe streams are long and mostly idle: find dead peers.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIME_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_grpc_keepalive))));
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_grpc_keepalive_timeout))));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.RegisterService(&publish_api);

@@ -2,8 +2,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/client/authenticator.h"
+#include "services/common/periodic.h"
+#include "services/common/work_queue.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/connection_limits.h"
 #include "services/publish/feed_urls.h"
@@ -23,6 +27,8 @@ struct PublishServiceOptions {
   // Subscribe streams open at once, in all and from one IP address.
   size_t max_streams = 5000;
   size_t max_streams_per_address = 100;
+  // Threads that catch subscribers with an old cursor up from the store.
+  int catch_up_threads = 4;
 };
 
 // The Publish gRPC API, an adapter: authenticates where a call needs it,
@@ -41,8 +47,14 @@ class PublishService final
         auth_(auth),
         feed_admin_(feed_admin),
         webhook_admin_(webhook_admin),
-        options_(std::move(options)),
-        streams_(options_.max_streams, options_.max_streams_per_address) {}
+        options_(WithCatchUp(std::move(options), &catch_up_)),
+        streams_(options_.max_streams, options_.max_streams_per_address),
+        catch_up_(options_.catch_up_threads) {
+    // A subscriber that stops reading is dropped even when nothing changes.
+    lag_watch_.Start(
+        std::clamp(options_.subscription.max_lag / 4, absl::Milliseconds(100), absl::Seconds(1)),
+        [this] { reader_.log().Poke(); });
+  }
 
   grpc::ServerWriteReactor<v1::Change>* Subscribe(grpc::CallbackServerContext* context,
                                                   const v1::SubscribeRequest* request) override;
@@ -77,8 +89,16 @@ class PublishService final
   Authenticator& auth_;
   NamedFeedAdmin& feed_admin_;
   WebhookAdmin& webhook_admin_;
-  const PublishServiceOptions options_;
+  static PublishServiceOptions WithCatchUp(PublishServiceOptions options, WorkQueue* catch_up) {
+    options.subscription.catch_up = catch_up;
+    return options;
+  }
+
+  const PublishServiceOptions options_;  // its catch_up is catch_up_ below
   ConnectionLimits streams_;
+  // Declared after what the subscriptions it holds refer to: stopped first.
+  WorkQueue catch_up_;
+  Periodic lag_watch_;
 };
 
 }  // namespace babillard::publish

@@ -1,7 +1,5 @@
 #include "services/publish/subscription.h"
 
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
@@ -37,7 +35,7 @@ void Subscription::Notify() {
                      "publish is shutting down; resume from your last cursor"));
     return;
   }
-  if (writing_ && live_ && options_.clock->Now() - write_started_ > options_.max_lag) {
+  if (writing_ && options_.clock->Now() - write_started_ > options_.max_lag) {
     End(grpc::Status(
         grpc::StatusCode::RESOURCE_EXHAUSTED,
         absl::StrCat("subscriber too slow: no change read for ",
@@ -71,7 +69,7 @@ void Subscription::Refill() {
       return;
     }
     catching_up_ = true;
-    std::thread([self = shared_from_this()] { self->CatchUp(); }).detach();
+    options_.catch_up->Submit([self = shared_from_this()] { self->CatchUp(); });
     return;
   }
   if (reader_.log().ready() && slice.changes.size() == slice.behind) live_ = true;
@@ -89,6 +87,8 @@ void Subscription::CatchUp() {
   std::string after;
   {
     absl::MutexLock lock(&mu_);
+    // Gone while it waited its turn: no store read for nobody.
+    if (ended_) return;
     after = cursor_;
   }
   absl::StatusOr<std::vector<ChangePtr>> changes = reader_.Read(after, 500);
@@ -135,7 +135,7 @@ void Subscription::End(grpc::Status status) {
 
 void Subscription::OnDone() {
   reader_.log().RemoveListener(listener_);
-  // The catch-up thread may still hold a reference; the last one frees us.
+  // A queued or running catch-up may still hold a reference; the last one frees us.
   std::shared_ptr<Subscription> self = std::move(self_);
 }
 

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/clock.h"
+#include "services/common/work_queue.h"
 #include "services/publish/change_filter.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/connection_limits.h"
@@ -20,8 +21,13 @@ namespace babillard::publish {
 
 struct SubscriptionOptions {
   // A subscriber whose next change has waited this long for it to read is
-  // dropped (RESOURCE_EXHAUSTED); it resumes from its last cursor.
+  // dropped (RESOURCE_EXHAUSTED); it resumes from its last cursor. Checked
+  // on every change and by a timer (ChangeLog::Poke), so that a stream that
+  // stops reading is dropped even when nothing changes.
   absl::Duration max_lag = absl::Seconds(30);
+  // Where catch-ups from the store run: a few threads for every subscriber,
+  // however many arrive with an old cursor at once. Required.
+  WorkQueue* catch_up = nullptr;
   // Changes taken from the log at a time (the subscriber's own buffer).
   size_t batch = 256;
   // What measures the lag.

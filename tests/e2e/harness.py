@@ -161,6 +161,27 @@ class Stack:
         return subprocess.Popen([os.path.join(self.build, "clients/cli/babillard"), *args], env=self.env(token),
                                 text=True, **kwargs)
 
+    def head(self):
+        """The newest cursor, as `babillard changes` reports it after paging to the end."""
+        since = ""
+        while True:
+            out = self.cli("changes", f"--since={since}", "--page-size=1000").stdout
+            since, more = re.search(r"^next: --since=(\S*)( \(more\))?$", out, re.M).groups()
+            if not more:
+                return since
+
+    def watch_when_allowed(self, timeout=20):
+        """A `babillard watch` that stays open, started again each second until
+        one does (a place among the capped streams freed), or None."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            w = self.cli_popen("watch", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(1)
+            if w.poll() is None:
+                return w
+            w.communicate()
+        return None
+
     def import_region(self, org, events, seed, year):
         """The region as bench/gen_ics.py makes it (`events` of dozens of
         organizations in one file), imported by a new organization `org`."""

@@ -83,13 +83,7 @@ class InterruptedImport(unittest.TestCase):
         self.addCleanup(stack.stop)
         token = stack.create_org("club")
         ics = os.path.join(stack.dir, "club.ics")
-        with open(ics, "w") as f:
-            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n")
-            for i in range(50):
-                f.write(f"BEGIN:VEVENT\r\nUID:e{i}@club\r\nDTSTAMP:20260101T000000Z\r\n"
-                        f"DTSTART;TZID=America/Toronto:{YEAR}0715T19{i:02d}00\r\nSUMMARY:Atelier {i}\r\n"
-                        "END:VEVENT\r\n")
-            f.write("END:VCALENDAR\r\n")
+        write_calendar(ics, 50)
         cli = stack.cli_popen("import", ics, token=token, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.time() + 30
         while not os.path.exists(f"{marker_dir}/parsing") and time.time() < deadline:
@@ -110,6 +104,107 @@ class InterruptedImport(unittest.TestCase):
         r = stack.cli("import", ics, token=token, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("accepted 50", r.stdout)
+
+
+def threads(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
+
+
+def write_calendar(path, events, description=""):
+    """`events` one-hour events of the club in August, each with `description`."""
+    with open(path, "w") as f:
+        f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n")
+        for i in range(events):
+            f.write(f"BEGIN:VEVENT\r\nUID:e{i}@club\r\nDTSTAMP:20260101T000000Z\r\n"
+                    f"DTSTART;TZID=America/Toronto:{YEAR}08{1 + i % 28:02d}T{10 + i % 8:02d}0000\r\n"
+                    f"SUMMARY:Atelier {i}\r\nDESCRIPTION:{description or 'Atelier'}\r\nEND:VEVENT\r\n")
+        f.write("END:VCALENDAR\r\n")
+
+
+class OldCursors(unittest.TestCase):
+    """#9 item 5: subscribers whose cursor is older than publish's memory are
+    caught up from the store on a few threads, not one thread each."""
+
+    def test_two_thousand_old_cursor_subscribers_leave_the_thread_count_bounded(self):
+        stack = Stack(BUILD, "old-cursors", own_redis=True,
+                      publish_args=["--max-streams-per-address=3000", "--catch-up-threads=4"])
+        self.addCleanup(stack.stop)
+        token = stack.create_org("club")
+        old = stack.head()
+        for i in range(3):
+            r = stack.cli("submit", f"--title=Conte {i}", f"--start={YEAR}-07-0{i + 1} 10:00", token=token)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        # A restarted publish holds only what comes after its snapshot: `old` is older.
+        stack.kill("publish")
+        stack.start_publish()
+        pid = stack.procs["publish"].pid
+        baseline = threads(pid)
+        # The store answers nothing for 1.5 s (under its 2 s Redis timeout):
+        # every catch-up is waiting on it at once.
+        subprocess.run(["redis-cli", "-s", stack.redis_socket, "CLIENT", "PAUSE", "1500", "ALL"],
+                       check=True, capture_output=True, timeout=10)
+        swarm = subprocess.Popen([os.path.join(BUILD, "tests/e2e/stream_swarm"),
+                                  f"127.0.0.1:{stack.ports['publish']}", "2000", old, "12"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        peak, sampled_until = baseline, time.time() + 4
+        while time.time() < sampled_until and swarm.poll() is None:
+            peak = max(peak, threads(pid))
+            time.sleep(0.05)
+        out, err = swarm.communicate(timeout=120)
+        self.assertEqual(swarm.returncode, 0, err)
+        # Before: a thread per old-cursor stream (about 2,000 at once).
+        self.assertLess(peak, baseline + 100, f"publish threads: {baseline} before, {peak} at peak")
+        self.assertIn("first=2000 ended=0", out, "every stream was caught up and kept open")
+
+
+class StoppedSubscriber(unittest.TestCase):
+    """F5: a subscriber stopped with SIGSTOP is found dead by keepalive and
+    its place freed; nothing else frees it when nothing changes."""
+
+    def test_a_sigstopped_subscriber_is_dropped_after_keepalive_and_frees_its_place(self):
+        stack = Stack(BUILD, "stopped-subscriber",
+                      publish_args=["--max-streams-per-address=1", "--grpc-keepalive=1s",
+                                    "--grpc-keepalive-timeout=1s"])
+        self.addCleanup(stack.stop)
+        stopped = stack.cli_popen("watch", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            time.sleep(1)
+            self.assertIsNone(stopped.poll(), "the stream is open")
+            r = stack.cli("watch", "--count=1", timeout=30)
+            self.assertIn("too many change streams", r.stderr, "its place is taken")
+            stopped.send_signal(signal.SIGSTOP)
+            opened = stack.watch_when_allowed(timeout=30)
+            self.assertIsNotNone(opened, "keepalive (1 s + 1 s) freed the stopped subscriber's place")
+            opened.terminate()
+            opened.communicate(timeout=30)
+        finally:
+            stopped.send_signal(signal.SIGCONT)
+            stopped.kill()
+            stopped.communicate(timeout=30)
+
+
+class StalledSubscriber(unittest.TestCase):
+    """F5 and #9 item 5: a subscriber that stops reading while changes wait
+    for it is dropped after --subscriber-max-lag, even when nothing changes
+    afterwards (before, only a later change could drop it)."""
+
+    def test_a_stream_that_stops_reading_is_dropped_by_the_lag_timer_alone(self):
+        stack = Stack(BUILD, "stalled-subscriber", publish_args=["--subscriber-max-lag=1s"])
+        self.addCleanup(stack.stop)
+        token = stack.create_org("club")
+        start = stack.head()
+        path = os.path.join(stack.dir, "big.ics")
+        # 300 changes of about 4.5 KB: well over the stalled stream's 64 KiB window.
+        write_calendar(path, 300, description="y" * 4000)
+        r = stack.cli("import", path, token=token, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Nothing changes from here on.
+        out = subprocess.run([os.path.join(BUILD, "tests/e2e/stream_swarm"), f"127.0.0.1:{stack.ports['publish']}",
+                              "1", start, "5", "stall"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("first=1 ended=1", out.stdout)
+        self.assertIn("subscriber too slow: no change read for 1s", out.stdout)
 
 
 if __name__ == "__main__":

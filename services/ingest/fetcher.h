@@ -38,6 +38,7 @@ absl::StatusOr<FetchResult> FetchCalendar(const std::string& url, const std::str
 
 // The seam between the poller and the network: a conditional GET of one
 // calendar. Tests give the poller a fake; production uses CurlFetcher.
+// The poller calls it from several threads at once.
 class CalendarFetcher {
  public:
   virtual ~CalendarFetcher() = default;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -38,10 +39,16 @@ ABSL_FLAG(bool, poll, true, "Poll the registered sources in the background");
 ABSL_FLAG(bool, allow_loopback_sources, false, "Tests only: allow sources on 127.0.0.1/::1");
 ABSL_FLAG(int, source_timeout_seconds, 60, "Total time allowed to fetch one source");
 ABSL_FLAG(int, poll_tick_seconds, 5, "How often due sources are looked for");
+ABSL_FLAG(int, poll_threads, 4,
+          "Sources fetched at once, the organizations taking turns (one organization's slow "
+          "sources do not delay the others')");
 ABSL_FLAG(std::string, parse_worker, "",
           "babillard-parse-worker binary (default: beside babillard-ingest); \"inprocess\" parses "
           "in process");
 ABSL_FLAG(int, parse_cpu_seconds, 10, "CPU seconds one calendar may take to parse");
+ABSL_FLAG(int, parse_workers, 0,
+          "Parse workers at once; more calendars wait their turn (0: the number of cores, at "
+          "least 2)");
 ABSL_FLAG(int, parse_memory_mb, 1024, "Address space of the parse worker, MiB");
 ABSL_FLAG(
     double, writes_per_second, 50,
@@ -105,6 +112,10 @@ int main(int argc, char** argv) {
     worker_options.argv = {worker};
     worker_options.cpu_seconds = absl::GetFlag(FLAGS_parse_cpu_seconds);
     worker_options.memory_mb = absl::GetFlag(FLAGS_parse_memory_mb);
+    worker_options.max_workers =
+        absl::GetFlag(FLAGS_parse_workers) > 0
+            ? absl::GetFlag(FLAGS_parse_workers)
+            : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
     parser = ingest::WorkerParser(worker_options);
   }
   const Clock& clock = Clock::Real();
@@ -121,6 +132,7 @@ int main(int argc, char** argv) {
   ingest::CurlFetcher fetcher(fetch);
   ingest::PollerOptions poller_options;
   poller_options.tick = absl::Seconds(absl::GetFlag(FLAGS_poll_tick_seconds));
+  poller_options.threads = std::max(1, absl::GetFlag(FLAGS_poll_threads));
   ingest::SourcePoller poller(store, importer, fetcher, Clock::Real(), poller_options);
   if (absl::GetFlag(FLAGS_poll)) poller.Start();
   ingest::IngestRates rates;

@@ -9,15 +9,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "babillard/internal/parse.pb.h"
 #include "services/common/call_scope.h"
 #include "services/common/ical/field_status.h"
@@ -60,6 +65,35 @@ ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
   errno = saved;
   return n;
 }
+
+// Places for worker processes, shared by every calendar parsed.
+class WorkerSlots {
+ public:
+  explicit WorkerSlots(int slots) : free_(std::max(1, slots)) {}
+  // False if no place came free by `deadline` or the caller went away.
+  bool Acquire(absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      // In short waits, to notice a caller who has gone.
+      const absl::Time until = std::min(deadline, absl::Now() + absl::Milliseconds(200));
+      if (mu_.AwaitWithDeadline(absl::Condition(this, &WorkerSlots::HasFree), until)) {
+        --free_;
+        return true;
+      }
+      if (absl::Now() >= deadline || CallScope::Cancelled()) return false;
+    }
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    ++free_;
+  }
+
+ private:
+  bool HasFree() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return free_ > 0; }
+
+  absl::Mutex mu_;
+  int free_ ABSL_GUARDED_BY(mu_);
+};
 
 absl::StatusOr<ical::ParsedCalendar> FromOutcome(const internal::ParseOutcome& outcome) {
   if (outcome.error_code() != 0) {
@@ -115,7 +149,7 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
   const absl::Time deadline = CallScope::Bound(options.timeout);
   size_t written = 0;
   std::string output;
-  bool killed_for_time = false, too_big = false, caller_gone = false;
+  bool killed_for_time = false, too_big = false, caller_gone = false, caller_late = false;
   fcntl(in_write.get(), F_SETFL, O_NONBLOCK);
   while (true) {
     pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {in_write.get(), POLLOUT, 0}};
@@ -123,11 +157,11 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
     const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     if (wait_ms <= 0) {
       killed_for_time = deadline >= own_deadline;
-      caller_gone = !killed_for_time;
+      caller_late = !killed_for_time;
       break;
     }
     if (CallScope::Cancelled()) {
-      caller_gone = true;
+      (absl::Now() >= CallScope::Deadline() ? caller_late : caller_gone) = true;
       break;
     }
     if (poll(fds, nfds, static_cast<int>(std::min<int64_t>(wait_ms, 200))) < 0 && errno != EINTR)
@@ -149,11 +183,11 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
       }
     }
   }
-  if (killed_for_time || too_big || caller_gone) kill(pid, SIGKILL);
+  if (killed_for_time || too_big || caller_gone || caller_late) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (caller_gone && absl::Now() >= CallScope::Deadline()) {
+  if (caller_late) {
     return absl::DeadlineExceededError(
         "the caller's deadline passed while the calendar was parsed; nothing was written");
   }
@@ -193,9 +227,20 @@ absl::StatusOr<ical::ParsedCalendar> RunWorker(const WorkerOptions& options,
 CalendarParser InProcessParser() { return &ical::ParseCalendar; }
 
 CalendarParser WorkerParser(WorkerOptions options) {
-  return [options = std::move(options)](const std::string& bytes,
-                                        const ical::NormalizeOptions& normalize) {
-    return RunWorker(options, bytes, normalize);
+  auto slots = std::make_shared<WorkerSlots>(options.max_workers);
+  return [options = std::move(options), slots](
+             const std::string& bytes,
+             const ical::NormalizeOptions& normalize) -> absl::StatusOr<ical::ParsedCalendar> {
+    if (!slots->Acquire(CallScope::Bound(options.timeout))) {
+      if (CallScope::Cancelled() && absl::Now() < CallScope::Deadline())
+        return absl::CancelledError("the caller went away; nothing was written");
+      return absl::ResourceExhaustedError(
+          absl::StrCat("ics: ", options.max_workers,
+                       " calendars are being parsed already; nothing was written: retry shortly"));
+    }
+    absl::StatusOr<ical::ParsedCalendar> parsed = RunWorker(options, bytes, normalize);
+    slots->Release();
+    return parsed;
   };
 }
 

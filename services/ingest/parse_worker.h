@@ -25,12 +25,17 @@ struct WorkerOptions {
   absl::Duration timeout = absl::Seconds(30);
   // Largest outcome read back.
   size_t max_output_bytes = 256u << 20;
+  // Workers at once (each may take memory_mb); more calendars wait their
+  // turn, as long as their caller waits and at most `timeout`.
+  int max_workers = 4;
 };
 
 // Parses each calendar in a fresh babillard-parse-worker process, so that a
 // libical crash, a runaway or a memory blow-up fails that one import
 // (INVALID_ARGUMENT "the calendar crashed the parser" or RESOURCE_EXHAUSTED)
-// while the service keeps running. Thread-safe.
+// while the service keeps running; at most `max_workers` at once (64
+// imports at once would otherwise be 64 workers of `memory_mb` each).
+// Thread-safe.
 CalendarParser WorkerParser(WorkerOptions options);
 
 // The in-process parser (ical::ParseCalendar).

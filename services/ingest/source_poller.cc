@@ -142,15 +142,22 @@ absl::StatusOr<v1::ImportReport> SourcePoller::PollNow(const std::string& id) {
 }
 
 void SourcePoller::Start() {
-  thread_ = std::thread([this] {
+  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+    workers_.emplace_back([this] {
+      while (std::optional<v1::Source> source = due_.Take()) {
+        (void)Poll(*source);
+        due_.Done(source->id());
+      }
+    });
+  }
+  ticker_ = std::thread([this] {
     while (!stop_.WaitForNotificationWithTimeout(options_.tick)) {
       absl::StatusOr<std::vector<v1::Source>> sources = store_.ListSources("");
       if (!sources.ok()) continue;
       const int64_t now = absl::ToUnixSeconds(clock_.Now());
       for (const v1::Source& s : *sources) {
-        if (stop_.HasBeenNotified()) return;
         if (s.health() == v1::Source::HEALTH_DISABLED || s.next_poll() > now) continue;
-        (void)Poll(s);
+        due_.Add(s);  // not again while it waits or is being polled
       }
     }
   });
@@ -158,7 +165,11 @@ void SourcePoller::Start() {
 
 void SourcePoller::Stop() {
   if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
+  due_.Close();
+  if (ticker_.joinable()) ticker_.join();
+  for (std::thread& w : workers_) {
+    if (w.joinable()) w.join();
+  }
 }
 
 }  // namespace babillard::ingest

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
@@ -11,6 +12,7 @@
 #include "services/common/clock.h"
 #include "services/ingest/fetcher.h"
 #include "services/ingest/importer.h"
+#include "services/ingest/poll_queue.h"
 
 namespace babillard::ingest {
 
@@ -21,6 +23,8 @@ struct PollerOptions {
   absl::Duration flag_after = absl::Hours(24);
   // Longest wait between attempts while a source fails.
   absl::Duration max_backoff = absl::Hours(6);
+  // Sources fetched at once, the organizations taking turns (PollQueue).
+  int threads = 4;
 };
 
 // Follows the organizations' own calendars: conditional GET, a content hash
@@ -28,6 +32,8 @@ struct PollerOptions {
 // what changed, cancellation of what a full snapshot no longer lists, backoff
 // on errors, and each source's health kept in the store. An empty, truncated
 // or unparsable answer never cancels anything; a 410 disables the source.
+// Due sources are fetched `threads` at a time, fairly between organizations,
+// so that one organization's slow sources do not delay everyone's.
 class SourcePoller {
  public:
   SourcePoller(StoreClient& store, Importer& importer, CalendarFetcher& fetcher, const Clock& clock,
@@ -38,6 +44,8 @@ class SourcePoller {
         clock_(clock),
         options_(std::move(options)) {}
   ~SourcePoller() { Stop(); }
+  SourcePoller(const SourcePoller&) = delete;
+  SourcePoller& operator=(const SourcePoller&) = delete;
 
   // Polls one source now (the "poll now" call). Returns the import report;
   // the error that made the poll fail otherwise (also recorded in the source).
@@ -57,7 +65,9 @@ class SourcePoller {
   const Clock& clock_;
   PollerOptions options_;
   absl::Notification stop_;
-  std::thread thread_;
+  PollQueue due_;
+  std::thread ticker_;
+  std::vector<std::thread> workers_;
 };
 
 // SHA-256 of a calendar without its DTSTAMP lines (and line-ending agnostic).

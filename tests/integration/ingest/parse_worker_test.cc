@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "services/common/call_scope.h"
@@ -64,7 +66,7 @@ TEST(ParseWorker, ACrashFailsThatCalendarOnly) {
 
 TEST(ParseWorker, AHangIsCutAtTheTimeout) {
   WorkerOptions hanging;
-  hanging.argv = {"/bin/sh", "-c", "sleep 30"};
+  hanging.argv = {"/bin/sh", "-c", "exec sleep 30"};
   hanging.timeout = absl::Milliseconds(500);
   const absl::Time start = absl::Now();
   absl::StatusOr<ical::ParsedCalendar> r =
@@ -89,7 +91,7 @@ TEST(ParseWorker, TheMemoryLimitHolds) {
 // stops the parse, so that nothing is written for a caller who has gone.
 TEST(ParseWorker, ACallerWhoGoesStopsTheWorker) {
   WorkerOptions hanging;
-  hanging.argv = {"/bin/sh", "-c", "sleep 30"};
+  hanging.argv = {"/bin/sh", "-c", "exec sleep 30"};
   std::atomic<bool> gone = false;
   CallScope call(absl::InfiniteFuture(), [&gone] { return gone.load(); });
   std::thread client([&gone] {
@@ -107,11 +109,52 @@ TEST(ParseWorker, ACallerWhoGoesStopsTheWorker) {
 
 TEST(ParseWorker, TheCallersDeadlineStopsTheWorker) {
   WorkerOptions hanging;
-  hanging.argv = {"/bin/sh", "-c", "sleep 30"};
+  hanging.argv = {"/bin/sh", "-c", "exec sleep 30"};
   CallScope call(absl::Now() + absl::Milliseconds(300));
   absl::StatusOr<ical::ParsedCalendar> r =
       WorkerParser(hanging)(Calendar(1), ical::NormalizeOptions());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded) << r.status();
+}
+
+TEST(ParseWorker, AtMostMaxWorkersRunAtOnceAndTheOthersWaitTheirTurn) {
+  const std::string dir = ::testing::TempDir() + "/workers-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir + "/running");
+  WorkerOptions counted;
+  // Each worker notes how many run beside it, then fails (no calendar needed).
+  counted.argv = {"/bin/sh", "-c",
+                  "touch " + dir + "/running/$$; sleep 0.3; ls " + dir + "/running | wc -l >> " +
+                      dir + "/counts; rm " + dir + "/running/$$; exit 3"};
+  counted.max_workers = 2;
+  CalendarParser parse = WorkerParser(counted);
+  std::vector<std::thread> imports;
+  for (int i = 0; i < 6; ++i) {
+    imports.emplace_back([&parse] { (void)parse(Calendar(1), ical::NormalizeOptions()); });
+  }
+  for (std::thread& t : imports) t.join();
+  std::ifstream counts(dir + "/counts");
+  int runs = 0, most = 0;
+  for (int n; counts >> n; ++runs) most = std::max(most, n);
+  EXPECT_EQ(runs, 6) << "every calendar had its turn";
+  EXPECT_LE(most, 2) << "before: all six at once";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ParseWorker, ACalendarThatFindsNoPlaceBeforeItsCallersDeadlineIsRefused) {
+  WorkerOptions hanging;
+  hanging.argv = {"/bin/sh", "-c", "exec sleep 2"};
+  hanging.max_workers = 1;
+  CalendarParser parse = WorkerParser(hanging);
+  std::thread first([&parse] { (void)parse(Calendar(1), ical::NormalizeOptions()); });
+  absl::SleepFor(absl::Milliseconds(200));  // the one place is taken
+  absl::StatusOr<ical::ParsedCalendar> r;
+  {
+    CallScope call(absl::Now() + absl::Milliseconds(300));
+    r = parse(Calendar(1), ical::NormalizeOptions());
+  }
+  first.join();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted) << r.status();
+  EXPECT_NE(r.status().message().find("1 calendars are being parsed already"),
+            absl::string_view::npos);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "services/ingest/ingest_service.h"
 
+#include "services/common/filter_checks.h"
 #include "services/common/grpc_call_scope.h"
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
@@ -97,6 +98,8 @@ grpc::Status IngestService::ListEvents(grpc::ServerContext* context,
                                        const v1::ListEventsRequest* request,
                                        v1::ListEventsResponse* response) {
   BABILLARD_CALLER(caller, context);
+  if (absl::Status valid = ValidateFilter(request->filter(), "filter."); !valid.ok())
+    return ToGrpcStatus(valid);
   internal::QueryEventsRequest query;
   *query.mutable_filter() = request->filter();
   query.set_page_size(request->page_size());

@@ -17,9 +17,23 @@ void UseRegion(const Region& region, ical::NormalizeOptions& options) {
   }
 }
 
+namespace {
+
+// As on an event: a name is at most 64 bytes, and a call names at most 32
+// categories (the region has fewer), so that neither the work nor the error
+// message grows with what a caller sends.
+constexpr size_t kMaxNameBytes = 64;
+constexpr int kMaxCategories = 32;
+
+}  // namespace
+
 void ResolveMunicipalityField(std::string& municipality, const std::string& field,
                               const ical::NormalizeOptions& region,
                               std::vector<FieldViolation>& violations) {
+  if (municipality.size() > kMaxNameBytes) {
+    violations.push_back({field, absl::StrCat("longer than ", kMaxNameBytes, " bytes")});
+    return;
+  }
   if (auto reason = ical::ResolveMunicipality(municipality, region))
     violations.push_back({field, *reason});
 }
@@ -27,7 +41,17 @@ void ResolveMunicipalityField(std::string& municipality, const std::string& fiel
 void ResolveCategoryFields(google::protobuf::RepeatedPtrField<std::string>& categories,
                            const std::string& field, const ical::NormalizeOptions& region,
                            std::vector<FieldViolation>& violations) {
+  if (categories.size() > kMaxCategories) {
+    violations.push_back(
+        {field, absl::StrCat("at most ", kMaxCategories, " categories, not ", categories.size())});
+    return;
+  }
   for (int i = 0; i < categories.size(); ++i) {
+    if (categories[i].size() > kMaxNameBytes) {
+      violations.push_back({absl::StrCat(field, "[", i, "]"),
+                            absl::StrCat("longer than ", kMaxNameBytes, " bytes")});
+      continue;
+    }
     if (auto reason = ical::ResolveCategory(*categories.Mutable(i), region))
       violations.push_back({absl::StrCat(field, "[", i, "]"), *reason});
   }

@@ -4,12 +4,9 @@
 
 #include "absl/status/status.h"
 #include "babillard/v1/event.pb.h"
+#include "services/common/filter_checks.h"
 
 namespace babillard::publish {
-
-// INVALID_ARGUMENT naming the field (under `prefix`, e.g. "filter.") for a
-// filter a change stream, webhook or named feed cannot take.
-absl::Status ValidateFilter(const v1::Filter& filter, const std::string& prefix);
 
 // Who reads a stream of changes: anyone (Subscribe and ListChanges without
 // a token), an organization (with its token; its own webhooks), or an admin.

@@ -236,6 +236,17 @@ class Hostile(unittest.TestCase):
             for hook in hooks:
                 self.stack.cli("webhook", "delete", hook, token=token)
 
+    def test_a_list_filter_is_bounded_in_ingest_as_in_publish(self):
+        many = ",".join(f"c{i}" for i in range(51))
+        r = self.stack.cli("list", "--all", f"--category={many}", token=self.token)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("filter.categories", r.stderr)
+        self.assertIn("at most 50 values, not 51", r.stderr)
+        r = self.stack.cli("list", "--all", "--category=" + "x" * 100000, token=self.token)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("is not a slug", r.stderr)
+        self.assertLess(len(r.stderr), 1000, "the error does not echo 100 KB")
+
     def test_a_publisher_that_floods_is_held_to_its_rate_and_the_others_are_not(self):
         flood = self.stack.create_org("flood")
         outcomes = []

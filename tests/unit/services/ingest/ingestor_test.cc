@@ -354,6 +354,28 @@ TEST_F(IngestTest, AnEventNamingNoMunicipalityIsInItsOrganizationsOrTheOneTheCal
               StatusIs(absl::StatusCode::kInvalidArgument, "default_categories"));
 }
 
+TEST_F(IngestTest, DefaultsAreBoundedLikeAnEventsFieldsAndTheErrorDoesNotEchoThem) {
+  v1::SubmitEventRequest text;
+  text.set_ical(
+      "BEGIN:VEVENT\r\nUID:t2@mairie\r\nDTSTAMP:20270101T000000Z\r\n"
+      "DTSTART;TZID=America/Toronto:20270202T190000\r\nSUMMARY:Collecte\r\nEND:VEVENT\r\n");
+  for (int i = 0; i < 10000; ++i) text.add_default_categories("sport");
+  absl::StatusOr<EventResult> many = events_.Submit(kMairie, text);
+  EXPECT_THAT(many, StatusIs(absl::StatusCode::kInvalidArgument, "default_categories"));
+  EXPECT_THAT(std::string(many.status().message()), HasSubstr("at most 32 categories, not 10000"));
+  text.clear_default_categories();
+  text.add_default_categories(std::string(1 << 20, 'x'));
+  absl::StatusOr<EventResult> long_category = events_.Submit(kMairie, text);
+  EXPECT_THAT(long_category, StatusIs(absl::StatusCode::kInvalidArgument, "default_categories[0]"));
+  EXPECT_LT(long_category.status().message().size(), 200u);
+  text.clear_default_categories();
+  text.set_default_municipality(std::string(1 << 20, 'x'));
+  absl::StatusOr<EventResult> long_municipality = events_.Submit(kMairie, text);
+  EXPECT_THAT(long_municipality,
+              StatusIs(absl::StatusCode::kInvalidArgument, "default_municipality"));
+  EXPECT_LT(long_municipality.status().message().size(), 200u);
+}
+
 TEST_F(IngestTest, AReimportWithoutDefaultsKeepsTheMunicipalityAndCategoriesItHad) {
   v1::ImportCalendarRequest first = Calendar("r1@mairie", "Marché", "20270605T080000");
   first.set_default_municipality("magog");

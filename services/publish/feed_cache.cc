@@ -30,17 +30,27 @@ std::shared_ptr<const CachedFeed> FeedCache::ByTarget(const std::string& target,
   return feed;
 }
 
+std::shared_ptr<const CachedFeed> FeedCache::Found(const std::string& key,
+                                                   const std::string& target, int64_t version) {
+  auto it = slots_.find(key);
+  if (it == slots_.end() || it->second.feed->version != version) return nullptr;
+  Touch(it->second);
+  Remember(target, key, it->second.feed);
+  return it->second.feed;
+}
+
+std::shared_ptr<const CachedFeed> FeedCache::Find(const std::string& key, const std::string& target,
+                                                  int64_t version) {
+  absl::MutexLock lock(&mu_);
+  return Found(key, target, version);
+}
+
 std::shared_ptr<const CachedFeed> FeedCache::FindOrClaim(const std::string& key,
                                                          const std::string& target,
                                                          int64_t version) {
   absl::MutexLock lock(&mu_);
   while (true) {
-    auto it = slots_.find(key);
-    if (it != slots_.end() && it->second.feed->version == version) {
-      Touch(it->second);
-      Remember(target, key, it->second.feed);
-      return it->second.feed;
-    }
+    if (std::shared_ptr<const CachedFeed> found = Found(key, target, version)) return found;
     if (!building_.contains(key)) break;
     built_.Wait(&mu_);
   }

@@ -40,6 +40,11 @@ class FeedCache {
   std::shared_ptr<const CachedFeed> ByTarget(const std::string& target, int64_t version,
                                              int64_t day);
 
+  // The feed for `key` at `version` (remembered for `target`) if cached;
+  // null otherwise, without waiting or claiming the build.
+  std::shared_ptr<const CachedFeed> Find(const std::string& key, const std::string& target,
+                                         int64_t version);
+
   // The feed for `key` at `version` (remembered for `target`), or null when
   // the caller is to build it (it must then call Finish): waits while
   // another request builds it.
@@ -67,6 +72,8 @@ class FeedCache {
     std::weak_ptr<const CachedFeed> feed;
     std::string key;
   };
+  std::shared_ptr<const CachedFeed> Found(const std::string& key, const std::string& target,
+                                          int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Touch(Slot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Remember(const std::string& target, const std::string& key,
                 const std::shared_ptr<const CachedFeed>& feed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

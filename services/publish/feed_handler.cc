@@ -46,12 +46,12 @@ HttpResponse Plain(int status, const std::string& text) {
 
 }  // namespace
 
-HttpResponse FeedHandler::Handle(const HttpRequest& request) {
-  ++requests_;
+HttpResponse FeedHandler::Handle(const HttpRequest& request, Mode mode) {
   absl::string_view target = request.target;
   absl::string_view path = target.substr(0, target.find('?'));
   absl::string_view query =
       target.find('?') == absl::string_view::npos ? "" : target.substr(target.find('?') + 1);
+  ++requests_;
   if (request.method == "OPTIONS") {
     HttpResponse r = Plain(204, "");
     r.body.clear();
@@ -69,7 +69,11 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
   if (path == "/metrics") return Metrics();
   if (absl::StartsWith(path, "/feeds/")) {
     const absl::Time start = absl::Now();
-    HttpResponse r = Feed(request, std::string(path), std::string(query));
+    HttpResponse r = Feed(request, std::string(path), std::string(query), mode);
+    if (r.status == kBuildNeeded) {
+      --requests_;  // counted when it is handled again
+      return r;
+    }
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
     size_t bucket = 0;
     while (bucket < std::size(kLatencyBuckets) && seconds > kLatencyBuckets[bucket]) ++bucket;
@@ -77,6 +81,7 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
     latency_sum_us_ += static_cast<int64_t>(seconds * 1e6);
     if (request.method != "HEAD") bytes_sent_ += static_cast<int64_t>(r.size());
     if (request.method == "HEAD") {  // same headers; the server sends GET's Content-Length
+      r.head_length = r.size();
       r.body.clear();
       r.shared_body.reset();
     }
@@ -86,7 +91,7 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request) {
 }
 
 HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path,
-                               const std::string& query_text) {
+                               const std::string& query_text, Mode mode) {
   if (!view_.ready()) {
     HttpResponse r = Plain(503, "the calendar is loading; retry shortly");
     r.headers.push_back({"Retry-After", "5"});
@@ -105,6 +110,15 @@ HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& pa
   const FeedQuery& q = *parsed;
   const std::string key = q.Key();
   const int64_t version = Version();
+  if (mode == Mode::kCachedOnly) {
+    std::shared_ptr<const CachedFeed> cached = cache_.Find(key, request.target, version);
+    if (cached == nullptr) {
+      HttpResponse later;
+      later.status = kBuildNeeded;
+      return later;
+    }
+    return Respond(request, std::move(cached));
+  }
   std::shared_ptr<const CachedFeed> entry = cache_.FindOrClaim(key, request.target, version);
   if (entry == nullptr) {
     entry = cache_.Finish(key, request.target, Build(q, version, now, request.target));

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct HttpResponse {
   std::string body;
   // A cached feed is sent from the cache itself, never copied per request.
   std::shared_ptr<const std::string> shared_body;
+  // A HEAD answer of a feed: the length of the GET's body it has not.
+  std::optional<size_t> head_length;
   size_t size() const { return shared_body ? shared_body->size() : body.size(); }
 };
 
@@ -60,11 +63,18 @@ class FeedHandler {
             absl::StrCat("public, max-age=", absl::ToInt64Seconds(options_.cache_max_age))),
         cache_(options_.cache_budget_bytes) {}
 
-  HttpResponse Handle(const HttpRequest& request);
+  // What Handle may do. kCachedOnly answers every request that needs no
+  // feed built nor waited for, and gives the others status kBuildNeeded,
+  // to be handled again with kAll elsewhere: the HTTP server's I/O threads
+  // ask that way, so that a build never holds up their other connections.
+  enum class Mode { kAll, kCachedOnly };
+  static constexpr int kBuildNeeded = 0;
+  HttpResponse Handle(const HttpRequest& request, Mode mode = Mode::kAll);
 
  private:
   HttpResponse Respond(const HttpRequest& request, std::shared_ptr<const CachedFeed> entry);
-  HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query);
+  HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query,
+                    Mode mode);
   // The feed for `q` at `version` with its ETag and gzip form; null when it
   // cannot be built.
   std::shared_ptr<CachedFeed> Build(const FeedQuery& q, int64_t version, absl::Time now,

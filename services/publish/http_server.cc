@@ -19,10 +19,12 @@ using tcp = asio::ip::tcp;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, FeedHandler& handler, const HttpServerOptions& options,
-          std::unique_ptr<ConnectionLimits::Slot> slot, std::string peer, RateLimiter& rate)
+  Session(tcp::socket socket, FeedHandler& handler, WorkQueue& builds,
+          const HttpServerOptions& options, std::unique_ptr<ConnectionLimits::Slot> slot,
+          std::string peer, RateLimiter& rate)
       : stream_(std::move(socket)),
         handler_(handler),
+        builds_(builds),
         options_(options),
         slot_(std::move(slot)),
         peer_(std::move(peer)),
@@ -73,7 +75,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ServesPath(options_.paths, request.target)) {
       return Refuse(http::status::not_found, "not found\n");
     }
-    HttpResponse r = handler_.Handle(request);
+    HttpResponse r = handler_.Handle(request, FeedHandler::Mode::kCachedOnly);
+    if (r.status == FeedHandler::kBuildNeeded) {
+      // Built (or waited for) on a build thread; this one goes on with its
+      // other connections, and the answer comes back to it.
+      builds_.Submit([self = shared_from_this(), request]() {
+        HttpResponse built = self->handler_.Handle(request);
+        asio::post(self->stream_.get_executor(),
+                   [self, request, built]() mutable { self->Answer(request, std::move(built)); });
+      });
+      return;
+    }
+    Answer(request, std::move(r));
+  }
+
+  void Answer(const HttpRequest& request, HttpResponse r) {
     const bool head = request.method == "HEAD";
     if (r.shared_body != nullptr) {
       // The cached bytes go out as they are: a span over them, kept alive by the write.
@@ -91,9 +107,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Fill(*response, r);
     if (head && r.status == 200) {
       // HEAD: GET's headers, Content-Length of GET's body, no body.
-      HttpRequest get = request;
-      get.method = "GET";
-      response->content_length(handler_.Handle(get).size());
+      if (r.head_length.has_value()) {
+        response->content_length(*r.head_length);
+      } else {
+        HttpRequest get = request;  // a small answer (/healthz, /metrics): asked again
+        get.method = "GET";
+        response->content_length(handler_.Handle(get, FeedHandler::Mode::kCachedOnly).size());
+      }
     } else if (r.status != 304) {
       response->body() = std::move(r.body);
       response->prepare_payload();
@@ -148,6 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   FeedHandler& handler_;
+  WorkQueue& builds_;
   const HttpServerOptions& options_;
   const std::unique_ptr<ConnectionLimits::Slot> slot_;
   const std::string peer_;
@@ -161,13 +182,15 @@ class Session : public std::enable_shared_from_this<Session> {
 // One io_context per thread, connections dealt to them in turn (as nginx
 // deals them to workers): a connection's handlers never hop threads, so no
 // request pays a cross-thread wake-up (with one shared io_context, those
-// wake-ups were most of a 304's cost). The price: while a thread builds a
-// feed after a change, its own connections wait for it.
+// wake-ups were most of a 304's cost). Feeds that must be built go to the
+// build threads, so that a build after a change never holds up the other
+// connections of the thread that received its request.
 struct HttpServer::Impl {
   Impl(int n, const HttpServerOptions& o)
       : options(o),
         limits(o.max_connections, o.max_connections_per_address),
-        rate(o.requests_per_second_per_address, o.requests_per_second_per_address * 4) {
+        rate(o.requests_per_second_per_address, o.requests_per_second_per_address * 4),
+        builds(o.build_threads) {
     for (int i = 0; i < n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
     acceptor = std::make_unique<tcp::acceptor>(*ios[0]);
     retry = std::make_unique<asio::steady_timer>(*ios[0]);
@@ -182,6 +205,8 @@ struct HttpServer::Impl {
   ConnectionLimits limits;
   RateLimiter rate;
   std::vector<std::thread> threads;
+  // Last: stopped first, its builds answering through the io_contexts above.
+  WorkQueue builds;
 
   void Accept() {
     asio::io_context& io = *ios[next++ % ios.size()];
@@ -204,8 +229,8 @@ struct HttpServer::Impl {
       const std::string address = peer_error ? "" : peer.address().to_string();
       std::unique_ptr<ConnectionLimits::Slot> slot = peer_error ? nullptr : limits.Acquire(address);
       if (slot != nullptr) {
-        std::make_shared<Session>(std::move(socket), *handler, options, std::move(slot), address,
-                                  rate)
+        std::make_shared<Session>(std::move(socket), *handler, builds, options, std::move(slot),
+                                  address, rate)
             ->Start();
       } else {
         beast::error_code ignored;

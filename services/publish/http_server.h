@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/rate_limiter.h"
+#include "services/common/work_queue.h"
 #include "services/publish/connection_limits.h"
 #include "services/publish/feed_handler.h"
 
@@ -17,6 +18,9 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   int port = 8080;  // 0: any free port
   int threads = 2;
+  // Threads that build feeds (and wait on builds), so that the I/O threads
+  // go on answering their other connections meanwhile.
+  int build_threads = 2;
   // Requests with a larger header block or any body are refused (431/413).
   size_t max_header_bytes = 16 << 10;
   size_t max_body_bytes = 0;

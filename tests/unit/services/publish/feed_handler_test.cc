@@ -153,6 +153,41 @@ TEST(FeedHandler, ConditionalRequestsGzipAndHead) {
 
 // Apple Calendar polls with If-Modified-Since alone: a change, even within the
 // second of the last one, must never hide behind a 304.
+// The HTTP server's I/O threads ask kCachedOnly: whatever needs a feed built
+// (or waits for one) is handed back, never built on them.
+TEST(FeedHandler, CachedOnlyAnswersFromTheCacheAndHandsBackWhatMustBeBuilt) {
+  CalendarView view;
+  view.Reset(Served({Make("biblio/a", "biblio", "danville")}), "1-0");
+  FeedHandler handler(view, FeedOptions());
+  const HttpRequest all{"GET", "/feeds/all.ics", "", "", ""};
+  EXPECT_EQ(handler.Handle(all, FeedHandler::Mode::kCachedOnly).status, FeedHandler::kBuildNeeded);
+  EXPECT_EQ(handler.Handle({"GET", "/healthz", "", "", ""}, FeedHandler::Mode::kCachedOnly).status,
+            200);
+  EXPECT_EQ(
+      handler.Handle({"GET", "/feeds/nope.ics", "", "", ""}, FeedHandler::Mode::kCachedOnly).status,
+      404)
+      << "a bad target is answered at once";
+  const HttpResponse built = handler.Handle(all);
+  ASSERT_EQ(built.status, 200);
+  const HttpResponse cached = handler.Handle(all, FeedHandler::Mode::kCachedOnly);
+  ASSERT_EQ(cached.status, 200);
+  EXPECT_EQ(Body(cached), Body(built));
+  const HttpRequest again{"GET", "/feeds/all.ics", Header(built, "ETag"), "", ""};
+  EXPECT_EQ(handler.Handle(again, FeedHandler::Mode::kCachedOnly).status, 304);
+  HttpResponse head =
+      handler.Handle({"HEAD", "/feeds/all.ics", "", "", ""}, FeedHandler::Mode::kCachedOnly);
+  EXPECT_EQ(head.head_length, Body(built).size());
+  // After a change, the next request needs a build again.
+  auto change = std::make_shared<v1::Change>();
+  change->set_kind(v1::Change::KIND_CREATED);
+  *change->mutable_event() = Make("mairie/b", "mairie", "danville");
+  change->set_version(1);
+  change->set_cursor("2-0");
+  view.Apply(*change, std::make_shared<const ServedEvent>(change));
+  EXPECT_EQ(handler.Handle(all, FeedHandler::Mode::kCachedOnly).status, FeedHandler::kBuildNeeded);
+  EXPECT_TRUE(absl::StrContains(Body(handler.Handle(all)), "UID:mairie/b"));
+}
+
 TEST(FeedHandler, IfModifiedSinceNeverHidesAChange) {
   CalendarView view;
   view.Reset(Served({Make("a", "biblio", "danville")}), "1-0");

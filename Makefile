@@ -15,10 +15,12 @@ PACKAGES := cmake g++ make ninja-build pkg-config \
   libhiredis-dev libical-dev libboost-dev libgtest-dev libgmock-dev \
   redis-server tzdata python3 python3-icalendar python3-recurring-ical-events python3-vobject python3-yaml curl libcurl4-openssl-dev libssl-dev zlib1g-dev \
   clang libclang-rt-14-dev clang-format
+# What only the tests run: nginx, as deploy/nginx's gRPC proxy.
+TEST_PACKAGES := nginx-light
 # The reference systems `make bench` compares against.
 BENCH_PACKAGES := nginx-light wrk redis-tools
 
-.PHONY: help deps bench-deps npm-deps build run test fmt-check bench drill fmt clean
+.PHONY: help deps test-deps bench-deps npm-deps build run test fmt-check bench drill fmt clean
 
 help:
 	@echo "make run    build babillard and start it (prints the feed URL); DEMO=1 loads a demo region"
@@ -45,6 +47,9 @@ endef
 deps:
 	$(call install_missing,$(PACKAGES))
 
+test-deps: deps
+	$(call install_missing,$(TEST_PACKAGES))
+
 bench-deps: deps
 	$(call install_missing,$(BENCH_PACKAGES))
 
@@ -68,7 +73,7 @@ tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.jso
 
 npm-deps: tests/node_modules/.package-lock.json
 
-test: fmt-check build npm-deps
+test: fmt-check build npm-deps test-deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBABILLARD_SANITIZE=ON \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DBABILLARD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)

@@ -80,6 +80,8 @@ ABSL_FLAG(absl::Duration, grpc_keepalive_timeout, absl::Seconds(10),
 ABSL_FLAG(int, change_log_size, 20000,
           "Recent changes kept in memory for subscribers and webhooks (older: from the store)");
 ABSL_FLAG(int, webhook_max_failures, 15, "Failed deliveries in a row that disable a webhook");
+ABSL_FLAG(int, webhook_delivery_threads, 8,
+          "Webhook deliveries made at once, however many webhooks there are");
 ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(1),
           "First retry delay of a failed delivery (doubles each time)");
 ABSL_FLAG(absl::Duration, webhook_max_retry, absl::Minutes(10), "Longest retry delay");
@@ -126,6 +128,7 @@ int main(int argc, char** argv) {
   const publish::FeedVocabulary vocabulary{&*region, &named_feeds, &organizations, &view};
   publish::WebhookOptions webhook_options;
   webhook_options.max_failures = absl::GetFlag(FLAGS_webhook_max_failures);
+  webhook_options.delivery_threads = std::max(1, absl::GetFlag(FLAGS_webhook_delivery_threads));
   webhook_options.first_retry = absl::GetFlag(FLAGS_webhook_first_retry);
   webhook_options.max_retry = absl::GetFlag(FLAGS_webhook_max_retry);
   publish::WebhookPostOptions post;

@@ -2,9 +2,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -13,6 +16,7 @@
 #include "absl/time/time.h"
 #include "services/common/client/store_client.h"
 #include "services/common/clock.h"
+#include "services/common/work_queue.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/webhook_sender.h"
 
@@ -26,6 +30,8 @@ struct WebhookOptions {
   absl::Duration max_retry = absl::Minutes(10);
   // Failed attempts in a row after which a webhook is disabled.
   int max_failures = 15;
+  // Deliveries made at once, however many webhooks there are.
+  int delivery_threads = 8;
 };
 
 struct WebhookCounters {
@@ -37,7 +43,10 @@ struct WebhookCounters {
 // webhook's cursor saved in the store only after that 2xx, so a restart
 // resends at most the change in flight and never skips or reorders one.
 // Retries back off exponentially; a 410 or `max_failures` failures in a row
-// disable the webhook with the reason, which the CLI shows.
+// disable the webhook with the reason, which the CLI shows. A worker is a
+// state, not a thread: its steps (read the next changes, make one attempt)
+// run on `delivery_threads` threads, one step of a webhook at a time, and
+// between steps it waits on a timer or for the next change, holding none.
 class WebhookDispatcher {
  public:
   WebhookDispatcher(StoreClient& store, ChangeReader& reader, WebhookPoster& poster,
@@ -53,6 +62,10 @@ class WebhookDispatcher {
   class Worker;
   void Run();
   void Sync();
+  // Runs the worker's next step at `at` (now: at once) unless it has been
+  // scheduled again since (`epoch`).
+  void Schedule(std::shared_ptr<Worker> worker, uint64_t epoch, absl::Time at);
+  void RunTimers();
 
   StoreClient& store_;
   ChangeReader& reader_;
@@ -64,8 +77,19 @@ class WebhookDispatcher {
   absl::Notification stop_;
   absl::Mutex mu_;
   bool refresh_requested_ ABSL_GUARDED_BY(mu_) = false;
-  absl::flat_hash_map<std::string, std::unique_ptr<Worker>> workers_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<Worker>> workers_ ABSL_GUARDED_BY(mu_);
+  // Stopped workers whose last step may still run: their webhook gets a new
+  // worker only once they are done (no POST of the old after one of the new).
+  std::vector<std::shared_ptr<Worker>> retiring_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
+
+  absl::Mutex timers_mu_;
+  std::multimap<absl::Time, std::pair<std::shared_ptr<Worker>, uint64_t>> timers_
+      ABSL_GUARDED_BY(timers_mu_);
+  absl::CondVar timers_changed_;  // an earlier timer, or Stop
+  bool timers_stopped_ ABSL_GUARDED_BY(timers_mu_) = false;
+  std::thread timer_thread_;
+  WorkQueue pool_;  // after what its steps use
 };
 
 }  // namespace babillard::publish

@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -242,6 +244,66 @@ TEST_F(WebhookDispatcherTest, MaxFailuresInARowDisable) {
   EXPECT_EQ(Hook().disabled_reason(), "3 failed deliveries in a row; last: HTTP 500");
   EXPECT_EQ(receiver_.calls().size(), 3u);
   EXPECT_EQ(dispatcher_->counters().failed.load(), 3);
+}
+
+// A receiver slow to answer, counting the POSTs it holds at once.
+class SlowReceiver final : public WebhookPoster {
+ public:
+  WebhookPostResult Post(const std::string& url, const std::vector<std::string>&,
+                         const std::string&, const std::string&) override {
+    {
+      absl::MutexLock lock(&mu_);
+      most_ = std::max(most_, ++in_flight_);
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+    ++by_url_[url];
+    WebhookPostResult r;
+    r.http_status = 200;
+    return r;
+  }
+  int most() {
+    absl::MutexLock lock(&mu_);
+    return most_;
+  }
+  size_t receivers() {
+    absl::MutexLock lock(&mu_);
+    return by_url_.size();
+  }
+
+ private:
+  absl::Mutex mu_;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  int most_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, int> by_url_ ABSL_GUARDED_BY(mu_);
+};
+
+// #9 item 6: before, each webhook had a thread of its own (30 webhooks, 30
+// POSTs at once); now deliveries run on delivery_threads.
+TEST_F(WebhookDispatcherTest, ThirtyWebhooksAreServedByTheDeliveryThreadsAlone) {
+  for (int i = 0; i < 30; ++i) {
+    internal::PutWebhookRequest put;
+    v1::Webhook& hook = *put.mutable_webhook();
+    hook.set_url(absl::StrCat("https://receiver", i, ".example/hook"));
+    hook.set_organization("tourisme");
+    hook.set_enabled(true);
+    hook.set_cursor("0-0");
+    put.set_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    ASSERT_THAT(store_.client().Call(&internal::Store::StubInterface::PutWebhook, put), IsOk());
+  }
+  options_.delivery_threads = 4;
+  SlowReceiver slow;
+  dispatcher_ =
+      std::make_unique<WebhookDispatcher>(store_.client(), reader_, slow, clock_, options_);
+  dispatcher_->Start();
+  Append(1);
+  Append(2);
+  ASSERT_TRUE(Eventually([&] { return dispatcher_->counters().delivered.load() == 60; }))
+      << dispatcher_->counters().delivered.load();
+  EXPECT_EQ(slow.receivers(), 30u);
+  EXPECT_LE(slow.most(), 4);
+  EXPECT_GE(slow.most(), 2) << "the threads work side by side";
 }
 
 }  // namespace

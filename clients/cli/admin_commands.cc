@@ -27,6 +27,7 @@ int OrgList(Session& cli) {
   if (int rc = cli.Ingest(&v1::Ingest::Stub::ListOrganizations, v1::ListOrganizationsRequest(),
                           response))
     return rc;
+  if (cli.args().get("output") == "json") return cli.PrintJson(response);
   for (const v1::Organization& o : response.organizations()) {
     cli.out() << std::left << std::setw(32) << o.slug() << std::setw(20) << o.municipality()
               << o.name() << "\n";
@@ -67,6 +68,7 @@ int SourceList(Session& cli) {
   v1::ListSourcesResponse response;
   if (int rc = cli.Ingest(&v1::Ingest::Stub::ListSources, v1::ListSourcesRequest(), response))
     return rc;
+  if (cli.args().get("output") == "json") return cli.PrintJson(response);
   for (const v1::Source& s : response.sources()) {
     const char* health = s.health() == v1::Source::HEALTH_OK         ? "ok"
                          : s.health() == v1::Source::HEALTH_FLAGGED  ? "FLAGGED"

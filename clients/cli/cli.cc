@@ -58,8 +58,10 @@ int RunCli(const std::vector<std::string>& argv, const Environment& env) {
   }
   std::vector<std::string> given;
   for (const auto& [name, value] : args->flags) given.push_back(name);
-  if (std::optional<std::string> unknown = UnknownFlag(*command, given)) {
-    env.err << "babillard: " << *unknown << "; see babillard " << command->path << " --help\n";
+  std::optional<std::string> mistake = UnknownFlag(*command, given);
+  if (!mistake) mistake = BadFlagValue(*command, args->flags);
+  if (mistake) {
+    env.err << "babillard: " << *mistake << "; see babillard " << command->path << " --help\n";
     return kExitUsage;
   }
   Session session(*std::move(args), std::string(command->path), env);

@@ -18,6 +18,8 @@ const Flag kMunicipality{"municipality", "M", "the municipality's slug"};
 const Flag kCategory{"category", "C,...", "categories (the region's slugs)"};
 const Flag kTag{"tag", "T,...", "free tags"};
 const Flag kOutputJson{"output", "table|json", "json: one JSON document"};
+const Flag kOutputEvents{"output", "table|json|ics",
+                         "json: one JSON document; ics: an iCalendar file of them"};
 
 std::vector<Flag> EventFlags() {
   return {{"title", "TEXT", "the title in French"},
@@ -99,14 +101,14 @@ std::vector<Command> Table() {
         {"from", "YYYY-MM-DD", "from this day"},
         {"to", "YYYY-MM-DD", "until this day, included"},
         {"tz", "ZONE", "the zone of days (default America/Toronto)"},
-        kOutputJson},
+        kOutputEvents},
        "list --municipality=danville --from=2027-01-01 --to=2027-01-31",
        List},
       {kEvents,
        "show",
        "UID",
        "everything an event has: dates, place, rule, texts, version",
-       {kOutputJson},
+       {kOutputEvents},
        "show biblio/conte@biblio",
        Show},
       {kOrganizations,
@@ -118,7 +120,7 @@ std::vector<Command> Table() {
         kMunicipality},
        "org create --slug=biblio --name=\"Bibliothèque de Danville\" --municipality=danville",
        OrgCreate},
-      {kOrganizations, "org list", "", "every organization", {}, "org list", OrgList},
+      {kOrganizations, "org list", "", "every organization", {kOutputJson}, "org list", OrgList},
       {kOrganizations,
        "org rotate-token",
        "SLUG",
@@ -137,7 +139,13 @@ std::vector<Command> Table() {
         kOrg},
        "source add https://danville.ca/agenda.ics --interval=3600",
        SourceAdd},
-      {kSources, "source list", "", "every source with its health", {}, "source list", SourceList},
+      {kSources,
+       "source list",
+       "",
+       "every source with its health",
+       {kOutputJson},
+       "source list",
+       SourceList},
       {kSources,
        "source poll",
        "ID",

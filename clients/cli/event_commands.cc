@@ -232,6 +232,7 @@ int Show(Session& cli) {
   v1::GetEventResponse got;
   if (int rc = cli.Ingest(&v1::Ingest::Stub::GetEvent, get, got)) return rc;
   if (cli.args().get("output", "table") == "json") return cli.PrintJson(got);
+  if (cli.args().get("output") == "ics") return cli.PrintCalendar({got.event()});
   const v1::Event& e = got.event();
   auto line = [&cli](std::string_view name, const std::string& value) {
     if (!value.empty()) cli.out() << std::left << std::setw(14) << name << value << "\n";
@@ -273,6 +274,8 @@ int List(Session& cli) {
   *request.mutable_filter() = cli.FilterFromFlags();
   v1::Filter* f = request.mutable_filter();
   const bool json = cli.args().get("output", "table") == "json";
+  const bool ics = cli.args().get("output") == "ics";
+  std::vector<v1::Event> for_ics;
   if (!cli.args().has("org") && !cli.args().has("all")) {
     // A publisher lists its own organization's events unless it asks for the region.
     v1::ListOrganizationsResponse mine;
@@ -282,7 +285,7 @@ int List(Session& cli) {
         mine.organizations_size() == 1 &&
         mine.organizations(0).role() != v1::Organization::ROLE_ADMIN) {
       f->add_organizations(mine.organizations(0).slug());
-      if (!json) {
+      if (!json && !ics) {
         cli.err() << "(" << mine.organizations(0).slug()
                   << "'s events; --all for the whole region)\n";
       }
@@ -312,7 +315,9 @@ int List(Session& cli) {
     v1::ListEventsResponse page;
     if (int rc = cli.Ingest(&v1::Ingest::Stub::ListEvents, request, page)) return rc;
     for (const v1::Event& e : page.events()) {
-      if (json) {
+      if (ics) {
+        for_ics.push_back(e);
+      } else if (json) {
         std::string text;
         (void)google::protobuf::util::MessageToJsonString(e, &text);
         cli.out() << (first ? "" : ",") << "\n" << text;
@@ -342,6 +347,7 @@ int List(Session& cli) {
     }
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
+  if (ics) return cli.PrintCalendar(for_ics);
   if (json)
     cli.out() << (first ? "]\n" : "\n]\n");
   else if (first)

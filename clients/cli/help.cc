@@ -1,8 +1,10 @@
 #include "clients/cli/help.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -128,6 +130,26 @@ std::optional<std::string> UnknownFlag(const Command& command,
     if (std::optional<std::string> close = Closest(name, known))
       absl::StrAppend(&message, " (did you mean --", *close, "?)");
     return message;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> BadFlagValue(const Command& command,
+                                        const std::map<std::string, std::string>& given) {
+  std::vector<Flag> known(command.flags.begin(), command.flags.end());
+  for (const Flag& f : GlobalFlags()) known.push_back(f);
+  for (const auto& [name, value] : given) {
+    for (const Flag& f : known) {
+      // A value spelled "a|b|c" is a choice: anything else is a mistake, not the default.
+      const bool choice =
+          f.name == name && absl::StrContains(Av(f.value), "|") &&
+          f.value.find_first_not_of("abcdefghijklmnopqrstuvwxyz-|") == std::string_view::npos;
+      if (!choice) continue;
+      const std::vector<absl::string_view> allowed = absl::StrSplit(Av(f.value), '|');
+      if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) continue;
+      return absl::StrCat("--", name, "=", value, " is not one of ", Av(f.value), " for ",
+                          Av(command.path));
+    }
   }
   return std::nullopt;
 }

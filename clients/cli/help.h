@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,11 @@ std::optional<std::string> Closest(std::string_view word,
 // The first flag given that neither `command` nor the global flags know, as
 // the message that names it and what was probably meant; nullopt when all
 // are known.
+// "--output=yaml is not one of table|json for list": a flag whose value is a
+// choice (spelled a|b|c in the table) given something else.
+std::optional<std::string> BadFlagValue(const Command& command,
+                                        const std::map<std::string, std::string>& given);
+
 std::optional<std::string> UnknownFlag(const Command& command,
                                        const std::vector<std::string>& given);
 

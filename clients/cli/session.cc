@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/files.h"
 #include "services/common/grpc_status.h"
+#include "services/common/ical/serializer.h"
 
 namespace babillard::cli {
 namespace {
@@ -221,6 +222,21 @@ v1::Filter Session::FilterFromFlags() const {
   split("org", f.mutable_organizations());
   split("tag", f.mutable_tags());
   return f;
+}
+
+int Session::PrintCalendar(const std::vector<v1::Event>& events) {
+  ical::SerializeOptions options;
+  options.all_languages = true;
+  options.mark_cancelled_titles = false;
+  ical::CalendarHeader header;
+  header.name = "babillard";
+  absl::StatusOr<std::string> text = ical::SerializeCalendar(events, header, options);
+  if (!text.ok()) {
+    err() << "babillard: cannot write the calendar: " << text.status().message() << "\n";
+    return kExitRefused;
+  }
+  out() << *text;
+  return kExitOk;
 }
 
 int Session::PrintJson(const google::protobuf::Message& message) {

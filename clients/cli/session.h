@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/time/clock.h"
@@ -126,6 +127,9 @@ class Session {
 
   // A message as JSON with the proto's field names; returns kExitOk.
   int PrintJson(const google::protobuf::Message& message);
+  // The events as one iCalendar file on stdout, every language kept (what
+  // `babillard import` reads back).
+  int PrintCalendar(const std::vector<v1::Event>& events);
 
  private:
   Args args_;

@@ -80,7 +80,7 @@ ABSL_FLAG(absl::Duration, grpc_keepalive_timeout, absl::Seconds(10),
 ABSL_FLAG(int, change_log_size, 20000,
           "Recent changes kept in memory for subscribers and webhooks (older: from the store)");
 ABSL_FLAG(int, webhook_max_failures, 15, "Failed deliveries in a row that disable a webhook");
-ABSL_FLAG(int, webhook_delivery_threads, 8,
+ABSL_FLAG(int, webhook_delivery_threads, 32,
           "Webhook deliveries made at once, however many webhooks there are");
 ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(1),
           "First retry delay of a failed delivery (doubles each time)");

@@ -30,8 +30,10 @@ struct WebhookOptions {
   absl::Duration max_retry = absl::Minutes(10);
   // Failed attempts in a row after which a webhook is disabled.
   int max_failures = 15;
-  // Deliveries made at once, however many webhooks there are.
-  int delivery_threads = 8;
+  // Deliveries made at once, however many webhooks there are. A receiver
+  // that hangs holds one for its timeout: enough that a few such do not
+  // hold up every other organization's deliveries.
+  int delivery_threads = 32;
 };
 
 struct WebhookCounters {

@@ -17,6 +17,8 @@ import tempfile
 import time
 import unittest
 
+import icalendar
+
 from harness import port_of, read_ready, wait_for
 
 BUILD, CORPUS = sys.argv[1], sys.argv[2]
@@ -249,6 +251,30 @@ class CliEndToEnd(unittest.TestCase):
         version = self.c.cli("--version")
         self.assertEqual(version.returncode, 0)
         self.assertRegex(version.stdout, r"^babillard \d+\.\d+\.\d+ \(")
+
+    def test_events_export_as_icalendar_that_readers_and_import_take(self):
+        # #13 item 6: --output=ics on list and show; python3-icalendar reads it,
+        # and `babillard import` takes it back unchanged.
+        uid = self.submit("biblio", "Atelier d'écriture", "--title-en=Writing workshop", "--rrule=FREQ=WEEKLY;COUNT=3")
+        shown = self.c.cli("show", uid, "--output=ics", token=self.tokens["biblio"])
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        calendar = icalendar.Calendar.from_ical(shown.stdout)
+        events = [c for c in calendar.walk("VEVENT")]
+        self.assertEqual(len(events), 1)
+        self.assertEqual(str(events[0]["RRULE"].to_ical(), "ascii"), "FREQ=WEEKLY;COUNT=3")
+        self.assertIn("Writing workshop", shown.stdout)
+        exported = self.c.cli("list", "--output=ics", "--from=2030-07-01", "--to=2030-07-01",
+                              token=self.tokens["biblio"])
+        self.assertEqual(exported.returncode, 0, exported.stderr)
+        self.assertIn(uid.split("/", 1)[1], exported.stdout)
+        path = os.path.join(self.c.dir, "exported.ics")
+        with open(path, "w") as f:
+            f.write(exported.stdout)
+        again = self.c.cli("import", path, "--dry-run", token=self.tokens["biblio"])
+        self.assertEqual(again.returncode, 0, again.stderr)
+        bad = self.c.cli("list", "--output=yaml", token=self.tokens["biblio"])
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--output=yaml is not one of table|json|ics", bad.stderr)
 
     def test_authorization_matrix(self):
         uid = self.submit("biblio")

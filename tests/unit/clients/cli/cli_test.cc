@@ -309,6 +309,28 @@ TEST_F(CliTest, VersionShowAndAListWhoseLastDayIsIncluded) {
   EXPECT_EQ(ingest_.listed.back().filter().to_seconds(), 1801458000);
 }
 
+// #13 item 6: --output on every read command, ics for events; a choice
+// spelled wrong is an error, not the table.
+TEST_F(CliTest, OutputIsOneOfItsChoicesAndEventsComeOutAsICalendar) {
+  ASSERT_EQ(Run({"show", "biblio/conte@biblio", "--output=ics"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), StartsWith("BEGIN:VCALENDAR\r\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("RRULE:FREQ=WEEKLY;BYDAY=FR\r\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("Story time"));
+  ASSERT_EQ(Run({"list", "--all", "--output=ics"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), StartsWith("BEGIN:VCALENDAR\r\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("END:VCALENDAR\r\n"));
+  EXPECT_EQ(Run({"list", "--output=yaml"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--output=yaml is not one of table|json|ics for list"));
+  EXPECT_EQ(Run({"show", "biblio/conte@biblio", "--output=JSON"}), kExitUsage);
+  {
+    absl::MutexLock lock(&ingest_.mu);
+    ingest_.own_organization = "biblio";
+  }
+  ASSERT_EQ(Run({"org", "list", "--output=json"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\"organizations\""));
+  EXPECT_THAT(out_.str(), HasSubstr("\"slug\":\"biblio\""));
+}
+
 // #13 item 7: a publisher's list is its own organization's events by default.
 TEST_F(CliTest, APublishersListIsItsOwnUnlessItAsksForAll) {
   {

@@ -57,6 +57,7 @@ absl::StatusOr<v1::Source> Sources::Add(const Caller& caller, const v1::Source& 
       !s.ok()) {
     return s;
   }
+  absl::MutexLock quota(&create_mu_);
   BABILLARD_ASSIGN_OR_RETURN(std::vector<v1::Source> existing,
                              store_.ListSources(source.organization()));
   BABILLARD_RETURN_IF_ERROR(

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "babillard/v1/event.pb.h"
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
@@ -33,6 +34,9 @@ class Sources {
   absl::Status Remove(const Caller& caller, const std::string& id);
 
  private:
+  // A count and the write it allows are one step: two creates at once in
+  // this process cannot both take the last place under the quota.
+  absl::Mutex create_mu_;
   StoreClient& store_;
   const ical::NormalizeOptions& region_;
   const bool allow_loopback_;

@@ -14,6 +14,7 @@ absl::StatusOr<v1::NamedFeed> NamedFeedAdmin::Create(const Caller& caller, v1::N
   feed.set_organization(org);
   feed.set_created(absl::ToUnixSeconds(clock_.Now()));
   BABILLARD_RETURN_IF_ERROR(ValidateNamedFeed(feed));
+  absl::MutexLock quota(&create_mu_);
   BABILLARD_ASSIGN_OR_RETURN(v1::ListNamedFeedsResponse existing, List(caller));
   size_t owned = 0;
   for (const v1::NamedFeed& f : existing.feeds()) owned += f.organization() == org ? 1 : 0;

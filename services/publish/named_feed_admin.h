@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "babillard/v1/publish.pb.h"
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
@@ -30,6 +31,9 @@ class NamedFeedAdmin {
   absl::Status Delete(const Caller& caller, const std::string& name);
 
  private:
+  // A count and the write it allows are one step: two creates at once in
+  // this process cannot both take the last place under the quota.
+  absl::Mutex create_mu_;
   StoreClient& store_;
   NamedFeedDirectory& directory_;
   const Clock& clock_;

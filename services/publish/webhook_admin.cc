@@ -31,6 +31,7 @@ absl::StatusOr<v1::Webhook> WebhookAdmin::Create(const Caller& caller, v1::Webho
       CheckFetchableUrl(webhook.url(), "webhook.url", options_.allow_loopback_webhooks,
                         /*must_resolve=*/true, "babillard-publish --allow-loopback-webhooks"));
   BABILLARD_RETURN_IF_ERROR(ValidateFilter(webhook.filter(), "webhook.filter."));
+  absl::MutexLock quota(&create_mu_);
   internal::ListWebhooksRequest mine;
   mine.set_organization(org);
   BABILLARD_ASSIGN_OR_RETURN(internal::ListWebhooksResponse existing,

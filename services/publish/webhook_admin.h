@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "babillard/v1/publish.pb.h"
 #include "services/common/client/authenticator.h"
 #include "services/common/client/store_client.h"
@@ -46,6 +47,9 @@ class WebhookAdmin {
       const Caller& caller, const v1::ListDeliveriesRequest& request);
 
  private:
+  // A count and the write it allows are one step: two creates at once in
+  // this process cannot both take the last place under the quota.
+  absl::Mutex create_mu_;
   // The webhook `id` if `caller` may see it; NOT_FOUND otherwise.
   absl::StatusOr<v1::Webhook> Owned(const Caller& caller, const std::string& id);
   // The newest cursor: where a new webhook starts.

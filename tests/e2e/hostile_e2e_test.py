@@ -236,6 +236,22 @@ class Hostile(unittest.TestCase):
             for hook in hooks:
                 self.stack.cli("webhook", "delete", hook, token=token)
 
+    def test_creates_at_once_never_pass_a_quota(self):
+        # Before, each create counted, then wrote: 25 at once could all see 19.
+        token = self.stack.create_org("racers")
+        with ThreadPoolExecutor(25) as pool:
+            hooks = list(pool.map(lambda i: self.stack.cli("webhook", "create", f"http://127.0.0.1:9/race/{i}",
+                                                           "--category=sport", token=token), range(25)))
+            sources = list(pool.map(lambda i: self.stack.cli("source", "add", f"http://127.0.0.1:9/race-{i}.ics",
+                                                             token=token), range(25)))
+        self.assertEqual(sum(r.returncode == 0 for r in hooks), 20, [r.stderr for r in hooks if r.returncode])
+        self.assertEqual(sum(r.returncode == 0 for r in sources), 20)
+        self.assertTrue(all("20 webhooks" in r.stderr for r in hooks if r.returncode))
+        for r in hooks:
+            if r.returncode == 0:
+                self.stack.cli("webhook", "delete", re.search(r"^webhook (\S+) created", r.stdout, re.M).group(1),
+                               token=token)
+
     def test_a_list_filter_is_bounded_in_ingest_as_in_publish(self):
         many = ",".join(f"c{i}" for i in range(51))
         r = self.stack.cli("list", "--all", f"--category={many}", token=self.token)

@@ -15,20 +15,17 @@ import sys
 import time
 import unittest
 
+import harness
 from harness import Stack, free_port
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "../../deploy/nginx/babillard-grpc.conf")
-PROBE = os.path.join(BUILD, "tests/e2e/grpc_probe")
 
 
 def probe(address, method, token, request):
-    line = f"{address}\t{method}\t{token or ''}\t{request}\n"
-    out = subprocess.run([PROBE, "calls"], input=line, capture_output=True, text=True, timeout=120)
-    code, message, _ = (out.stdout.rstrip("\n").split("\t") + ["", ""])[:3]
-    return code, message
+    return harness.probe(BUILD, address, method, token, request)
 
 
 class GrpcProxy(unittest.TestCase):

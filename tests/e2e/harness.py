@@ -36,6 +36,28 @@ def http_get(url, timeout=60):
         return e.code, e.read()
 
 
+def descriptors(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"^VmRSS:\s+(\d+)", f.read(), re.M).group(1))
+
+
+def probe(build, address, method, token, request, deadline_ms=None):
+    """(code name, message) of one call by grpc_probe (any RPC by its name);
+    `deadline_ms` replaces the probe's own deadline."""
+    env = dict(os.environ)
+    if deadline_ms is not None:
+        env["GRPC_PROBE_DEADLINE_MS"] = str(deadline_ms)
+    out = subprocess.run([os.path.join(build, "tests/e2e/grpc_probe"), "calls"],
+                         input=f"{address}\t{method}\t{token or ''}\t{request}\n", capture_output=True, text=True,
+                         timeout=120, env=env)
+    code, message, _ = (out.stdout.rstrip("\n").split("\t") + ["", ""])[:3]
+    return code, message
+
+
 def read_ready(path):
     """The addresses a service's --ready-file lists: {"grpc": "127.0.0.1:43117", "http": ...}."""
     with open(path) as f:

@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import Stack, http_get as get
+from harness import Stack, descriptors, http_get as get, rss_kib
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
@@ -28,24 +28,12 @@ PUBLISH_NOFILE = 1024
 HEADER_SECONDS = 2
 
 
-def descriptors(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
 def connect_from(address, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind((address, 0))
     s.settimeout(5)
     s.connect(("127.0.0.1", port))
     return s
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def zone_bomb(freq, since):

@@ -17,18 +17,14 @@ import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import Stack, http_get as get
+from harness import Stack, http_get as get, probe
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
-PROBE = os.path.join(BUILD, "tests/e2e/grpc_probe")
 
 
-def probe(address, method, token, request, deadline_ms):
-    line = f"{address}\t{method}\t{token}\t{request}\n"
-    out = subprocess.run([PROBE, "calls"], input=line, capture_output=True, text=True, timeout=60,
-                         env=dict(os.environ, GRPC_PROBE_DEADLINE_MS=str(deadline_ms)))
-    return out.stdout.split("\t")[0]
+def code_of(address, method, token, request, deadline_ms):
+    return probe(BUILD, address, method, token, request, deadline_ms)[0]
 
 
 class SlowRedis(unittest.TestCase):
@@ -48,7 +44,7 @@ class SlowRedis(unittest.TestCase):
         self.assertIn("OK", paused.stdout, paused.stderr)
         started = time.time()
         with ThreadPoolExecutor(20) as pool:
-            calls = [pool.submit(probe, ingest, "babillard.v1.Ingest/GetEvent", token, f'uid: "{uid}"', 1000)
+            calls = [pool.submit(code_of, ingest, "babillard.v1.Ingest/GetEvent", token, f'uid: "{uid}"', 1000)
                      for _ in range(20)]
             # Publish keeps serving from memory while the store waits on Redis.
             health, _ = get(stack.base + "/healthz", timeout=5)

@@ -12,14 +12,13 @@ usage: soak_e2e_test.py BUILD_DIR
 import datetime as dt
 import http.client
 import os
-import re
 import subprocess
 import sys
 import threading
 import time
 import unittest
 
-from harness import Stack
+from harness import Stack, descriptors, rss_kib
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
@@ -30,15 +29,6 @@ SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", "60"))
 # (a busy machine imports more slowly).
 WARM_UP_SECONDS = 30
 WARM_UP_IMPORTS = 15
-
-
-def descriptors(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"^VmRSS:\s+(\d+)", f.read(), re.M).group(1))
 
 
 class Soak(unittest.TestCase):

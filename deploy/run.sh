@@ -109,13 +109,14 @@ elif [ "${DEMO:-0}" = 1 ]; then
 fi
 
 cat <<MSG
+Residents' page: http://127.0.0.1:$http_port/   (English: http://127.0.0.1:$http_port/en/)
+Feed:            http://127.0.0.1:$http_port/feeds/all.ics   (English: ?lang=en; also .json; Atom: /atom.xml)
+
 babillard is running (Ctrl-C stops it; data stays in ./var):
   babillard-store   127.0.0.1:$store_port   log: var/run/babillard-store.log
   babillard-ingest  127.0.0.1:$ingest_port   log: var/run/babillard-ingest.log
   babillard-publish 127.0.0.1:$http_port    log: var/run/babillard-publish.log
   admin token:      $var/ingest/admin.token   (readable by you only)
-
-Feed: http://127.0.0.1:$http_port/feeds/all.ics   (English: ?lang=en; also .json, /feeds/municipality/danville.ics ...)
 
 Try it, in another terminal:
   export BABILLARD_TOKEN=\$(cat var/ingest/admin.token)

@@ -38,6 +38,12 @@ void CalendarView::Apply(const v1::Change& change, EventPtr served) {
   ++version_;
 }
 
+EventPtr CalendarView::Find(const std::string& uid) const {
+  absl::MutexLock lock(&mu_);
+  auto it = events_.find(uid);
+  return it == events_.end() ? nullptr : it->second;
+}
+
 std::vector<EventPtr> CalendarView::Events() const {
   absl::MutexLock lock(&mu_);
   std::vector<EventPtr> out;

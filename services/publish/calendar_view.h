@@ -22,6 +22,8 @@ class CalendarView {
   // Applies one change after the snapshot: `served` is its event, rendered
   // (null for a deletion or a change without an event).
   void Apply(const v1::Change& change, EventPtr served);
+  // The event with this uid; null when none.
+  EventPtr Find(const std::string& uid) const;
   // Every event, in no particular order.
   std::vector<EventPtr> Events() const;
   // Bumped by every Reset and Apply; feeds are rebuilt when it moves.

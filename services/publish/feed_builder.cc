@@ -33,8 +33,8 @@ std::string FeedQuery::Key() const {
                       absl::CEscape(extra.SerializeAsString()));
 }
 
-absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const FeedQuery& query,
-                                      const FeedOptions& options) {
+std::vector<SelectedEvent> SelectEvents(const std::vector<EventPtr>& events, const FeedQuery& query,
+                                        const std::string& time_zone) {
   absl::flat_hash_set<std::string> present;
   for (const EventPtr& e : events) present.insert(e->event().uid());
   std::vector<SelectedEvent> selected;
@@ -61,7 +61,7 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
     }
     // Cancelled events stay while their occurrences are in the window (STATUS:CANCELLED).
     absl::StatusOr<ical::Expansion> x =
-        ical::ExpandOccurrences(*e, query.from, query.to, limits, options.time_zone);
+        ical::ExpandOccurrences(*e, query.from, query.to, limits, time_zone);
     if (!x.ok() || x->occurrences.empty()) continue;
     selected.push_back({served.get(), *std::move(x)});
   }
@@ -69,6 +69,12 @@ absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const
     return std::make_pair(a.served->event().start().utc_seconds(), a.served->event().uid()) <
            std::make_pair(b.served->event().start().utc_seconds(), b.served->event().uid());
   });
+  return selected;
+}
+
+absl::StatusOr<std::string> BuildFeed(const std::vector<EventPtr>& events, const FeedQuery& query,
+                                      const FeedOptions& options) {
+  const std::vector<SelectedEvent> selected = SelectEvents(events, query, options.time_zone);
   const std::string name = query.title.empty() ? options.region_name : query.title;
   if (query.json) {
     return BuildJsonFeed(selected, {.name = name,

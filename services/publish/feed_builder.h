@@ -10,6 +10,7 @@
 #include "services/common/ical/serializer.h"
 #include "services/common/region/region.h"
 #include "services/publish/calendar_view.h"
+#include "services/publish/json_feed.h"
 
 namespace babillard::publish {
 
@@ -41,6 +42,14 @@ struct FeedOptions {
   // recently used go first.
   size_t cache_budget_bytes = size_t{256} << 20;
 };
+
+// The public events that match `query`, each with its occurrences in the
+// window (all-day dates and floating times in `time_zone`), sorted by first
+// start and uid; a merged group is in a filtered selection when any of its
+// copies matches, and appears once, as its canonical event. Feeds and pages
+// select through this one function, so a page shows what its feed serves.
+std::vector<SelectedEvent> SelectEvents(const std::vector<EventPtr>& events, const FeedQuery& query,
+                                        const std::string& time_zone);
 
 // Builds an .ics feed (or the JSON feed, json_feed.h) from the view: public events that
 // match, with an occurrence in the window, each from its stored VEVENT text;

@@ -4,6 +4,8 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -23,7 +25,11 @@ struct CachedFeed {
   std::string last_modified;
   int64_t modified = 0;  // Last-Modified, epoch seconds
   std::string content_type;
-  int64_t day = 0;  // the UTC day whose default window it covers
+  int64_t day = 0;  // the UTC day whose default window it covers (a page: the region's day)
+  int status = 200;
+  // Headers of this entry's responses besides the common ones (a page's
+  // security policy and language cookie).
+  std::vector<std::pair<std::string, std::string>> headers;
   size_t bytes() const { return body.size() + gzip.size(); }
 };
 

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -46,6 +47,21 @@ HttpResponse Plain(int status, const std::string& text) {
 
 }  // namespace
 
+std::shared_ptr<CachedFeed> NewCacheEntry(std::string body, std::string content_type,
+                                          int64_t version, int64_t day, absl::Time now) {
+  auto fresh = std::make_shared<CachedFeed>();
+  fresh->version = version;
+  fresh->body = std::move(body);
+  fresh->gzip = Gzip(fresh->body);
+  const std::string hash = auth::Sha256Hex(fresh->body).substr(0, 32);
+  fresh->etag = absl::StrCat("\"", hash, "\"");
+  fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
+  fresh->modified = absl::ToUnixSeconds(now);
+  fresh->content_type = std::move(content_type);
+  fresh->day = day;
+  return fresh;
+}
+
 HttpResponse FeedHandler::Handle(const HttpRequest& request, Mode mode) {
   absl::string_view target = request.target;
   absl::string_view path = target.substr(0, target.find('?'));
@@ -69,25 +85,32 @@ HttpResponse FeedHandler::Handle(const HttpRequest& request, Mode mode) {
   if (path == "/metrics") return Metrics();
   if (absl::StartsWith(path, "/feeds/")) {
     const absl::Time start = absl::Now();
-    HttpResponse r = Feed(request, std::string(path), std::string(query), mode);
-    if (r.status == kBuildNeeded) {
-      --requests_;  // counted when it is handled again
-      return r;
-    }
-    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    size_t bucket = 0;
-    while (bucket < std::size(kLatencyBuckets) && seconds > kLatencyBuckets[bucket]) ++bucket;
-    ++latency_counts_[bucket];
-    latency_sum_us_ += static_cast<int64_t>(seconds * 1e6);
-    if (request.method != "HEAD") bytes_sent_ += static_cast<int64_t>(r.size());
-    if (request.method == "HEAD") {  // same headers; the server sends GET's Content-Length
-      r.head_length = r.size();
-      r.body.clear();
-      r.shared_body.reset();
-    }
-    return r;
+    return Finished(request, Feed(request, std::string(path), std::string(query), mode), start);
+  }
+  if (site_.load(std::memory_order_acquire) != nullptr) {
+    const absl::Time start = absl::Now();
+    return Finished(request, Page(request, path, query, mode), start);
   }
   return Plain(404, "not found; feeds are under /feeds/ (for example /feeds/all.ics)");
+}
+
+HttpResponse FeedHandler::Finished(const HttpRequest& request, HttpResponse r, absl::Time start) {
+  if (r.status == kBuildNeeded) {
+    --requests_;  // counted when it is handled again
+    return r;
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  size_t bucket = 0;
+  while (bucket < std::size(kLatencyBuckets) && seconds > kLatencyBuckets[bucket]) ++bucket;
+  ++latency_counts_[bucket];
+  latency_sum_us_ += static_cast<int64_t>(seconds * 1e6);
+  if (request.method != "HEAD") bytes_sent_ += static_cast<int64_t>(r.size());
+  if (request.method == "HEAD") {  // same headers; the server sends GET's Content-Length
+    r.head_length = r.size();
+    r.body.clear();
+    r.shared_body.reset();
+  }
+  return r;
 }
 
 HttpResponse FeedHandler::Feed(const HttpRequest& request, const std::string& path,
@@ -148,17 +171,9 @@ std::shared_ptr<CachedFeed> FeedHandler::Build(const FeedQuery& q, int64_t versi
     log::Warn("feed over 1 MB (Google Calendar truncates it)",
               {{"target", target}, {"bytes", std::to_string(body->size())}});
   }
-  auto fresh = std::make_shared<CachedFeed>();
-  fresh->version = version;
-  fresh->body = *std::move(body);
-  fresh->gzip = Gzip(fresh->body);
-  const std::string hash = auth::Sha256Hex(fresh->body).substr(0, 32);
-  fresh->etag = absl::StrCat("\"", hash, "\"");
-  fresh->gzip_etag = absl::StrCat("\"", hash, "-gz\"");
-  fresh->modified = absl::ToUnixSeconds(now);
-  fresh->content_type = q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8";
-  fresh->day = absl::ToUnixSeconds(now) / 86400;
-  return fresh;
+  return NewCacheEntry(*std::move(body),
+                       q.json ? "application/json; charset=utf-8" : "text/calendar; charset=utf-8",
+                       version, absl::ToUnixSeconds(now) / 86400, now);
 }
 
 HttpResponse FeedHandler::Respond(const HttpRequest& request,
@@ -166,6 +181,7 @@ HttpResponse FeedHandler::Respond(const HttpRequest& request,
   const bool gzip = absl::StrContains(absl::AsciiStrToLower(request.accept_encoding), "gzip");
   const std::string& etag = gzip ? entry->gzip_etag : entry->etag;
   HttpResponse r;
+  r.status = entry->status;
   r.headers = {{"Content-Type", entry->content_type},
                {"ETag", etag},
                {"Last-Modified", entry->last_modified},
@@ -174,6 +190,15 @@ HttpResponse FeedHandler::Respond(const HttpRequest& request,
                {"Access-Control-Allow-Origin", "*"},
                {"Access-Control-Expose-Headers", "ETag, Last-Modified"}};
   if (gzip) r.headers.push_back({"Content-Encoding", "gzip"});
+  for (const auto& header : entry->headers) {
+    auto same = std::find_if(r.headers.begin(), r.headers.end(),
+                             [&](const auto& h) { return h.first == header.first; });
+    if (same != r.headers.end()) {
+      same->second = header.second;  // the entry's own (a page's Cache-Control)
+    } else {
+      r.headers.push_back(header);
+    }
+  }
   for (absl::string_view tag : absl::StrSplit(request.if_none_match, ',')) {
     if (absl::StripAsciiWhitespace(tag) == etag || absl::StripAsciiWhitespace(tag) == "*") {
       ++not_modified_;

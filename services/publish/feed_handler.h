@@ -22,6 +22,11 @@
 #include "services/publish/webhook_dispatcher.h"
 
 namespace babillard::publish {
+namespace web {
+class PageRenderer;
+struct PageRoute;
+class Site;
+}  // namespace web
 
 struct HttpRequest {
   std::string method;  // GET, HEAD, OPTIONS...
@@ -30,6 +35,9 @@ struct HttpRequest {
   std::string accept_encoding;
   // Apple Calendar asks with this alone (no If-None-Match).
   std::string if_modified_since;
+  // The residents' pages: the first visit's language, and the one chosen since.
+  std::string accept_language;
+  std::string cookie;
 };
 
 struct HttpResponse {
@@ -43,8 +51,14 @@ struct HttpResponse {
   size_t size() const { return shared_body ? shared_body->size() : body.size(); }
 };
 
+// A built body as the cache keeps it: with its gzip form and their ETags
+// (hashes of the bytes, so that a restart keeps them).
+std::shared_ptr<CachedFeed> NewCacheEntry(std::string body, std::string content_type,
+                                          int64_t version, int64_t day, absl::Time now);
+
 // The HTTP side of publish, without the sockets: routes /feeds/...,
-// /healthz and /metrics; builds each feed once per view version and caches
+// /healthz, /metrics and, once ServePages is called, the residents' pages
+// (page_handler.cc); builds each feed once per view version and caches
 // it with its ETag and gzip form (FeedCache: a byte budget, one build per
 // feed at a time), so a request costs a lookup; answers
 // conditional requests with 304, HEAD without a body, CORS for widgets, and
@@ -71,7 +85,21 @@ class FeedHandler {
   static constexpr int kBuildNeeded = 0;
   HttpResponse Handle(const HttpRequest& request, Mode mode = Mode::kAll);
 
+  // Serves the residents' pages from `site` at every path that is not a
+  // feed's, /healthz or /metrics, from then on (the server may be answering
+  // already: the site's URLs need its port). Both outlive the handler; call
+  // once.
+  void ServePages(const web::Site& site, const web::PageRenderer& renderer);
+
  private:
+  HttpResponse Page(const HttpRequest& request, absl::string_view path, absl::string_view query,
+                    Mode mode);
+  // The page for `route`, from the cache or built (on a build thread);
+  // pages that are not a 200 are never cached.
+  HttpResponse CachedPage(const web::Site& site, const HttpRequest& request,
+                          const web::PageRoute& route, Mode mode);
+  // Counts, times and strips a HEAD answer.
+  HttpResponse Finished(const HttpRequest& request, HttpResponse r, absl::Time start);
   HttpResponse Respond(const HttpRequest& request, std::shared_ptr<const CachedFeed> entry);
   HttpResponse Feed(const HttpRequest& request, const std::string& path, const std::string& query,
                     Mode mode);
@@ -90,6 +118,12 @@ class FeedHandler {
   const Clock& clock_;
   const std::string cache_control_;
   FeedCache cache_;
+  // Set once by ServePages: renderer_ and stylesheet_ before site_, which
+  // requests read (acquire) first.
+  std::atomic<const web::Site*> site_{nullptr};
+  const web::PageRenderer* renderer_ = nullptr;
+  // The stylesheet, built once with its ETag and gzip form.
+  std::shared_ptr<const CachedFeed> stylesheet_;
   std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
   // Feed request latency (handling, not the network): a Prometheus histogram.
   static constexpr double kLatencyBuckets[] = {0.0001, 0.0005, 0.001, 0.005, 0.01,

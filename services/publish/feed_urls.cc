@@ -15,6 +15,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/string_view.h"
 #include "services/common/text_checks.h"
+#include "services/common/url_encoding.h"
 #include "services/publish/change_filter.h"
 
 namespace babillard::publish {
@@ -26,20 +27,6 @@ constexpr absl::string_view kFeeds = "/feeds/";
 constexpr absl::string_view kMunicipality = "municipality";
 constexpr absl::string_view kCategory = "category";
 constexpr absl::string_view kOrganization = "org";
-
-std::string PercentDecode(absl::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    int value = 0;
-    if (s[i] == '%' && i + 2 < s.size() && absl::SimpleHexAtoi(s.substr(i + 1, 2), &value)) {
-      out.push_back(static_cast<char>(value));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
 
 // The list of `q` a criterion's name selects into; null for another name.
 std::vector<std::string>* CriterionList(FeedQuery& q, absl::string_view name) {
@@ -90,6 +77,8 @@ std::optional<std::string> Lookup(absl::string_view criterion, std::string& slug
 // kMaxWindowDays long, and widened to whole months, so that the distinct
 // windows (each a feed built and cached) are few.
 constexpr int kMaxWindowDays = 1096;
+// As the list filters' text (region_fields.cc).
+constexpr size_t kMaxSearchBytes = 64;
 
 absl::Status CheckWindow(FeedQuery& q) {
   const absl::TimeZone utc = absl::UTCTimeZone();
@@ -236,6 +225,14 @@ absl::StatusOr<FeedQuery> ParseFeedTarget(absl::string_view path, absl::string_v
         }
         list->push_back(std::string(v));
       }
+    } else if (key == "q" && !named.has_value()) {
+      // The residents' pages' free-text search, so that a search has its feed.
+      const std::string text(absl::StripAsciiWhitespace(value));
+      if (text.size() > kMaxSearchBytes || HasControl(text, false)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("q: at most ", kMaxSearchBytes, " bytes of text"));
+      }
+      q.extra.set_text(text);
     } else if (key == "from" || key == "to") {
       absl::CivilDay day;
       if (!absl::ParseCivilTime(value, &day)) {
@@ -245,7 +242,7 @@ absl::StatusOr<FeedQuery> ParseFeedTarget(absl::string_view path, absl::string_v
       (key == "from" ? from_given : to_given) = true;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
-          "unknown parameter \"", key, "\" (lang, category, municipality, org, from, to)"));
+          "unknown parameter \"", key, "\" (lang, category, municipality, org, q, from, to)"));
     }
   }
   const absl::string_view language = q.language == ical::Language::kEn ? "en" : "fr";

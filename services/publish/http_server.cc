@@ -64,6 +64,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.if_none_match = std::string(message[http::field::if_none_match]);
     request.accept_encoding = std::string(message[http::field::accept_encoding]);
     request.if_modified_since = std::string(message[http::field::if_modified_since]);
+    request.accept_language = std::string(message[http::field::accept_language]);
+    request.cookie = std::string(message[http::field::cookie]);
     keep_alive_ = message.keep_alive();
     served_ = true;
     if (const absl::Duration wait = rate_.Take(peer_); wait > absl::ZeroDuration()) {

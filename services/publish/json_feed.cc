@@ -54,7 +54,9 @@ class TimeFormat {
   absl::TimeZone zone_;
 };
 
-v1::JsonEvent ToJson(const SelectedEvent& selected, const JsonFeedHeader& header) {
+}  // namespace
+
+v1::JsonEvent ToJsonEvent(const SelectedEvent& selected, const JsonFeedHeader& header) {
   const v1::Event& e = selected.served->event();
   const absl::string_view lang = header.language;
   const TimeFormat times(e.start(), header.time_zone);
@@ -129,8 +131,6 @@ v1::JsonEvent ToJson(const SelectedEvent& selected, const JsonFeedHeader& header
   return j;
 }
 
-}  // namespace
-
 absl::StatusOr<std::string> BuildJsonFeed(const std::vector<SelectedEvent>& events,
                                           const JsonFeedHeader& header) {
   v1::JsonFeed feed;
@@ -139,7 +139,7 @@ absl::StatusOr<std::string> BuildJsonFeed(const std::vector<SelectedEvent>& even
   feed.set_in_language(header.language);
   feed.set_from(UtcInstant(header.from));
   feed.set_to(UtcInstant(header.to));
-  for (const SelectedEvent& e : events) *feed.add_events() = ToJson(e, header);
+  for (const SelectedEvent& e : events) *feed.add_events() = ToJsonEvent(e, header);
   std::string text;
   if (!google::protobuf::util::MessageToJsonString(feed, &text).ok()) {
     return absl::InternalError("feed: JSON encoding failed");

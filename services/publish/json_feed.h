@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "babillard/v1/json_feed.pb.h"
 #include "services/common/ical/recurrence.h"
 #include "services/common/region/region.h"
 #include "services/publish/served_event.h"
@@ -25,6 +26,9 @@ struct JsonFeedHeader {
   // Category names; null: categories carry their slug as name.
   const Region* region = nullptr;
 };
+
+// One event as the JSON feed writes it (schema.org names where they exist).
+v1::JsonEvent ToJsonEvent(const SelectedEvent& selected, const JsonFeedHeader& header);
 
 // The JSON feed (babillard.v1.JsonFeed, documented in docs/json-feed.md):
 // schema.org Event names where they exist, dates with their offsets, each

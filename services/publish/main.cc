@@ -15,6 +15,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/auth/token.h"
@@ -33,6 +34,8 @@
 #include "services/publish/organization_directory.h"
 #include "services/publish/publish_service.h"
 #include "services/publish/view_feeder.h"
+#include "services/publish/web/page_renderer.h"
+#include "services/publish/web/site.h"
 #include "services/publish/webhook_dispatcher.h"
 
 ABSL_FLAG(std::string, http, "127.0.0.1:8080",
@@ -175,6 +178,12 @@ int main(int argc, char** argv) {
   http_options.header_seconds = std::max(1, absl::GetFlag(FLAGS_http_header_seconds));
   http_options.idle_seconds = std::max(1, absl::GetFlag(FLAGS_http_idle_seconds));
   http_options.requests_per_second_per_address = absl::GetFlag(FLAGS_http_requests_per_second);
+  absl::StatusOr<std::unique_ptr<publish::web::PageRenderer>> renderer =
+      publish::web::PageRenderer::Load();
+  if (!renderer.ok()) {
+    log::Error("cannot start", {{"error", renderer.status().ToString()}});
+    return 1;
+  }
   absl::StatusOr<std::unique_ptr<publish::HttpServer>> server =
       publish::HttpServer::Start(handler, http_options);
   if (!server.ok()) {
@@ -196,16 +205,24 @@ int main(int argc, char** argv) {
     addresses.push_back({"metrics", "http://" + metrics_options.address + ":" +
                                         std::to_string(metrics_server->port())});
   }
+  // Where residents reach the site and the feeds: the flag, else the
+  // region's, else this listener.
+  const std::string public_url =
+      !absl::GetFlag(FLAGS_public_url).empty() ? absl::GetFlag(FLAGS_public_url)
+      : !region->proto().public_url().empty()  ? region->proto().public_url()
+                                               : url;
+  publish::web::SiteOptions site_options;
+  site_options.public_url = std::string(absl::StripSuffix(public_url, "/"));
+  site_options.time_zone = region->time_zone();
+  const publish::web::Site site(view, *region, &organizations, **renderer, site_options);
+  handler.ServePages(site, **renderer);
   publish::PublishServiceOptions service_options;
   service_options.subscription.max_lag = absl::GetFlag(FLAGS_subscriber_max_lag);
   service_options.catch_up_threads = std::max(1, absl::GetFlag(FLAGS_catch_up_threads));
   service_options.max_streams = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams)));
   service_options.max_streams_per_address =
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_streams_per_address)));
-  service_options.public_url =
-      !absl::GetFlag(FLAGS_public_url).empty() ? absl::GetFlag(FLAGS_public_url)
-      : !region->proto().public_url().empty()  ? region->proto().public_url()
-                                               : url;
+  service_options.public_url = public_url;
   service_options.vocabulary = vocabulary;
   publish::NamedFeedAdmin feed_admin(store, named_feeds, Clock::Real());
   publish::WebhookAdminOptions webhook_admin_options;

@@ -15,20 +15,11 @@ import urllib.request
 
 import icalendar
 
-from harness import Stack
+from harness import Stack, http_fetch as get
 
 BUILD = sys.argv[1]
 YEAR = dt.date.today().year + 1
 FEED = "/feeds/org/club.ics"
-
-
-def get(url, headers=None):
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
 
 
 def uids(body):

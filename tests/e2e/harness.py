@@ -36,6 +36,16 @@ def http_get(url, timeout=60):
         return e.code, e.read()
 
 
+def http_fetch(url, headers=None, timeout=20):
+    """(status, headers, body) of a GET with `headers`; an HTTP error status is an answer too."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
 def descriptors(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 

@@ -66,11 +66,13 @@ class MakeRun(unittest.TestCase):
             self.assertIn(f"already running from {self.var} (pid {first.pid})", out)
             # The first is untouched: its sockets, ready files and Redis.
             self.assertEqual(http_get(f"http://127.0.0.1:{ports['HTTP_PORT']}/feeds/all.ics")[0], 200)
+            self.assertEqual(http_get(f"http://127.0.0.1:{ports['HTTP_PORT']}/")[0], 200, "the residents' page")
         finally:
             code, out = self.ctrl_c(first)
         self.assertEqual(code, 0, out)
         self.assertIn("babillard: stopping", out)
         self.assertNotIn("a service exited", out)
+        self.assertRegex(out, r"(?m)^Residents' page: http://127\.0\.0\.1:\d+/ ", "the page's URL comes first")
         again = self.run_sh(**ports)
         try:
             self.wait_running(again, ports)

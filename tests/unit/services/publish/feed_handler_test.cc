@@ -50,7 +50,7 @@ std::string Body(const HttpResponse& r) { return r.shared_body ? *r.shared_body 
 HttpResponse Get(FeedHandler& h, const std::string& target, const std::string& if_none_match = "",
                  const std::string& encoding = "", const std::string& method = "GET",
                  const std::string& if_modified_since = "") {
-  return h.Handle(HttpRequest{method, target, if_none_match, encoding, if_modified_since});
+  return h.Handle(HttpRequest{method, target, if_none_match, encoding, if_modified_since, "", ""});
 }
 
 TEST(FeedHandler, AnswersServiceUnavailableUntilTheFirstSnapshot) {
@@ -159,12 +159,14 @@ TEST(FeedHandler, CachedOnlyAnswersFromTheCacheAndHandsBackWhatMustBeBuilt) {
   CalendarView view;
   view.Reset(Served({Make("biblio/a", "biblio", "danville")}), "1-0");
   FeedHandler handler(view, FeedOptions());
-  const HttpRequest all{"GET", "/feeds/all.ics", "", "", ""};
+  const HttpRequest all{"GET", "/feeds/all.ics", "", "", "", "", ""};
   EXPECT_EQ(handler.Handle(all, FeedHandler::Mode::kCachedOnly).status, FeedHandler::kBuildNeeded);
-  EXPECT_EQ(handler.Handle({"GET", "/healthz", "", "", ""}, FeedHandler::Mode::kCachedOnly).status,
+  EXPECT_EQ(handler.Handle({"GET", "/healthz", "", "", "", "", ""}, FeedHandler::Mode::kCachedOnly)
+                .status,
             200);
   EXPECT_EQ(
-      handler.Handle({"GET", "/feeds/nope.ics", "", "", ""}, FeedHandler::Mode::kCachedOnly).status,
+      handler.Handle({"GET", "/feeds/nope.ics", "", "", "", "", ""}, FeedHandler::Mode::kCachedOnly)
+          .status,
       404)
       << "a bad target is answered at once";
   const HttpResponse built = handler.Handle(all);
@@ -172,10 +174,10 @@ TEST(FeedHandler, CachedOnlyAnswersFromTheCacheAndHandsBackWhatMustBeBuilt) {
   const HttpResponse cached = handler.Handle(all, FeedHandler::Mode::kCachedOnly);
   ASSERT_EQ(cached.status, 200);
   EXPECT_EQ(Body(cached), Body(built));
-  const HttpRequest again{"GET", "/feeds/all.ics", Header(built, "ETag"), "", ""};
+  const HttpRequest again{"GET", "/feeds/all.ics", Header(built, "ETag"), "", "", "", ""};
   EXPECT_EQ(handler.Handle(again, FeedHandler::Mode::kCachedOnly).status, 304);
-  HttpResponse head =
-      handler.Handle({"HEAD", "/feeds/all.ics", "", "", ""}, FeedHandler::Mode::kCachedOnly);
+  HttpResponse head = handler.Handle({"HEAD", "/feeds/all.ics", "", "", "", "", ""},
+                                     FeedHandler::Mode::kCachedOnly);
   EXPECT_EQ(head.head_length, Body(built).size());
   // After a change, the next request needs a build again.
   auto change = std::make_shared<v1::Change>();

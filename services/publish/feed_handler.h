@@ -118,12 +118,13 @@ class FeedHandler {
   const Clock& clock_;
   const std::string cache_control_;
   FeedCache cache_;
-  // Set once by ServePages: renderer_ and stylesheet_ before site_, which
+  // Set once by ServePages: renderer_ and statics_ before site_, which
   // requests read (acquire) first.
   std::atomic<const web::Site*> site_{nullptr};
   const web::PageRenderer* renderer_ = nullptr;
-  // The stylesheet, built once with its ETag and gzip form.
-  std::shared_ptr<const CachedFeed> stylesheet_;
+  // The static files (stylesheet, scripts) by path, each built once with
+  // its ETag and gzip form.
+  absl::flat_hash_map<std::string, std::shared_ptr<const CachedFeed>> statics_;
   std::atomic<int64_t> requests_{0}, not_modified_{0}, builds_{0}, errors_{0}, over_1mb_{0};
   // Feed request latency (handling, not the network): a Prometheus histogram.
   static constexpr double kLatencyBuckets[] = {0.0001, 0.0005, 0.001, 0.005, 0.01,

@@ -66,6 +66,9 @@ ABSL_FLAG(int, feed_cache_mb, 256,
 ABSL_FLAG(std::string, admin_token_file, "",
           "The admin token ingest created (var/ingest/admin.token); admins manage every "
           "organization's feeds and webhooks");
+ABSL_FLAG(std::string, widget_frame_ancestors, "*",
+          "Sites that may frame the residents' widget (/widget): a CSP frame-ancestors list, "
+          "for example \"https://tourisme.example.org 'self'\"");
 ABSL_FLAG(std::string, public_url, "",
           "Base URL residents reach the feeds at (default: the region's public_url, else "
           "http://<--http>)");
@@ -214,6 +217,7 @@ int main(int argc, char** argv) {
   publish::web::SiteOptions site_options;
   site_options.public_url = std::string(absl::StripSuffix(public_url, "/"));
   site_options.time_zone = region->time_zone();
+  site_options.widget_frame_ancestors = absl::GetFlag(FLAGS_widget_frame_ancestors);
   const publish::web::Site site(view, *region, &organizations, **renderer, site_options);
   handler.ServePages(site, **renderer);
   publish::PublishServiceOptions service_options;

@@ -71,12 +71,15 @@ HttpResponse BuildNeeded() {
 
 void FeedHandler::ServePages(const web::Site& site, const web::PageRenderer& renderer) {
   renderer_ = &renderer;
-  if (const web::PageRenderer::StaticFile* css = renderer.Static("babillard.css")) {
-    auto entry = NewCacheEntry(std::string(css->bytes), css->content_type, 0, 0, absl::Now());
-    // Its URL carries its hash (?v=), so a year is safe.
-    entry->headers = {{"Cache-Control", "public, max-age=31536000, immutable"},
-                      {"X-Content-Type-Options", "nosniff"}};
-    stylesheet_ = std::move(entry);
+  for (const auto& [name, file] : renderer.statics()) {
+    auto entry = NewCacheEntry(std::string(file.bytes), file.content_type, 0, 0, absl::Now());
+    // The pages link to them with their hash (?v=), so a year is safe; other
+    // sites paste widget.js's URL as it is, so it is asked for again hourly.
+    entry->headers = {
+        {"Cache-Control",
+         name == "widget.js" ? "public, max-age=3600" : "public, max-age=31536000, immutable"},
+        {"X-Content-Type-Options", "nosniff"}};
+    statics_[absl::StrCat("/static/", name)] = std::move(entry);
   }
   site_.store(&site, std::memory_order_release);
 }
@@ -84,8 +87,10 @@ void FeedHandler::ServePages(const web::Site& site, const web::PageRenderer& ren
 HttpResponse FeedHandler::Page(const HttpRequest& request, absl::string_view path,
                                absl::string_view query, Mode mode) {
   const web::Site* site = site_.load(std::memory_order_acquire);
-  if (path == "/static/babillard.css" && stylesheet_ != nullptr)
-    return Respond(request, stylesheet_);
+  if (absl::StartsWith(path, "/static/")) {
+    auto it = statics_.find(path);
+    if (it != statics_.end()) return Respond(request, it->second);
+  }
   if (!view_.ready()) {
     HttpResponse r =
         Text(503, "text/plain; charset=utf-8", "the calendar is loading; retry shortly\n");
@@ -145,8 +150,12 @@ HttpResponse FeedHandler::CachedPage(const web::Site& site, const HttpRequest& r
                     {"X-Content-Type-Options", "nosniff"},
                     {"Referrer-Policy", "strict-origin-when-cross-origin"}};
   if (absl::StartsWith(fresh->content_type, "text/html")) {
-    fresh->headers.push_back({"Content-Security-Policy", kPagePolicy});
-    fresh->headers.push_back({"X-Frame-Options", "DENY"});
+    if (page.content_security_policy.empty()) {
+      fresh->headers.push_back({"Content-Security-Policy", kPagePolicy});
+      fresh->headers.push_back({"X-Frame-Options", "DENY"});
+    } else {
+      fresh->headers.push_back({"Content-Security-Policy", page.content_security_policy});
+    }
     // What the home page goes by on the next visit (Accept-Language is for the first).
     fresh->headers.push_back(
         {"Set-Cookie", absl::StrCat(kLanguageCookie, "=", route.language,

@@ -122,6 +122,36 @@ result.flows.fr = await frenchFlow(process.env.FLOW_MUNICIPALITY || 'danville',
   await page.context().close();
 }
 
+// Another site with both widget snippets (HOST_URL): the iframe fits its
+// content, the element lists the feed's events; without JavaScript the
+// element's link remains.
+if (process.env.HOST_URL) {
+  const page = await newPage('fr-CA');
+  await page.goto(process.env.HOST_URL);
+  const frame = page.locator('iframe');
+  await page.waitForFunction(() => document.querySelector('iframe').style.height !== '400px',
+                             null, { timeout: TIMEOUT });
+  const element = await page.waitForFunction(() => {
+    const root = document.querySelector('babillard-events').shadowRoot;
+    return root && root.querySelectorAll('li').length > 0 &&
+      [...root.querySelectorAll('li a')].map((a) => ({ text: a.textContent, href: a.href }));
+  }, null, { timeout: TIMEOUT });
+  result.widget = {
+    frame_height: await frame.evaluate((f) => f.getBoundingClientRect().height),
+    frame_content_height: await page.frames()[1].evaluate(() => document.documentElement.scrollHeight),
+    frame_titles: await page.frames()[1].$$eval('.widget-events a', (as) => as.map((a) => a.textContent)),
+    element_links: await element.jsonValue(),
+    fallback_in_light_dom: await page.$eval('babillard-events > a', (a) => a.href),
+  };
+  await page.context().close();
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await plain.goto(process.env.HOST_URL);
+  result.widget.no_js_fallback_visible = await plain.isVisible('babillard-events > a');
+  result.widget.no_js_frame_titles = await plain.frames()[1].$$eval('.widget-events a', (as) => as.length);
+  await context.close();
+}
+
 // Every page type: axe (WCAG 2.1 A and AA), the validator, both widths.
 for (const [name, target] of Object.entries(pageTypes)) {
   for (const width of [360, 1280]) {

@@ -9,10 +9,15 @@ page showed.
 usage: pages_e2e_test.py BUILD_DIR
 """
 import datetime as dt
+import functools
+import html as htmllib
+import http.server
 import json
 import os
 import subprocess
+import re
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -39,7 +44,7 @@ def at(days, hour):
 class Pages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = Stack(BUILD, "pages-e2e")
+        cls.stack = Stack(BUILD, "pages-e2e", publish_args=["--widget_frame_ancestors='self' http://127.0.0.1:*"])
         cls.base = cls.stack.base
         admin = cls.stack.admin
         tokens = {}
@@ -159,6 +164,21 @@ class Pages(unittest.TestCase):
             self.assertTrue(e.link.startswith(self.base + "/evenement/"), e.link)
             self.assertTrue(e.updated_parsed)
 
+    def test_widget_headers(self):
+        status, headers, html = self.page("/widget?municipality=danville&limit=2")
+        self.assertEqual(status, 200)
+        csp = headers["Content-Security-Policy"]
+        self.assertIn("frame-ancestors 'self' http://127.0.0.1:*", csp, "from --widget_frame_ancestors")
+        self.assertIn("script-src 'self'", csp)
+        self.assertNotIn("X-Frame-Options", headers)
+        self.assertEqual(html.count('target="_blank"'), 2 + 2, "2 events, the title and the more link")
+        status, headers, _ = self.page("/")
+        self.assertEqual(headers["X-Frame-Options"], "DENY", "the other pages are never framed")
+        status, headers, body = get(self.base + "/static/widget.js")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/javascript"))
+        self.assertIn(b"customElements.define('babillard-events'", body)
+
     def test_sitemap_and_robots(self):
         status, _, body = get(self.base + "/sitemap.xml")
         self.assertEqual(status, 200)
@@ -185,9 +205,26 @@ class Pages(unittest.TestCase):
             "fr-municipality": "/municipalite/danville", "en-category": "/en/category/culture",
             "fr-organization": "/organisme/biblio", "en-organization": "/en/organization/club",
             "fr-404": "/evenement/nope", "en-404": "/en/nope",
+            "fr-widget-builder": "/integrer?municipality=danville&category=culture&limit=3",
+            "en-widget": "/en/widget?category=culture&theme=dark", "fr-widget": "/widget?limit=3",
         }
+        # Another site (another origin: its own port) with both snippets the builder gives.
+        _, _, builder = self.page("/integrer?municipality=danville&category=culture&limit=3")
+        snippets = [htmllib.unescape(t) for t in re.findall(r'<textarea[^>]*>(.*?)</textarea>', builder, re.S)]
+        self.assertEqual(len(snippets), 2)
+        host_dir = os.path.join(self.stack.dir, "host")
+        os.makedirs(host_dir, exist_ok=True)
+        with open(os.path.join(host_dir, "index.html"), "w") as f:
+            f.write("<!DOCTYPE html><html lang=fr><head><meta charset=utf-8><title>Tourisme</title></head>"
+                    f"<body><h1>Tourisme des Sources</h1>{snippets[0]}<h2>Liste</h2>{snippets[1]}</body></html>")
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=host_dir)
+        handler.log_message = lambda *args: None
+        host = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=host.serve_forever, daemon=True).start()
+        self.addCleanup(host.shutdown)
+        env = dict(os.environ, HOST_URL=f"http://127.0.0.1:{host.server_address[1]}/index.html")
         r = subprocess.run(["node", os.path.join(HERE, "pages_browser.mjs"), self.base, SHOTS, json.dumps(pages)],
-                           capture_output=True, text=True, timeout=240, cwd=os.path.join(HERE, ".."))
+                           capture_output=True, text=True, timeout=240, cwd=os.path.join(HERE, ".."), env=env)
         self.assertEqual(r.returncode, 0, r.stderr[-3000:])
         result = json.loads(r.stdout)
         flow = result["flows"]["fr"]
@@ -238,12 +275,26 @@ class Pages(unittest.TestCase):
         self.assertEqual(result["csp"], [], "nothing the policy had to block")
         for name, axe in result["axe"].items():
             self.assertEqual(axe["violations"], [], name)
-            self.assertGreater(axe["passes"], 10, name)
+            self.assertGreater(axe["passes"], 5, name)  # axe did run
         for name, report in result["html"].items():
             self.assertTrue(report["valid"], f"{name}: {report['messages']}")
         for name, width in result["widths"].items():
             self.assertLessEqual(width, int(name.rsplit("@", 1)[1]), f"{name} scrolls sideways")
         self.assertEqual(len(result["screenshots"]), 2 * len(pages))
+        # The widget on another site: the frame fitted to its list, the
+        # element's links those of the feed, the fallback link without JavaScript.
+        widget = result["widget"]
+        self.assertAlmostEqual(widget["frame_height"], widget["frame_content_height"], delta=2)
+        self.assertNotEqual(round(widget["frame_height"]), 400)
+        self.assertEqual(len(widget["frame_titles"]), 3, "limit=3")
+        self.assertIn("Heure du conte", widget["frame_titles"])
+        titles = [link["text"] for link in widget["element_links"]]
+        self.assertEqual(titles, widget["frame_titles"], "the element and the frame list the same events")
+        for link in widget["element_links"]:
+            self.assertTrue(link["href"].startswith(self.base + "/evenement/"), link)
+        self.assertTrue(widget["fallback_in_light_dom"].startswith(self.base + "/"))
+        self.assertTrue(widget["no_js_fallback_visible"])
+        self.assertEqual(widget["no_js_frame_titles"], 3, "the frame needs no JavaScript")
         print("pages:", json.dumps({n: r["bytes"] for n, r in result["html"].items()}), file=sys.stderr)
         print("screenshots:", SHOTS, file=sys.stderr)
 

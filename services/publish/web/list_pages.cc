@@ -8,14 +8,45 @@
 #include "services/publish/web/site.h"
 
 namespace babillard::publish::web {
-namespace {
-
-std::string Count(const PageRenderer& r, size_t n, absl::string_view language) {
-  return absl::StrReplaceAll(r.Word(n == 1 ? "count_one" : "count_many", language),
-                             {{"{n}", absl::StrCat(n)}});
+Data Site::Days(const std::vector<Item>& items, size_t begin, size_t end, absl::CivilDay first,
+                absl::CivilDay today, absl::string_view language, bool absolute) const {
+  Data days = NewList();
+  Data day_items = NewList();
+  absl::CivilDay current;
+  bool open = false;
+  const auto close = [&] {
+    if (!open) return;
+    Data d;
+    d.set("id", absl::FormatCivilTime(current));
+    d.set("heading", DayHeading(current, today, language));
+    d.set("items", day_items);
+    days.push_back(d);
+    day_items = NewList();
+  };
+  for (size_t i = begin; i < end; ++i) {
+    // An occurrence that began before the window (a festival under way)
+    // is listed under the window's first day.
+    const absl::CivilDay day = std::max(absl::ToCivilDay(items[i].occurrence.start, zone_), first);
+    if (!open || day != current) {
+      close();
+      current = day;
+      open = true;
+    }
+    Data item = ItemData(items[i], language, false);
+    if (absolute) {
+      item.set("url", Absolute(OccurrencePath(language, items[i].served->event().uid(),
+                                              absl::ToCivilDay(items[i].occurrence.start, zone_))));
+    }
+    day_items.push_back(item);
+  }
+  close();
+  return days;
 }
 
-}  // namespace
+std::string Site::Count(size_t n, absl::string_view language) const {
+  return absl::StrReplaceAll(renderer_.Word(n == 1 ? "count_one" : "count_many", language),
+                             {{"{n}", absl::StrCat(n)}});
+}
 
 BuiltPage Site::List(const PageRoute& route, absl::Time now) const {
   const std::string& lang = route.language;
@@ -39,35 +70,10 @@ BuiltPage Site::List(const PageRoute& route, absl::Time now) const {
   FilterForm(route, lang == "en" ? "/en/" : "/", true, v);
   v.set("subscribe", SubscribeLinks(route.filter, lang));
   v.set("month_url", MonthPath(lang, route.filter, absl::CivilMonth(w.first)));
-  v.set("count_text", Count(renderer_, items.size(), lang));
+  v.set("count_text", Count(items.size(), lang));
 
-  Data days = NewList();
   const size_t begin = (route.page - 1) * size, end = std::min(items.size(), begin + size);
-  Data day_items = NewList();
-  absl::CivilDay current;
-  bool open = false;
-  const auto close = [&] {
-    if (!open) return;
-    Data d;
-    d.set("id", absl::FormatCivilTime(current));
-    d.set("heading", DayHeading(current, today, lang));
-    d.set("items", day_items);
-    days.push_back(d);
-    day_items = NewList();
-  };
-  for (size_t i = begin; i < end; ++i) {
-    // An occurrence that began before the window (a festival under way)
-    // is listed under the window's first day.
-    const absl::CivilDay day =
-        std::max(absl::ToCivilDay(items[i].occurrence.start, zone_), w.first);
-    if (!open || day != current) {
-      close();
-      current = day;
-      open = true;
-    }
-    day_items.push_back(ItemData(items[i], lang, false));
-  }
-  close();
+  Data days = Days(items, begin, end, w.first, today, lang, false);
   v.set("days", days);
   if (pages > 1) {
     Data pager;
@@ -122,7 +128,7 @@ BuiltPage Site::Month(const PageRoute& route, absl::Time now) const {
   v.set("month_value", absl::FormatCivilTime(month));
   v.set("subscribe", SubscribeLinks(route.filter, lang));
   v.set("month_name", month_name);
-  v.set("count_text", Count(renderer_, items.size(), lang));
+  v.set("count_text", Count(items.size(), lang));
   v.set("previous_url", MonthPath(lang, route.filter, month - 1));
   v.set("previous_name", MonthName(month - 1, lang));
   v.set("next_url", MonthPath(lang, route.filter, month + 1));

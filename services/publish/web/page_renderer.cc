@@ -14,8 +14,9 @@ std::string_view EmbeddedFile(std::string_view path);
 
 namespace {
 
-constexpr const char* kTemplates[] = {"layout",  "list", "month",        "event",          "error",
-                                      "sitemap", "atom", "filters_form", "subscribe_links"};
+constexpr const char* kTemplates[] = {"layout",          "list",    "month",         "event",
+                                      "error",           "sitemap", "atom",          "filters_form",
+                                      "subscribe_links", "widget",  "widget_builder"};
 // Templates that pages include with {{> name}}.
 constexpr const char* kPartials[] = {"filters_form", "subscribe_links"};
 constexpr const char* kLanguages[] = {"fr", "en"};
@@ -49,13 +50,16 @@ absl::StatusOr<std::unique_ptr<PageRenderer>> PageRenderer::Load() {
           std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
     }
   }
-  for (const auto& [name, type] : {std::pair{"babillard.css", "text/css; charset=utf-8"}}) {
+  for (const auto& [name, type] : {std::pair{"babillard.css", "text/css; charset=utf-8"},
+                                   std::pair{"frame.js", "text/javascript; charset=utf-8"},
+                                   std::pair{"widget.js", "text/javascript; charset=utf-8"}}) {
     std::string_view bytes = EmbeddedFile(absl::StrCat("static/", name));
     if (bytes.empty()) return absl::InternalError(absl::StrCat("static/", name, ": not built in"));
     r->statics_[name] = StaticFile{bytes, type};
   }
-  r->asset_version_ =
-      auth::Sha256Hex(std::string(r->statics_["babillard.css"].bytes)).substr(0, 12);
+  r->asset_version_ = auth::Sha256Hex(std::string(r->statics_["babillard.css"].bytes) +
+                                      std::string(r->statics_["frame.js"].bytes))
+                          .substr(0, 12);
   return r;
 }
 

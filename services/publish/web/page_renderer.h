@@ -39,13 +39,17 @@ class PageRenderer {
   // checks every key has both).
   const std::string& Word(absl::string_view key, absl::string_view language) const;
 
+  bool HasTemplate(absl::string_view name) const { return templates_.contains(name); }
+
   // A static file (the stylesheet) and its content type; null when none.
   struct StaticFile {
     std::string_view bytes;
     std::string content_type;
   };
   const StaticFile* Static(absl::string_view name) const;
-  // A short hash of the stylesheet, in its URL so that caches keep it a year.
+  // Every static file, by name.
+  const std::map<std::string, StaticFile, std::less<>>& statics() const { return statics_; }
+  // A short hash of the stylesheet and frame.js, in their URLs so that caches keep them a year.
   const std::string& asset_version() const { return asset_version_; }
 
  private:

@@ -19,14 +19,15 @@ namespace {
 
 // Path segments in each language; index 0 French, 1 English.
 struct Words {
+  const char* widget_builder;
   const char* month;
   const char* event;
   const char* municipality;
   const char* category;
   const char* organization;
 };
-constexpr Words kFr{"mois", "evenement", "municipalite", "categorie", "organisme"};
-constexpr Words kEn{"month", "event", "municipality", "category", "organization"};
+constexpr Words kFr{"integrer", "mois", "evenement", "municipalite", "categorie", "organisme"};
+constexpr Words kEn{"integrate", "month", "event", "municipality", "category", "organization"};
 
 const Words& WordsOf(absl::string_view language) { return language == "en" ? kEn : kFr; }
 std::string Root(absl::string_view language) { return language == "en" ? "/en/" : "/"; }
@@ -99,6 +100,15 @@ absl::Status ParseFilterParam(const std::string& key, const std::string& value, 
       return absl::InvalidArgumentError("month: YYYY-MM");
     r.month = m;
     r.month_given = true;
+  } else if (key == "limit") {
+    if (value.empty()) return absl::OkStatus();
+    if (!absl::SimpleAtoi(value, &r.limit) || r.limit < 1 || r.limit > kWidgetMaxLimit)
+      return absl::InvalidArgumentError(
+          absl::StrCat("limit: a number from 1 to ", kWidgetMaxLimit));
+  } else if (key == "theme") {
+    if (value != "" && value != "light" && value != "dark")
+      return absl::InvalidArgumentError("theme: light or dark");
+    r.theme = value;
   } else if (key == "date") {
     if (!absl::ParseCivilTime(value, &r.occurrence))
       return absl::InvalidArgumentError("date: a date, YYYY-MM-DD");
@@ -113,6 +123,14 @@ absl::Status ParsePath(absl::string_view rest, PageRoute& r) {
   if (rest.empty()) return absl::OkStatus();
   if (rest == "atom.xml") {
     r.kind = PageKind::kAtom;
+    return absl::OkStatus();
+  }
+  if (rest == "widget") {
+    r.kind = PageKind::kWidget;
+    return absl::OkStatus();
+  }
+  if (rest == w.widget_builder) {
+    r.kind = PageKind::kWidgetBuilder;
     return absl::OkStatus();
   }
   std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
@@ -269,6 +287,31 @@ std::string AtomPath(absl::string_view language, const PageFilter& filter) {
   return absl::StrCat(Root(language), "atom.xml", q.empty() ? "" : "?", q);
 }
 
+namespace {
+
+std::vector<std::pair<std::string, std::string>> WidgetParams(const PageFilter& filter, int limit,
+                                                              absl::string_view theme) {
+  PageFilter criteria = filter;
+  criteria.period = Period::kUpcoming;  // a widget shows what comes
+  std::vector<std::pair<std::string, std::string>> p = FilterParams(criteria);
+  if (limit > 0) p.push_back({"limit", absl::StrCat(limit)});
+  p.push_back({"theme", std::string(theme)});
+  return p;
+}
+
+}  // namespace
+
+std::string WidgetPath(absl::string_view language, const PageFilter& filter, int limit,
+                       absl::string_view theme) {
+  return absl::StrCat(Root(language), "widget", Query(WidgetParams(filter, limit, theme)));
+}
+
+std::string WidgetBuilderPath(absl::string_view language, const PageFilter& filter, int limit,
+                              absl::string_view theme) {
+  return absl::StrCat(Root(language), WordsOf(language).widget_builder,
+                      Query(WidgetParams(filter, limit, theme)));
+}
+
 std::string ScopePath(absl::string_view language, PageScope scope, absl::string_view slug) {
   const Words& w = WordsOf(language);
   const char* word = scope == PageScope::kMunicipality ? w.municipality
@@ -288,6 +331,10 @@ std::string PagePath(const PageRoute& route) {
                                     : EventPath(lang, route.uid);
     case PageKind::kAtom:
       return AtomPath(lang, route.filter);
+    case PageKind::kWidget:
+      return WidgetPath(lang, route.filter, route.limit, route.theme);
+    case PageKind::kWidgetBuilder:
+      return WidgetBuilderPath(lang, route.filter, route.limit, route.theme);
     default:
       break;
   }

@@ -18,7 +18,9 @@ namespace babillard::publish::web {
 //   /categorie/SLUG        /en/category/SLUG         one category's
 //   /organisme/SLUG        /en/organization/SLUG     one organization's
 //   /atom.xml              /en/atom.xml              the Atom feed (RFC 4287) of a filter
-//   /robots.txt  /sitemap.xml  /static/NAME
+//   /widget                /en/widget                the widget, for an iframe
+//   (?limit=N&theme=dark) /integrer              /en/integrate             the widget's snippets
+//   for a filter /robots.txt  /sitemap.xml  /static/NAME
 // Filters are the same query parameters in both languages, so the language
 // switch keeps them: municipality, category, org, q (text), period (today,
 // weekend, week, month, dates with from and to), page. Parameters the
@@ -32,6 +34,8 @@ enum class PageKind {
   kSitemap,
   kStatic,
   kAtom,
+  kWidget,
+  kWidgetBuilder,
 };
 
 // Which criterion the path itself names (/municipalite/danville).
@@ -57,6 +61,8 @@ struct PageRoute {
   bool occurrence_given = false;
   absl::CivilDay occurrence;  // kEvent: the occurrence on that day
   std::string static_name;    // kStatic
+  int limit = 0;              // kWidget(Builder): events shown, 0 the default
+  std::string theme;          // kWidget(Builder): "", "light" or "dark" ("": the reader's)
 
   // A stable text form of everything the page depends on from the URL.
   std::string Key() const;
@@ -77,6 +83,14 @@ std::string EventPath(absl::string_view language, absl::string_view uid);
 std::string OccurrencePath(absl::string_view language, absl::string_view uid, absl::CivilDay day);
 std::string EventIcsPath(absl::string_view language, absl::string_view uid);
 std::string AtomPath(absl::string_view language, const PageFilter& filter);
+// The widget's page and its builder, with the filter's criteria, limit and theme.
+std::string WidgetPath(absl::string_view language, const PageFilter& filter, int limit,
+                       absl::string_view theme);
+std::string WidgetBuilderPath(absl::string_view language, const PageFilter& filter, int limit,
+                              absl::string_view theme);
+// The widget's largest and default number of events.
+inline constexpr int kWidgetMaxLimit = 50;
+inline constexpr int kWidgetDefaultLimit = 10;
 std::string ScopePath(absl::string_view language, PageScope scope, absl::string_view slug);
 // The route's own path (its canonical URL under the site's root).
 std::string PagePath(const PageRoute& route);

@@ -55,6 +55,10 @@ BuiltPage Site::Build(const PageRoute& route, absl::Time now) const {
       return Sitemap(now);
     case PageKind::kRobots:
       return Robots();
+    case PageKind::kWidget:
+      return Widget(route, now);
+    case PageKind::kWidgetBuilder:
+      return WidgetBuilder(route, now);
     case PageKind::kStatic:
       break;  // served from the renderer's files, not built
   }
@@ -362,6 +366,7 @@ Data Site::SubscribeLinks(const PageFilter& filter, absl::string_view language) 
         absl::StrCat("https://outlook.live.com/calendar/0/addfromweb?url=", PercentEncode(https),
                      "&name=", PercentEncode(region_.Name(language))));
   s.set("atom", AtomPath(language, filter));
+  s.set("embed", WidgetBuilderPath(language, filter, 0, ""));
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -28,12 +29,22 @@ struct SiteOptions {
   int month_cell_items = 3;
   // Dates an event page lists for a series.
   int next_dates = 10;
+  // The sites that may frame the widget page: a CSP frame-ancestors list
+  // ("https://tourisme.example.org 'self'"; "*" any).
+  std::string widget_frame_ancestors = "*";
 };
 
 struct BuiltPage {
+  BuiltPage() = default;
+  BuiltPage(int status, std::string body, std::string content_type = "text/html; charset=utf-8")
+      : status(status), body(std::move(body)), content_type(std::move(content_type)) {}
+
   int status = 200;
   std::string body;
   std::string content_type = "text/html; charset=utf-8";
+  // The page's own Content-Security-Policy; empty: the pages' (no script,
+  // never framed).
+  std::string content_security_policy;
 };
 
 // The residents' pages, built from the same in-memory calendar and the same
@@ -76,6 +87,8 @@ class Site {
   BuiltPage Atom(const PageRoute& route, absl::Time now) const;
   BuiltPage Sitemap(absl::Time now) const;
   BuiltPage Robots() const;
+  BuiltPage Widget(const PageRoute& route, absl::Time now) const;
+  BuiltPage WidgetBuilder(const PageRoute& route, absl::Time now) const;
 
   // The filter's slugs checked against the region and the directory: empty
   // when all are known, else the 404 message.
@@ -97,6 +110,12 @@ class Site {
   Data ItemData(const Item& item, absl::string_view language, bool with_day) const;
   Data CategoryLinks(const v1::Event& e, absl::string_view language) const;
   std::string Heading(const PageRoute& route) const;
+  // Items [begin, end) grouped under their days' headings (an occurrence
+  // under way under `first`); `absolute` links for pages framed elsewhere.
+  Data Days(const std::vector<Item>& items, size_t begin, size_t end, absl::CivilDay first,
+            absl::CivilDay today, absl::string_view language, bool absolute) const;
+  // "12 activités"
+  std::string Count(size_t n, absl::string_view language) const;
 
   std::string MunicipalityName(const std::string& slug, absl::string_view language) const;
   std::string CategoryName(const std::string& slug, absl::string_view language) const;

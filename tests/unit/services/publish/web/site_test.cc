@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -228,14 +229,58 @@ TEST_F(SiteTest, AtomSitemapAndRobots) {
       absl::StrContains(Get("/robots.txt").body, "Sitemap: http://127.0.0.1:8080/sitemap.xml"));
 }
 
-// Every {{t.key}} a template uses has its words in both languages.
-TEST(PageWords, EveryKeyInBothLanguages) {
+TEST_F(SiteTest, WidgetPageAndItsBuilder) {
+  Serve({At("a", absl::CivilSecond(2026, 12, 3, 19, 0, 0), "Un"),
+         At("b", absl::CivilSecond(2026, 12, 4, 19, 0, 0), "Deux"),
+         At("c", absl::CivilSecond(2026, 12, 5, 19, 0, 0), "Trois", "wotton")});
+  SiteOptions options;
+  options.widget_frame_ancestors = "https://tourisme.example.org";
+  const Site site(view_, region_, nullptr, *renderer_, options);
+  const BuiltPage widget = site.Build(*ParsePageTarget("/widget", "limit=1&theme=dark"), kNow);
+  EXPECT_EQ(widget.status, 200);
+  EXPECT_TRUE(absl::StrContains(widget.content_security_policy,
+                                "frame-ancestors https://tourisme.example.org"));
+  EXPECT_TRUE(absl::StrContains(widget.body, "<html lang=\"fr\" class=\"theme-dark\">"));
+  EXPECT_TRUE(absl::StrContains(widget.body, "Un"));
+  EXPECT_FALSE(absl::StrContains(widget.body, "Deux")) << "limit=1";
+  EXPECT_TRUE(absl::StrContains(
+      widget.body, "href=\"http://127.0.0.1:8080/evenement/a?date=2026-12-03\" target=\"_blank\""));
+  EXPECT_TRUE(absl::StrContains(widget.body, "<script src=\"/static/frame.js"));
+  EXPECT_EQ(site.Build(*ParsePageTarget("/widget", "municipality=atlantis"), kNow).status, 404);
+  EXPECT_TRUE(absl::IsInvalidArgument(ParsePageTarget("/widget", "limit=51").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(ParsePageTarget("/widget", "theme=pink").status()));
+
+  const BuiltPage builder =
+      site.Build(*ParsePageTarget("/en/integrate", "municipality=wotton&limit=5"), kNow);
+  EXPECT_EQ(builder.status, 200);
+  EXPECT_TRUE(absl::StrContains(builder.content_security_policy, "frame-src 'self'"));
+  // The snippets are text to copy, escaped in their textarea.
+  EXPECT_TRUE(absl::StrContains(
+      builder.body,
+      "&lt;iframe src=&quot;http://127.0.0.1:8080/en/widget?municipality=wotton&amp;limit=5"));
+  EXPECT_TRUE(
+      absl::StrContains(builder.body,
+                        "&lt;babillard-events src=&quot;http://127.0.0.1:8080/feeds/all.json?"
+                        "municipality=wotton&amp;lang=en&quot; limit=&quot;5&quot;"));
+  EXPECT_TRUE(
+      absl::StrContains(builder.body, "<iframe class=\"widget-preview\" src=\"/en/widget?"));
+  EXPECT_FALSE(absl::StrContains(builder.body, "<babillard-events"));
+  EXPECT_TRUE(absl::StrContains(Get("/").body, "href=\"/integrer\""))
+      << "every list links to the builder";
+}
+
+// Every template file is loaded, and every {{t.key}} it uses has its words
+// in both languages.
+TEST(PageWords, EveryTemplateLoadedAndEveryKeyInBothLanguages) {
   std::unique_ptr<PageRenderer> r = *PageRenderer::Load();
   std::set<std::string> keys;
-  for (const char* name :
-       {"layout", "list", "month", "event", "error", "filters_form", "subscribe_links", "atom"}) {
-    std::ifstream in(
-        absl::StrCat(BABILLARD_SOURCE_DIR, "/services/publish/web/templates/", name, ".mustache"));
+  int templates = 0;
+  for (const auto& file : std::filesystem::directory_iterator(
+           absl::StrCat(BABILLARD_SOURCE_DIR, "/services/publish/web/templates"))) {
+    const std::string name = file.path().stem().string();
+    EXPECT_TRUE(r->HasTemplate(name)) << name << " is not in kTemplates";
+    ++templates;
+    std::ifstream in(file.path());
     std::stringstream text;
     text << in.rdbuf();
     const std::string s = text.str();
@@ -245,6 +290,7 @@ TEST(PageWords, EveryKeyInBothLanguages) {
          ++it)
       keys.insert((*it)[1]);
   }
+  EXPECT_GE(templates, 11);
   EXPECT_GT(keys.size(), 40u);
   for (const std::string& key : keys) {
     EXPECT_FALSE(r->Word(key, "fr").empty()) << key << " in fr.txt";

@@ -39,7 +39,13 @@ for _ in $(seq 1 100); do  # the view follows the store
   [ "$size" -gt 10000000 ] && break
   sleep 0.2
 done
-gzip -9 -k "$dir/www/all.ics"
+# The residents' home page and one event's page, as a browser asks for them.
+home_url=http://127.0.0.1:$http/
+curl -s -o "$dir/www/home.html" "$home_url"
+event_path=$(grep -m1 -o 'href="/evenement/[^"]*"' "$dir/www/home.html" | sed -n 1p | cut -d'"' -f2 | sed 's/&amp;/\&/g')
+event_url="http://127.0.0.1:$http$event_path"
+curl -s -o "$dir/www/event.html" "$event_url"
+gzip -9 -k "$dir/www/all.ics" "$dir/www/home.html" "$dir/www/event.html"
 chmod 755 "$dir"; chmod -R a+rX "$dir/www"  # nginx workers run as nobody
 etag=$(curl -s -D - -o /dev/null "$url" | tr -d '\r' | sed -n 's/^ETag: //Ip')
 cat >"$dir/nginx.conf" <<NGINX
@@ -51,7 +57,7 @@ http {
   access_log off;
   sendfile on;
   tcp_nopush on;
-  types { text/calendar ics; }
+  types { text/calendar ics; text/html html; }
   gzip_static on;
   etag on;
   server { listen 127.0.0.1:$nginx_port; root $dir/www; }
@@ -82,3 +88,30 @@ row "feed 200, identity (${mb} MB, 10,000 events)" "$(rps "$url")" "$(rps "$ngin
 row "feed 200, gzip" "$(rps "$url" 'Accept-Encoding: gzip')" "$(rps "$nginx_url" 'Accept-Encoding: gzip')"
 row "feed 304 (If-None-Match)" "$(rps "$url" "If-None-Match: $etag")" "$(rps "$nginx_url" "If-None-Match: $nginx_etag")"
 : "$gz_etag"
+
+# The pages beside nginx serving the same bytes (browsers ask with gzip).
+cmp -s "$dir/www/home.html" <(curl -s "$home_url") || { echo "feed_bench: the home page changed" >&2; exit 1; }
+home_etag=$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "$home_url" | tr -d '\r' | sed -n 's/^ETag: //Ip')
+nginx_home_etag=$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$nginx_port/home.html" | tr -d '\r' | sed -n 's/^ETag: //Ip')
+home_kb=$(awk "BEGIN{printf \"%.0f KB, %.0f KB gzipped\", $(stat -c %s "$dir/www/home.html")/1024, $(stat -c %s "$dir/www/home.html.gz")/1024}")
+row "home page 200, gzip ($home_kb)" "$(rps "$home_url" 'Accept-Encoding: gzip')" "$(rps "http://127.0.0.1:$nginx_port/home.html" 'Accept-Encoding: gzip')"
+row "home page 304" "$(rps "$home_url" "If-None-Match: $home_etag")" "$(rps "http://127.0.0.1:$nginx_port/home.html" "If-None-Match: $nginx_home_etag")"
+row "event page 200, gzip" "$(rps "$event_url" 'Accept-Encoding: gzip')" "$(rps "http://127.0.0.1:$nginx_port/event.html" 'Accept-Encoding: gzip')"
+
+# What one change costs: an event's title changed, then the first request of
+# the home page (and of /feeds/all.ics) after it, which builds it; the median
+# of 5 (each after the view has taken the change).
+first_uid=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.argv[1].split("/")[2].split("?")[0]))' "$event_path")
+rebuild() {  # rebuild URL: ms of the first request after a change, median of 5
+  local times=()
+  for i in 1 2 3 4 5; do
+    BABILLARD_TOKEN=$token "$build/clients/cli/babillard" update "$first_uid" --title="Changé $i $RANDOM" >/dev/null
+    sleep 1
+    times+=("$(curl -s -o /dev/null -w '%{time_total}' -H 'Accept-Encoding: gzip' "$1")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1*1000}'
+}
+home_ms=$(rebuild "$home_url")
+feed_ms=$(rebuild "$url")
+printf '| home page built after one change (10,000 events) | %s ms | target | - | <= 20 ms |\n' "$home_ms"
+printf '| /feeds/all.ics built after one change (10,000 events) | %s ms | target | - | <= 20 ms |\n' "$feed_ms"

@@ -116,7 +116,7 @@ v1::JsonEvent ToJsonEvent(const SelectedEvent& selected, const JsonFeedHeader& h
     j.set_time_zone(e.start().time_zone().empty() ? header.time_zone : e.start().time_zone());
   }
   j.set_recurrence_rule(e.rrule());
-  for (const ical::Occurrence& o : selected.expansion.occurrences) {
+  for (const ical::Occurrence& o : selected.expansion->occurrences) {
     v1::JsonOccurrence& out = *j.add_occurrences();
     out.set_start_date(times.Start(o.start));
     out.set_end_date(times.End(o.end));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace babillard::publish {
 // One event a feed selected, with its occurrences in the feed's window.
 struct SelectedEvent {
   const ServedEvent* served = nullptr;
-  ical::Expansion expansion;
+  // Its occurrences in the window (the event's own cache, shared).
+  std::shared_ptr<const ical::Expansion> expansion;
 };
 
 struct JsonFeedHeader {

@@ -168,6 +168,18 @@ for (const [name, target] of Object.entries(pageTypes)) {
         passes: axe.passes.length,
         violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })),
       };
+      // The dark scheme (prefers-color-scheme) has its own colours to check.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const dark = await page.evaluate(() => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2aa', 'wcag21aa'] },
+      }));
+      result.axe[`${name} (dark)`] = {
+        status,
+        passes: dark.passes.length,
+        background: await page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+        violations: dark.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })),
+      };
+      await page.emulateMedia({ colorScheme: 'light' });
       const html = await response.text();
       const report = await validator.validateString(html);
       result.html[name] = {

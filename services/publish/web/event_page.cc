@@ -264,7 +264,7 @@ BuiltPage Site::Event(const PageRoute& route, absl::Time now) const {
   v.set("next", next);
 
   // schema.org Event for search engines: the page's occurrence.
-  SelectedEvent selected{served.get(), *own};
+  SelectedEvent selected{served.get(), std::make_shared<const ical::Expansion>(*own)};
   JsonFeedHeader header;
   header.name = title;
   header.language = lang;

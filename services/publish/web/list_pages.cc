@@ -26,7 +26,7 @@ Data Site::Days(const std::vector<Item>& items, size_t begin, size_t end, absl::
   for (size_t i = begin; i < end; ++i) {
     // An occurrence that began before the window (a festival under way)
     // is listed under the window's first day.
-    const absl::CivilDay day = std::max(absl::ToCivilDay(items[i].occurrence.start, zone_), first);
+    const absl::CivilDay day = std::max(absl::ToCivilDay(items[i].occurrence->start, zone_), first);
     if (!open || day != current) {
       close();
       current = day;
@@ -34,8 +34,9 @@ Data Site::Days(const std::vector<Item>& items, size_t begin, size_t end, absl::
     }
     Data item = ItemData(items[i], language, false);
     if (absolute) {
-      item.set("url", Absolute(OccurrencePath(language, items[i].served->event().uid(),
-                                              absl::ToCivilDay(items[i].occurrence.start, zone_))));
+      item.set("url",
+               Absolute(OccurrencePath(language, items[i].served->event().uid(),
+                                       absl::ToCivilDay(items[i].occurrence->start, zone_))));
     }
     day_items.push_back(item);
   }
@@ -54,7 +55,7 @@ BuiltPage Site::List(const PageRoute& route, absl::Time now) const {
     return Error(404, unknown, lang);
   const absl::CivilDay today = absl::ToCivilDay(now, zone_);
   const Window w = PeriodWindow(route.filter, today);
-  std::vector<EventPtr> keep;
+  Kept keep;
   const std::vector<Item> items = Items(route.filter, lang, w.from, w.to, keep);
   const size_t size = static_cast<size_t>(std::max(1, options_.page_size));
   const int pages = static_cast<int>((items.size() + size - 1) / size);
@@ -109,12 +110,12 @@ BuiltPage Site::Month(const PageRoute& route, absl::Time now) const {
   const absl::CivilDay today = absl::ToCivilDay(now, zone_);
   const absl::CivilMonth month = route.month_given ? route.month : absl::CivilMonth(today);
   const absl::CivilDay first(month), after(month + 1);
-  std::vector<EventPtr> keep;
+  Kept keep;
   const std::vector<Item> items =
       Items(route.filter, lang, absl::FromCivil(first, zone_), absl::FromCivil(after, zone_), keep);
   std::map<absl::CivilDay, std::vector<const Item*>> by_day;
   for (const Item& item : items) {
-    by_day[std::max(absl::ToCivilDay(item.occurrence.start, zone_), first)].push_back(&item);
+    by_day[std::max(absl::ToCivilDay(item.occurrence->start, zone_), first)].push_back(&item);
   }
 
   PageRoute canonical = route;

@@ -242,6 +242,8 @@ absl::StatusOr<PageRoute> ParsePageTarget(absl::string_view path, absl::string_v
       return s;
   }
   PageFilter& f = r.filter;
+  // Dates chosen in the form without "Dates choisies": they are the period.
+  if (f.period == Period::kUpcoming && (from_given || to_given)) f.period = Period::kDates;
   if (f.period == Period::kDates) {
     if (!from_given || !to_given)
       return absl::InvalidArgumentError("from: period=dates takes both from and to");

@@ -153,17 +153,19 @@ FeedQuery Site::QueryFor(const PageFilter& f, absl::string_view language, absl::
 }
 
 std::vector<Site::Item> Site::Items(const PageFilter& filter, absl::string_view language,
-                                    absl::Time from, absl::Time to,
-                                    std::vector<EventPtr>& keep) const {
-  keep = view_.Events();
+                                    absl::Time from, absl::Time to, Kept& keep) const {
+  keep.events = view_.Events();
+  std::vector<std::shared_ptr<const ical::Expansion>>& expansions = keep.expansions;
   std::vector<Item> items;
-  for (SelectedEvent& s :
-       SelectEvents(keep, QueryFor(filter, language, from, to), options_.time_zone)) {
-    for (ical::Occurrence& o : s.expansion.occurrences) items.push_back({s.served, std::move(o)});
+  for (const SelectedEvent& s :
+       SelectEvents(keep.events, QueryFor(filter, language, from, to), options_.time_zone)) {
+    for (const ical::Occurrence& o : s.expansion->occurrences) items.push_back({s.served, &o});
+    expansions.push_back(s.expansion);
   }
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return std::make_pair(a.occurrence.start, a.served->event().uid()) <
-           std::make_pair(b.occurrence.start, b.served->event().uid());
+    if (a.occurrence->start != b.occurrence->start)
+      return a.occurrence->start < b.occurrence->start;
+    return a.served->event().uid() < b.served->event().uid();
   });
   return items;
 }
@@ -204,17 +206,17 @@ Data Site::CategoryLinks(const v1::Event& e, absl::string_view language) const {
 
 Data Site::ItemData(const Item& item, absl::string_view language, bool with_day) const {
   const v1::Event& e = item.served->event();
-  const v1::Event* shown = item.occurrence.override_event;
+  const v1::Event* shown = item.occurrence->override_event;
   const std::string& title = shown != nullptr && !InLanguage(shown->title(), language).empty()
                                  ? InLanguage(shown->title(), language)
                                  : InLanguage(e.title(), language);
   const v1::Location& where =
       shown != nullptr && shown->has_location() ? shown->location() : e.location();
-  const absl::CivilDay day = absl::ToCivilDay(item.occurrence.start, zone_);
+  const absl::CivilDay day = absl::ToCivilDay(item.occurrence->start, zone_);
   Data d;
   d.set("title", title);
   d.set("url", OccurrencePath(language, e.uid(), day));
-  std::string time = TimeText(e, item.occurrence, language);
+  std::string time = TimeText(e, *item.occurrence, language);
   if (with_day) time = absl::StrCat(LongDate(day, language, true), ", ", time);
   d.set("time", time);
   d.set("place", Optional(where.name()));
@@ -231,8 +233,9 @@ Data Site::ItemData(const Item& item, absl::string_view language, bool with_day)
   d.set("organization_url", ScopePath(language, PageScope::kOrganization, e.organization()));
   d.set("categories", CategoryLinks(e, language));
   d.set("has_categories", e.categories_size() > 0);
-  const v1::Event::Status status =
-      item.occurrence.status != v1::Event::STATUS_UNSPECIFIED ? item.occurrence.status : e.status();
+  const v1::Event::Status status = item.occurrence->status != v1::Event::STATUS_UNSPECIFIED
+                                       ? item.occurrence->status
+                                       : e.status();
   d.set("cancelled", status == v1::Event::STATUS_CANCELLED);
   d.set("tentative", status == v1::Event::STATUS_TENTATIVE);
   return d;

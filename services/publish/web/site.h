@@ -76,7 +76,12 @@ class Site {
  public:
   struct Item {
     const ServedEvent* served;
-    ical::Occurrence occurrence;
+    const ical::Occurrence* occurrence;
+  };
+  // What Items point into, kept alive while a page is built.
+  struct Kept {
+    std::vector<EventPtr> events;
+    std::vector<std::shared_ptr<const ical::Expansion>> expansions;
   };
 
  private:
@@ -98,7 +103,7 @@ class Site {
                      absl::Time to) const;
   // Every occurrence the filter selects in [from, to), by start.
   std::vector<Item> Items(const PageFilter& filter, absl::string_view language, absl::Time from,
-                          absl::Time to, std::vector<EventPtr>& keep) const;
+                          absl::Time to, Kept& keep) const;
   // The values every page's layout takes.
   Data Layout(const PageRoute& route, const std::string& title,
               const std::string& canonical_path) const;

@@ -31,7 +31,7 @@ BuiltPage Site::Atom(const PageRoute& route, absl::Time now) const {
   if (std::string unknown = UnknownSlug(route.filter, lang); !unknown.empty())
     return Error(404, unknown, lang);
   const absl::CivilDay today = absl::ToCivilDay(now, zone_);
-  std::vector<EventPtr> keep;
+  Kept keep;
   const std::vector<Item> items = Items(route.filter, lang, absl::FromCivil(today, zone_),
                                         absl::FromCivil(today + kUpcomingDays, zone_), keep);
   Data entries = NewList();
@@ -47,8 +47,8 @@ BuiltPage Site::Atom(const PageRoute& route, absl::Time now) const {
     d.set("updated", Rfc3339(Changed(e)));
     updated = std::max(updated, Changed(e));
     std::string summary =
-        absl::StrCat(LongDate(absl::ToCivilDay(item.occurrence.start, zone_), lang, true), ", ",
-                     TimeText(e, item.occurrence, lang));
+        absl::StrCat(LongDate(absl::ToCivilDay(item.occurrence->start, zone_), lang, true), ", ",
+                     TimeText(e, *item.occurrence, lang));
     if (!e.location().name().empty()) absl::StrAppend(&summary, " · ", e.location().name());
     if (!e.location().municipality().empty())
       absl::StrAppend(&summary, " · ", MunicipalityName(e.location().municipality(), lang));

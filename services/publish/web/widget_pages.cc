@@ -16,7 +16,7 @@ BuiltPage Site::Widget(const PageRoute& route, absl::Time now) const {
   PageFilter upcoming = route.filter;
   upcoming.period = Period::kUpcoming;
   const Window w = PeriodWindow(upcoming, today);
-  std::vector<EventPtr> keep;
+  Kept keep;
   const std::vector<Item> items = Items(upcoming, lang, w.from, w.to, keep);
   const size_t limit = static_cast<size_t>(route.limit > 0 ? route.limit : kWidgetDefaultLimit);
   Data v;

@@ -46,6 +46,11 @@ TEST(PageRoute, UnknownPathsAreNotFoundAndBadValuesNameTheirParameter) {
   }
   const std::string long_text(65, 'a');
   EXPECT_TRUE(absl::IsInvalidArgument(ParsePageTarget("/", "q=" + long_text).status()));
+  // Dates without period=dates are the period.
+  absl::StatusOr<PageRoute> dates = ParsePageTarget("/", "from=2027-01-01&to=2027-01-03");
+  ASSERT_TRUE(dates.ok());
+  EXPECT_EQ(dates->filter.period, Period::kDates);
+  EXPECT_TRUE(absl::IsInvalidArgument(ParsePageTarget("/", "from=2027-01-01").status()));
   // A campaign tag on a shared link and the form's empty "all" are no error.
   EXPECT_TRUE(ParsePageTarget("/", "utm_source=x&municipality=&category=").ok());
 }

@@ -13,23 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "services/common/client/pinned_curl.h"
+#include "services/common/client/pinned_post.h"
 
 namespace babillard::publish {
 namespace {
-
-size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
-
-size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  absl::string_view line(data, size * count);
-  if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
-    int64_t seconds = 0;
-    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(12)), &seconds) && seconds > 0) {
-      *static_cast<absl::Duration*>(user) = absl::Seconds(std::min<int64_t>(seconds, 3600));
-    }
-  }
-  return size * count;
-}
 
 const char* TypeOf(v1::Change::Kind kind) {
   switch (kind) {
@@ -95,39 +82,15 @@ WebhookPostResult PostWebhook(const std::string& url, const std::vector<std::str
     }
     signatures.push_back(*std::move(signature));
   }
-  absl::StatusOr<PinnedCurl> curl = OpenPinnedCurl(url, options.allow_loopback);
-  if (!curl.ok()) {
-    result.error = std::string(curl.status().message());
-    return result;
-  }
-  SlistPtr headers;
-  SlistAppend(headers, "Content-Type: application/json");
-  SlistAppend(headers, "webhook-id: " + message_id);
-  SlistAppend(headers, absl::StrCat("webhook-timestamp: ", timestamp));
-  SlistAppend(headers, "webhook-signature: " + absl::StrJoin(signatures, " "));
-  SlistAppend(headers, "Expect:");  // no 100-continue round trip
-  CURL* c = curl->handle.get();
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "babillard-webhooks/1.0");
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(options.timeout)));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
-  absl::Duration retry_after;
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &retry_after);
-  const CURLcode rc = curl_easy_perform(c);
-  result.duration = absl::Now() - start;
-  if (rc != CURLE_OK) {
-    result.error = curl_easy_strerror(rc);
-    return result;
-  }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  result.http_status = static_cast<int>(status);
-  if (status == 429 || status == 503) result.retry_after = retry_after;
-  return result;
+  const PinnedPostResult post =
+      PostPinned(url,
+                 {"Content-Type: application/json", "webhook-id: " + message_id,
+                  absl::StrCat("webhook-timestamp: ", timestamp),
+                  "webhook-signature: " + absl::StrJoin(signatures, " ")},
+                 body, options.timeout, options.allow_loopback, "babillard-webhooks/1.0");
+  WebhookPostResult answered = post;
+  answered.duration = absl::Now() - start;  // signing included
+  return answered;
 }
 
 }  // namespace babillard::publish

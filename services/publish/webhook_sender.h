@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "babillard/v1/event.pb.h"
+#include "services/common/client/pinned_post.h"
 
 namespace babillard::publish {
 
@@ -25,13 +26,8 @@ struct WebhookPostOptions {
   bool allow_loopback = false;
 };
 
-struct WebhookPostResult {
-  int http_status = 0;  // 0 when there was no answer
-  std::string error;    // why there was no answer
-  absl::Duration duration;
-  // The receiver's Retry-After (seconds form), with a 429 or 503; zero if none.
-  absl::Duration retry_after;
-};
+// The receiver's answer (status, or why none; its Retry-After).
+using WebhookPostResult = PinnedPostResult;
 
 // POSTs one message signed with each of `secrets` (Standard Webhooks: the
 // signatures space-separated in webhook-signature; two during a rotation). Redirects are not

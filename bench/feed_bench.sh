@@ -34,12 +34,16 @@ export BABILLARD_ADDR=127.0.0.1:$ingest
 token=$(BABILLARD_TOKEN=$(cat "$dir/ingest/admin.token") "$build/clients/cli/babillard" org create --slug=region --name=Region | sed -n 's/^token: //p')
 BABILLARD_TOKEN=$token "$build/clients/cli/babillard" import "$dir/data/feed-10000.ics" >/dev/null
 url=http://127.0.0.1:$http/feeds/all.ics
-for _ in $(seq 1 100); do  # the view follows the store
+last=0
+for _ in $(seq 1 100); do  # the view follows the store: until the feed stops growing
   size=$(curl -s -o "$dir/www/all.ics" --create-dirs -w '%{size_download}' "$url")
-  [ "$size" -gt 10000000 ] && break
-  sleep 0.2
+  [ "$size" -gt 10000000 ] && [ "$size" = "$last" ] && break
+  last=$size
+  sleep 0.5
 done
-# The residents' home page and one event's page, as a browser asks for them.
+# The residents' home page and one event's page, as a browser asks for them,
+# once publish has read the organization's name (its directory: every 5 s).
+sleep 6
 home_url=http://127.0.0.1:$http/
 curl -s -o "$dir/www/home.html" "$home_url"
 event_path=$(grep -m1 -o 'href="/evenement/[^"]*"' "$dir/www/home.html" | sed -n 1p | cut -d'"' -f2 | sed 's/&amp;/\&/g')
@@ -113,5 +117,5 @@ rebuild() {  # rebuild URL: ms of the first request after a change, median of 5
 }
 home_ms=$(rebuild "$home_url")
 feed_ms=$(rebuild "$url")
-printf '| home page built after one change (10,000 events) | %s ms | target | - | <= 20 ms |\n' "$home_ms"
-printf '| /feeds/all.ics built after one change (10,000 events) | %s ms | target | - | <= 20 ms |\n' "$feed_ms"
+printf '| home page built after one change (10,000 events) | %s ms | - | - | <= 20 ms |\n' "$home_ms"
+printf '| /feeds/all.ics built after one change (10,000 events) | %s ms | - | - | <= 20 ms |\n' "$feed_ms"

@@ -160,7 +160,9 @@ int main(int argc, char** argv) {
   // Port 0: publish picks one and writes its URL to the ready file.
   std::vector<std::string> publish_argv = {
       argv[3], "--store=unix:" + dir + "/store.sock", "--http=127.0.0.1:0",
-      "--listen=unix:" + dir + "/publish.sock", "--ready-file=" + dir + "/publish.ready"};
+      "--listen=unix:" + dir + "/publish.sock", "--ready-file=" + dir + "/publish.ready",
+      // Every stream of the fan-out comes from this one process.
+      "--max_streams_per_address=20000", "--max_streams=20000"};
   auto publish = std::make_unique<testing::ChildProcess>(publish_argv, dir + "/publish.log");
   if (!publish->Start().ok()) return 1;
   absl::StatusOr<std::string> http =
@@ -191,7 +193,10 @@ int main(int argc, char** argv) {
     e->mutable_description()->set_fr(std::string(400, 'd'));
     e->mutable_start()->set_local(absl::StrFormat("2031-03-%02dT19:00:00", 1 + i % 28));
     e->mutable_start()->set_time_zone("America/Toronto");
-    e->mutable_location()->set_municipality(absl::StrCat("ville-", i));
+    // The region's municipalities (ingest refuses others); titles keep events apart.
+    static constexpr const char* kMunicipalities[] = {"danville", "wotton", "ham-sud",
+                                                      "saint-camille", "val-des-sources"};
+    e->mutable_location()->set_municipality(kMunicipalities[i % 5]);
     e->add_categories("culture");
     v1::SubmitEventResponse response;
     grpc::Status s = ingest_stub->SubmitEvent(&context, request, &response);

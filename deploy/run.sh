@@ -97,8 +97,11 @@ if [ "${DEMO:-0}" = 1 ] && [ ! -e "$var/demo.loaded" ]; then
     for m in val-des-sources saint-georges-de-windsor saint-adrien saint-camille ham-sud danville wotton; do
       case "$slug" in *"$m"*) municipality=$m; break ;; esac
     done
+    # The organization's name as its own calendar gives it (X-WR-CALNAME), for the residents' pages.
+    name=$(sed -n 's/^X-WR-CALNAME://p' "$file" | sed -n '1{s/\r$//;s/\\//g;p}')
+    [ -n "$name" ] || name=$(basename "$file" .ics | tr '-' ' ')
     token=$(BABILLARD_ADDR=127.0.0.1:$ingest_port BABILLARD_TOKEN=$admin "$bin/clients/cli/babillard" org create \
-      --slug="$slug" --name="$(basename "$file" .ics | tr '-' ' ')" ${municipality:+--municipality=$municipality} | sed -n 's/^token: //p')
+      --slug="$slug" --name="$name" ${municipality:+--municipality=$municipality} | sed -n 's/^token: //p')
     BABILLARD_ADDR=127.0.0.1:$ingest_port BABILLARD_TOKEN=$token "$bin/clients/cli/babillard" import "$file" \
       ${municipality:+--municipality=$municipality} >/dev/null && loaded=$((loaded + 1))
   done

@@ -9,10 +9,12 @@ usage: liveness_e2e_test.py BUILD_DIR
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
@@ -67,8 +69,10 @@ class InterruptedImport(unittest.TestCase):
     """#13 item 4: Ctrl-C during an import stops the server's work."""
 
     def test_ctrl_c_while_the_calendar_is_parsed_writes_nothing_and_says_so(self):
-        marker_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"slow-worker-{os.getpid()}")
-        os.makedirs(marker_dir, exist_ok=True)
+        # A directory of its own: a marker left by an earlier run (pids repeat
+        # from one fresh machine to the next) would send Ctrl-C before the call.
+        marker_dir = tempfile.mkdtemp(prefix="slow-worker-")
+        self.addCleanup(shutil.rmtree, marker_dir, True)
         worker = os.path.join(marker_dir, "slow-worker.sh")
         real = os.path.join(BUILD, "services/ingest/babillard-parse-worker")
         with open(worker, "w") as f:

@@ -118,6 +118,7 @@ TEST(ParseWorker, TheCallersDeadlineStopsTheWorker) {
 
 TEST(ParseWorker, AtMostMaxWorkersRunAtOnceAndTheOthersWaitTheirTurn) {
   const std::string dir = ::testing::TempDir() + "/workers-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);  // pids repeat across runs; counts from one would add up
   std::filesystem::create_directories(dir + "/running");
   WorkerOptions counted;
   // Each worker notes how many run beside it, then fails (no calendar needed).

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
             const char* value = std::getenv(name.c_str());
             return value == nullptr ? std::string() : std::string(value);
           },
-      .connect = babillard::cli::ConnectInsecure,
+      .connect = babillard::cli::Connect,
       .out = std::cout,
       .err = std::cerr,
   };

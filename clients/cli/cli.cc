@@ -1,8 +1,5 @@
 #include "clients/cli/cli.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-
 #include <algorithm>
 #include <ostream>
 
@@ -14,10 +11,6 @@
 #include "services/common/string_view.h"
 
 namespace babillard::cli {
-
-std::shared_ptr<grpc::Channel> ConnectInsecure(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-}
 
 int RunCli(const std::vector<std::string>& argv, const Environment& env) {
   std::optional<Args> args = ParseArgs(argv, Switches(), env.err);
@@ -65,7 +58,7 @@ int RunCli(const std::vector<std::string>& argv, const Environment& env) {
     return kExitUsage;
   }
   Session session(*std::move(args), std::string(command->path), env);
-  if (std::optional<std::string> problem = session.TokenProblem()) {
+  if (std::optional<std::string> problem = session.Problem()) {
     env.err << "babillard: " << *problem << "\n";
     return kExitUsage;
   }

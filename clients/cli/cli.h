@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/cli/transport.h"
 #include "services/common/clock.h"
 
 namespace babillard::cli {
@@ -18,8 +19,11 @@ namespace babillard::cli {
 struct Environment {
   // Reads BABILLARD_TOKEN, BABILLARD_ADDR, BABILLARD_PUBLISH_ADDR, BABILLARD_CONFIG.
   std::function<std::string(const std::string&)> getenv;
-  // A channel to a service's address (default: an insecure channel).
-  std::function<std::shared_ptr<grpc::Channel>(const std::string& address)> connect;
+  // A channel to a service's address over the transport chosen for it
+  // (the real binary: Connect, transport.h).
+  std::function<std::shared_ptr<grpc::Channel>(const std::string& address,
+                                               const Transport& transport)>
+      connect;
   std::ostream& out;
   std::ostream& err;
   const Clock& clock = Clock::Real();
@@ -46,8 +50,5 @@ enum ExitCode : int {
 // line on `env.err` (plus one line per bad field). Every command, its flags,
 // its help and its example come from one table (commands.h).
 int RunCli(const std::vector<std::string>& args, const Environment& env);
-
-// The insecure channel the real binary uses.
-std::shared_ptr<grpc::Channel> ConnectInsecure(const std::string& address);
 
 }  // namespace babillard::cli

@@ -242,7 +242,10 @@ const std::vector<Flag>& GlobalFlags() {
       {"addr", "HOST:PORT", "babillard-ingest's address"},
       {"publish-addr", "HOST:PORT", "babillard-publish's address"},
       {"token", "TOKEN", "your organization's token"},
-      {"config", "FILE", "a file of token=, addr=, publish_addr= lines"},
+      {"config", "FILE", "a file of token=, addr=, publish_addr=, ca=, tls= lines"},
+      {"ca", "FILE", "the PEM certificate of the CA that signed the services' (implies TLS)"},
+      {"tls", "", "TLS even to a loopback address (the default elsewhere)"},
+      {"plaintext", "", "no TLS even to another host (a private network)"},
       {"help", "", "this help (also -h)"},
       {"version", "", "the version of this babillard"},
   };

@@ -17,8 +17,11 @@ constexpr std::string_view kSources =
     "The token comes from --token or BABILLARD_TOKEN, the ingest address from --addr or\n"
     "BABILLARD_ADDR (default 127.0.0.1:50051), the publish address from --publish-addr or\n"
     "BABILLARD_PUBLISH_ADDR (default 127.0.0.1:50052); a file named by --config or\n"
-    "BABILLARD_CONFIG may hold token=, addr= and publish_addr= lines. Feed URLs are the ones\n"
-    "publish hands out (its --public-url).\n";
+    "BABILLARD_CONFIG may hold token=, addr=, publish_addr=, ca= and tls= lines. Feed URLs\n"
+    "are the ones publish hands out (its --public-url).\n"
+    "Calls go over TLS to any address but a loopback one (127.0.0.1, ::1, localhost, unix:),\n"
+    "checked against the system's CAs, or the one in --ca or BABILLARD_CA; --tls and\n"
+    "--plaintext (or tls=on, tls=off) override the choice.\n";
 
 constexpr std::string_view kExitCodes =
     "Exit codes: 0 done; 1 the server refused or could not be reached (the message says\n"

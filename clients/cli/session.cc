@@ -47,14 +47,38 @@ std::string CodeName(grpc::StatusCode code) {
   }
 }
 
-int Report(const grpc::Status& status, std::ostream& err, const std::string& addr,
-           const std::string& service, const std::string& flag) {
+// Where the call went, for the message of a failure to connect.
+struct Peer {
+  const std::string& addr;
+  const char* service;
+  const char* flag;
+  bool tls;
+};
+
+// gRPC says why a connection failed only in its message's words.
+std::string ConnectFailure(const std::string& message, const Peer& peer) {
+  const std::string where = absl::StrCat(peer.service, " at ", peer.addr);
+  if (peer.tls && absl::StrContains(message, "CERTIFICATE_VERIFY_FAILED")) {
+    return absl::StrCat(where, " presented a certificate that no trusted CA signed (if a private ",
+                        "CA made it, give its certificate with --ca=FILE)");
+  }
+  if (peer.tls && (absl::StrContains(message, "WRONG_VERSION_NUMBER") ||
+                   absl::StrContains(message, "handshake"))) {
+    return absl::StrCat("cannot reach ", where,
+                        " over TLS: the TLS handshake failed (if it serves plaintext, as on a "
+                        "private network, add --plaintext)");
+  }
+  return absl::StrCat("cannot reach ", where, peer.tls ? " over TLS" : " in plaintext",
+                      " (is it running? see ", peer.flag,
+                      peer.tls ? ")" : "; if it serves TLS, add --tls or --ca=FILE)");
+}
+
+int Report(const grpc::Status& status, std::ostream& err, const Peer& peer) {
   if (status.ok()) return kExitOk;
   std::string message = status.error_message();
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
       absl::StrContains(message, "connect")) {
-    message =
-        absl::StrCat("cannot reach ", service, " at ", addr, " (is it running? see ", flag, ")");
+    message = ConnectFailure(message, peer);
   }
   err << "babillard: " << CodeName(status.error_code()) << ": " << message << "\n";
   for (const FieldViolation& v : ViolationsOf(FromGrpcStatus(status))) {
@@ -98,11 +122,40 @@ Session::Session(Args args, std::string command, const Environment& env)
                                                             : "the config file";
   addr_ = pick("addr", "BABILLARD_ADDR", "addr", "127.0.0.1:50051");
   publish_addr_ = pick("publish-addr", "BABILLARD_PUBLISH_ADDR", "publish_addr", "127.0.0.1:50052");
-  ingest_ = v1::Ingest::NewStub(env_.connect(addr_));
-  publish_ = v1::Publish::NewStub(env_.connect(publish_addr_));
+
+  TransportChoice choice;
+  choice.ca_file = pick("ca", "BABILLARD_CA", "ca", "");
+  choice.ca_source = args_.has("ca")                        ? "--ca"
+                     : !env_.getenv("BABILLARD_CA").empty() ? "BABILLARD_CA"
+                                                            : "ca= in the config file";
+  const std::string tls = args_.has("tls")         ? "on"
+                          : args_.has("plaintext") ? "off"
+                                                   : (config.count("tls") ? config["tls"] : "auto");
+  if (args_.has("tls") && args_.has("plaintext")) {
+    transport_problem_ = "--tls and --plaintext contradict each other: give one";
+  } else if (tls == "on" || tls == "off" || tls == "auto") {
+    choice.mode = tls == "on"    ? TransportChoice::Mode::kTls
+                  : tls == "off" ? TransportChoice::Mode::kPlaintext
+                                 : TransportChoice::Mode::kAuto;
+  } else {
+    transport_problem_ =
+        absl::StrCat("tls=", tls, " in the config file: it is on, off or auto (the default)");
+  }
+  absl::StatusOr<Transport> to_ingest = TransportFor(addr_, choice);
+  absl::StatusOr<Transport> to_publish = TransportFor(publish_addr_, choice);
+  for (const auto* t : {&to_ingest, &to_publish}) {
+    if (!transport_problem_ && !t->ok()) transport_problem_ = std::string(t->status().message());
+  }
+  // No channel is made with a transport that was refused: the command does not run.
+  if (transport_problem_) return;
+  ingest_tls_ = to_ingest->tls;
+  publish_tls_ = to_publish->tls;
+  ingest_ = v1::Ingest::NewStub(env_.connect(addr_, *to_ingest));
+  publish_ = v1::Publish::NewStub(env_.connect(publish_addr_, *to_publish));
 }
 
-std::optional<std::string> Session::TokenProblem() const {
+std::optional<std::string> Session::Problem() const {
+  if (transport_problem_) return transport_problem_;
   for (size_t i = 0; i < token_.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(token_[i]);
     // An HTTP/2 header value: visible ASCII. gRPC aborts the process on anything else.
@@ -176,11 +229,12 @@ void Session::NoteRetry(const grpc::Status& status, absl::Duration pause) {
 }
 
 int Session::Fail(const grpc::Status& status) {
-  return Report(status, err(), addr_, "babillard-ingest", "--addr");
+  return Report(status, err(), {addr_, "babillard-ingest", "--addr", ingest_tls_});
 }
 
 int Session::FailPublish(const grpc::Status& status) {
-  return Report(status, err(), publish_addr_, "babillard-publish", "--publish-addr");
+  return Report(status, err(),
+                {publish_addr_, "babillard-publish", "--publish-addr", publish_tls_});
 }
 
 int Session::Usage(const std::string& message) {

@@ -34,9 +34,10 @@ class Session {
   v1::Ingest::Stub& ingest() { return *ingest_; }
   v1::Publish::Stub& publish() { return *publish_; }
   const std::string& token() const { return token_; }
-  // Why the token cannot be sent (a character an HTTP/2 header cannot
-  // carry, which gRPC would abort on), or nullopt.
-  std::optional<std::string> TokenProblem() const;
+  // Why no call can be made, or nullopt: the token has a character an
+  // HTTP/2 header cannot carry (gRPC would abort on it), or the transport
+  // asked for cannot be set up (a CA file that cannot be read).
+  std::optional<std::string> Problem() const;
 
   // A deadline and the caller's token on a call's context.
   void Prepare(grpc::ClientContext& context, int seconds = 30) const;
@@ -137,6 +138,9 @@ class Session {
   const Environment& env_;
   std::string token_, addr_, publish_addr_;
   std::string token_source_;
+  std::optional<std::string> transport_problem_;
+  // Whether each service is reached over TLS, for the messages of Fail.
+  bool ingest_tls_ = false, publish_tls_ = false;
   std::unique_ptr<v1::Ingest::Stub> ingest_;
   std::unique_ptr<v1::Publish::Stub> publish_;
 };

@@ -1,10 +1,12 @@
 #include "services/common/process.h"
 
+#include <arpa/inet.h>
 #include <libical/ical.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -112,10 +114,28 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_
 }
 
 bool IsLoopbackAddress(std::string_view address) {
-  if (address.starts_with("unix:")) return true;
-  std::string_view host = address.substr(0, address.rfind(':'));
-  if (host.starts_with("[") && host.ends_with("]")) host = host.substr(1, host.size() - 2);
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (address.starts_with("unix:") || address.starts_with("unix-abstract:")) return true;
+  for (std::string_view scheme : {"dns:///", "dns:", "ipv4:", "ipv6:"}) {
+    if (address.starts_with(scheme)) {
+      address.remove_prefix(scheme.size());
+      break;
+    }
+  }
+  // [v6]:port, host:port, a bare v6 address, or a bare host.
+  std::string host;
+  if (address.starts_with("[")) {
+    host = std::string(address.substr(1, address.find(']') - 1));
+  } else if (std::count(address.begin(), address.end(), ':') > 1) {
+    host = std::string(address);
+  } else {
+    host = std::string(address.substr(0, address.find(':')));
+  }
+  host = absl::AsciiStrToLower(host);
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string BoundAddress(const std::string& flag, int port) {

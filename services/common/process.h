@@ -36,8 +36,10 @@ int WaitForTermination();
 // secret that silently turned into "no secret" would turn a check off.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_view flag);
 
-// Whether a listen address ("127.0.0.1:50053", "[::1]:1", "localhost:1",
-// "unix:/path") is reachable from this host only.
+// Whether an address ("127.0.0.1:50053", "[::1]:1", "localhost:1",
+// "unix:/path", with or without a port or a dns:/ipv4:/ipv6: scheme) is
+// reachable from this host only: unix sockets, 127.0.0.0/8, ::1, localhost.
+// Hosts are parsed as addresses, so that 127.example.org is not loopback.
 bool IsLoopbackAddress(std::string_view address);
 
 // The address a gRPC server listens on, with the port it was given when the

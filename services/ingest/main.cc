@@ -18,11 +18,13 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/client/store_channel.h"
 #include "services/common/clock.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 #include "services/common/region/region_flag.h"
 #include "services/common/serve.h"
+#include "services/common/tls_flags.h"
 #include "services/ingest/admin_token.h"
 #include "services/ingest/ingest_service.h"
 #include "services/ingest/region_fields.h"
@@ -75,6 +77,8 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<Region> region = RegionFromFlag();
   if (!region.ok()) return Fail(region.status());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ListenerCredentials();
+  if (!credentials.ok()) return Fail(credentials.status());
   std::string admin_path = absl::GetFlag(FLAGS_admin_token_file);
   if (admin_path.empty()) admin_path = absl::GetFlag(FLAGS_data_dir) + "/admin.token";
   bool created = false;
@@ -86,15 +90,16 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxSendMessageSize(-1);
   channel_args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
-                                           grpc::InsecureChannelCredentials(), channel_args);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      ConnectStore(absl::GetFlag(FLAGS_store), channel_args);
+  if (!channel.ok()) return Fail(channel.status());
   absl::StatusOr<std::string> token =
       ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file), "internal-token-file");
   if (!token.ok()) {
     log::Error("cannot start", {{"error", token.status().ToString()}});
     return 1;
   }
-  StoreClient store(internal::Store::NewStub(channel), *token, absl::Seconds(30));
+  StoreClient store(internal::Store::NewStub(*channel), *token, absl::Seconds(30));
   ingest::IngestOptions options;
   ingest::UseRegion(*region, options.normalize);
   options.max_import_bytes = static_cast<size_t>(max_import);
@@ -147,7 +152,7 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder builder;
   LimitServer(builder, "babillard-ingest");
   int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &port);
   // An import is a whole calendar; anything bigger is refused by gRPC itself
   // (RESOURCE_EXHAUSTED) before it reaches the parser.
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_import + (1 << 20)));

@@ -20,12 +20,14 @@
 #include "babillard/v1/publish.grpc.pb.h"
 #include "services/common/auth/token.h"
 #include "services/common/client/authenticator.h"
+#include "services/common/client/store_channel.h"
 #include "services/common/client/store_client.h"
 #include "services/common/clock.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 #include "services/common/region/region_flag.h"
 #include "services/common/serve.h"
+#include "services/common/tls_flags.h"
 #include "services/publish/change_log.h"
 #include "services/publish/change_reader.h"
 #include "services/publish/feed_handler.h"
@@ -109,16 +111,19 @@ int main(int argc, char** argv) {
       ReadSecretFile(absl::GetFlag(FLAGS_internal_token_file), "internal-token-file");
   absl::StatusOr<std::string> admin_token =
       ReadSecretFile(absl::GetFlag(FLAGS_admin_token_file), "admin-token-file");
-  for (const absl::Status& s : {token.status(), admin_token.status()}) {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ListenerCredentials();
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(64 << 20);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> store_channel =
+      ConnectStore(absl::GetFlag(FLAGS_store), channel_args);
+  for (const absl::Status& s :
+       {token.status(), admin_token.status(), credentials.status(), store_channel.status()}) {
     if (!s.ok()) {
       log::Error("cannot start", {{"error", s.ToString()}});
       return 1;
     }
   }
-  grpc::ChannelArguments channel_args;
-  channel_args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_store),
-                                           grpc::InsecureChannelCredentials(), channel_args);
+  std::shared_ptr<grpc::Channel> channel = *store_channel;
   StoreClient store(internal::Store::NewStub(channel), *token);
   // Without the admin token file no call is an admin's (an unguessable hash).
   Authenticator auth(store, admin_token->empty() ? "-" : auth::Sha256Hex(*admin_token));
@@ -238,8 +243,7 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder builder;
   LimitServer(builder, "babillard-publish");
   int grpc_port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
-                           &grpc_port);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &grpc_port);
   // Subscribe streams are long and mostly idle: find dead peers.
   builder.AddChannelArgument(
       GRPC_ARG_KEEPALIVE_TIME_MS,

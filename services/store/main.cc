@@ -19,6 +19,7 @@
 #include "services/common/process.h"
 #include "services/common/redis/redis_process.h"
 #include "services/common/serve.h"
+#include "services/common/tls_flags.h"
 #include "services/store/redis_event_store.h"
 #include "services/store/redis_registry.h"
 #include "services/store/redis_supervisor.h"
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
         "--internal-token-file: required when --listen is not a loopback address (without it "
         "anyone who reaches the port may call the store)"));
   }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ListenerCredentials();
+  if (!credentials.ok()) return Fail(credentials.status());
 
   std::unique_ptr<redis::RedisProcess> embedded;
   redis::Address address;
@@ -112,7 +115,7 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder builder;
   LimitServer(builder, "babillard-store");
   int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &port);
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.SetMaxSendMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.RegisterService(&service);

@@ -4,7 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/publish/push/openssl_owners.h"
+#include "services/common/openssl_owners.h"
 
 namespace babillard::publish::push {
 

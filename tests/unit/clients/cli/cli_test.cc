@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -128,7 +129,11 @@ class CliTest : public ::testing::Test {
     const Environment env{
         .getenv =
             [this](const std::string& name) { return name == "BABILLARD_TOKEN" ? token_ : ""; },
-        .connect = [this](const std::string&) { return channel_; },
+        .connect =
+            [this](const std::string&, const Transport& transport) {
+              transports_.push_back(transport);
+              return channel_;
+            },
         .out = out_,
         .err = err_,
         .clock = clock_,
@@ -143,8 +148,35 @@ class CliTest : public ::testing::Test {
   std::ostringstream out_, err_;
   std::istringstream in_;
   std::string token_ = "tok";
+  std::vector<Transport> transports_;  // what each connect was asked for
   testing::FakeClock clock_;
 };
+
+TEST_F(CliTest, TlsUnlessTheAddressIsLoopbackOrPlaintextIsAsked) {
+  auto tls_of = [&](std::vector<std::string> args) {
+    transports_.clear();
+    args.push_back("list");
+    EXPECT_EQ(Run(args), kExitOk) << err_.str();
+    return transports_.empty() ? std::string("none") : transports_[0].tls ? "tls" : "plaintext";
+  };
+  EXPECT_EQ(tls_of({}), "plaintext");  // 127.0.0.1:50051
+  EXPECT_EQ(tls_of({"--addr=agenda.example.org:443"}), "tls");
+  EXPECT_EQ(tls_of({"--addr=127.example.org:443"}), "tls");
+  EXPECT_EQ(tls_of({"--addr=agenda.example.org:443", "--plaintext"}), "plaintext");
+  EXPECT_EQ(tls_of({"--tls"}), "tls");
+
+  const std::string ca = std::string(::testing::TempDir()) + "/cli-not-a-ca.pem";
+  std::ofstream(ca) << "hello\n";
+  transports_.clear();
+  EXPECT_EQ(Run({"--ca=" + ca, "list"}), kExitUsage);
+  EXPECT_NE(err_.str().find("--ca="), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("no PEM certificate"), std::string::npos) << err_.str();
+  EXPECT_TRUE(transports_.empty());  // nothing was sent anywhere
+  EXPECT_EQ(Run({"--ca=/nonexistent/ca.pem", "list"}), kExitUsage);
+  EXPECT_NE(err_.str().find("--ca"), std::string::npos) << err_.str();
+  EXPECT_EQ(Run({"--tls", "--plaintext", "list"}), kExitUsage);
+  EXPECT_NE(err_.str().find("contradict"), std::string::npos) << err_.str();
+}
 
 TEST_F(CliTest, HelpListsEveryCommandOfTheTableAndEachCommandsFlags) {
   EXPECT_EQ(Run({"--help"}), kExitOk);

@@ -38,9 +38,15 @@ TEST(ReadSecretFile, ANamedFileThatIsNoSecretIsAnErrorNamingTheFlag) {
 }
 
 TEST(IsLoopbackAddress, OnlyThisHostsAddresses) {
-  for (const char* a : {"127.0.0.1:50053", "127.1.2.3:1", "[::1]:50053", "localhost:1", "unix:/x"})
+  for (const char* a :
+       {"127.0.0.1:50053", "127.1.2.3:1", "[::1]:50053", "localhost:1", "unix:/x",
+        "dns:///127.0.0.1:1", "ipv4:127.0.0.1:1", "[::1]", "::1", "LOCALHOST", "127.0.0.1"})
     EXPECT_TRUE(IsLoopbackAddress(a)) << a;
-  for (const char* a : {"0.0.0.0:50053", "[::]:1", "10.0.0.5:50053", "store:50053"})
+  // 127.example.org is a name that any DNS may point anywhere: the CLI
+  // would send its token there in plaintext.
+  for (const char* a :
+       {"0.0.0.0:50053", "[::]:1", "10.0.0.5:50053", "store:50053", "127.example.org:443",
+        "localhost.example.org:1", "dns:///example.org:1", "[::ffff:10.0.0.1]:1", ""})
     EXPECT_FALSE(IsLoopbackAddress(a)) << a;
 }
 

@@ -4,10 +4,11 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/x509.h>
 
 #include <memory>
 
-namespace babillard::publish::push {
+namespace babillard {
 
 // OpenSSL handles, each freed by its own function.
 struct PkeyFree {
@@ -34,6 +35,12 @@ struct ParamFree {
 struct EcdsaSigFree {
   void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
 };
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+struct X509Free {
+  void operator()(X509* p) const { X509_free(p); }
+};
 
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
@@ -43,5 +50,7 @@ using Bignum = std::unique_ptr<BIGNUM, BnFree>;
 using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
 using Params = std::unique_ptr<OSSL_PARAM, ParamFree>;
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
+using Bio = std::unique_ptr<BIO, BioFree>;
+using X509Cert = std::unique_ptr<X509, X509Free>;
 
-}  // namespace babillard::publish::push
+}  // namespace babillard

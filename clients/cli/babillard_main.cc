@@ -1,3 +1,5 @@
+#include <grpc/support/log.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -6,6 +8,9 @@
 #include "clients/cli/cli.h"
 
 int main(int argc, char** argv) {
+  // gRPC's own log lines (a failed handshake) would come before the one-line
+  // message that says what to do; the CLI reports every failure itself.
+  gpr_set_log_function([](gpr_log_func_args*) {});
   const babillard::cli::Environment env{
       .getenv =
           [](const std::string& name) {

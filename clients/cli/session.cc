@@ -58,7 +58,8 @@ struct Peer {
 // gRPC says why a connection failed only in its message's words.
 std::string ConnectFailure(const std::string& message, const Peer& peer) {
   const std::string where = absl::StrCat(peer.service, " at ", peer.addr);
-  if (peer.tls && absl::StrContains(message, "CERTIFICATE_VERIFY_FAILED")) {
+  if (peer.tls && (absl::StrContains(absl::AsciiStrToLower(message), "certificate verify failed") ||
+                   absl::StrContains(message, "CERTIFICATE_VERIFY_FAILED"))) {
     return absl::StrCat(where, " presented a certificate that no trusted CA signed (if a private ",
                         "CA made it, give its certificate with --ca=FILE)");
   }

@@ -220,5 +220,65 @@ class WebhookSecretRotation(unittest.TestCase):
             server.server_close()
 
 
+class TlsForGrpc(unittest.TestCase):
+    """#10 item 10: every service serves TLS with a certificate this test
+    makes with openssl (its own CA); ingest and publish reach the store over
+    it; the CLI needs the CA and says so when it lacks it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = tempfile.mkdtemp(prefix="babillard-tls-")
+        p = lambda n: os.path.join(cls.pki, n)  # noqa: E731
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
+        run("req", "-x509", *ec, "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "1", "-subj", "/CN=test CA")
+        run("req", *ec, "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=localhost")
+        with open(p("ext"), "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        run("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial",
+            "-out", p("server.pem"), "-days", "1", "-extfile", p("ext"))
+        cls.ca = p("ca.pem")
+        tls = [f"--tls-cert={p('server.pem')}", f"--tls-key={p('server.key')}"]
+        cls.stack = Stack(BUILD, "tls", store_args=tls, ingest_args=[f"--store-ca={cls.ca}", *tls],
+                          publish_args=[f"--store-ca={cls.ca}", *tls])
+        cls.server_key = p("server.key")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def test_the_cli_with_the_ca_gets_through_to_ingest_and_the_store(self):
+        r = self.stack.cli("--ca", self.ca, "org", "create", "--slug=tls-club", "--name=Club TLS",
+                           "--municipality=danville", token=self.stack.admin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.stack.cli("--ca", self.ca, "org", "list", token=self.stack.admin)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("tls-club", r.stdout)
+
+    def test_without_the_ca_or_in_plaintext_the_cli_says_what_to_do(self):
+        r = self.stack.cli("--tls", "org", "list", token=self.stack.admin)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no trusted CA signed", r.stderr)
+        self.assertIn("--ca=FILE", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)  # no gRPC log lines
+        r = self.stack.cli("--plaintext", "org", "list", token=self.stack.admin)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("if it serves TLS", r.stderr)
+        r = self.stack.cli("--ca", self.server_key, "org", "list", token=self.stack.admin)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no PEM certificate", r.stderr)
+
+    def test_half_a_tls_configuration_stops_a_service_at_start(self):
+        with tempfile.TemporaryDirectory() as data:
+            r = subprocess.run([STORE, f"--data-dir={data}", f"--tls-cert={self.ca}"], capture_output=True,
+                               text=True, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("--tls-key is missing", r.stderr)
+            r = subprocess.run([STORE, f"--data-dir={data}", f"--tls-cert={self.ca}",
+                                f"--tls-key={self.server_key}"], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("does not belong", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1] + sys.argv[2:], verbosity=2)

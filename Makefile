@@ -16,8 +16,9 @@ PACKAGES := cmake g++ make ninja-build pkg-config \
   redis-server tzdata python3 python3-icalendar python3-recurring-ical-events python3-vobject python3-yaml curl libcurl4-openssl-dev libssl-dev zlib1g-dev \
   clang libclang-rt-14-dev clang-format libkainjow-mustache-dev
 # What only the tests run: nginx, as deploy/nginx's gRPC proxy; Chromium (and
-# a font for its screenshots) for the residents' pages; feedparser for Atom.
-TEST_PACKAGES := nginx-light chromium fonts-dejavu-core python3-feedparser
+# a font for its screenshots) for the residents' pages; feedparser for Atom;
+# stunnel4, as deploy/stunnel carries Redis over TLS.
+TEST_PACKAGES := nginx-light chromium fonts-dejavu-core python3-feedparser stunnel4
 # The reference systems `make bench` compares against.
 BENCH_PACKAGES := nginx-light wrk redis-tools
 

@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/log.h"
@@ -20,6 +21,7 @@
 #include "services/common/redis/redis_process.h"
 #include "services/common/serve.h"
 #include "services/common/tls_flags.h"
+#include "services/store/redis_access.h"
 #include "services/store/redis_event_store.h"
 #include "services/store/redis_registry.h"
 #include "services/store/redis_supervisor.h"
@@ -31,6 +33,13 @@ ABSL_FLAG(
     "Redis to use: host:port or unix:PATH; empty starts a private redis-server under --data-dir");
 ABSL_FLAG(std::string, redis_sentinels, "", "Sentinels (h:p,h:p) to discover the primary from");
 ABSL_FLAG(std::string, redis_master_name, "mymaster", "Sentinel name of the primary");
+ABSL_FLAG(std::string, redis_user, "",
+          "Redis ACL user (Redis 6+; deploy/redis/store.acl has its rules); empty: default");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "File holding the password of --redis-user; empty: no AUTH");
+ABSL_FLAG(std::string, redis_sentinel_user, "", "ACL user on the Sentinels; empty: default");
+ABSL_FLAG(std::string, redis_sentinel_password_file, "",
+          "File holding the Sentinels' own password (their requirepass or ACL user's)");
 ABSL_FLAG(std::string, redis_maxmemory, "1gb",
           "Memory of the private redis-server (Redis units: 512mb, 2gb); past it writes are "
           "refused with RESOURCE_EXHAUSTED and reads go on");
@@ -69,19 +78,40 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ListenerCredentials();
   if (!credentials.ok()) return Fail(credentials.status());
 
+  redis::Credentials redis_credentials;
+  redis_credentials.user = absl::GetFlag(FLAGS_redis_user);
+  store::Sentinels sentinels;
+  sentinels.master_name = absl::GetFlag(FLAGS_redis_master_name);
+  sentinels.credentials.user = absl::GetFlag(FLAGS_redis_sentinel_user);
+  absl::StatusOr<std::string> password =
+      ReadSecretFile(absl::GetFlag(FLAGS_redis_password_file), "redis-password-file");
+  if (!password.ok()) return Fail(password.status());
+  redis_credentials.password = *std::move(password);
+  password = ReadSecretFile(absl::GetFlag(FLAGS_redis_sentinel_password_file),
+                            "redis-sentinel-password-file");
+  if (!password.ok()) return Fail(password.status());
+  sentinels.credentials.password = *std::move(password);
+  if (!redis_credentials.user.empty() && redis_credentials.empty())
+    return Fail(absl::InvalidArgumentError("--redis-user: needs --redis-password-file"));
+
   std::unique_ptr<redis::RedisProcess> embedded;
   redis::Address address;
-  std::vector<redis::Address> sentinels;
   for (absl::string_view s :
        absl::StrSplit(absl::GetFlag(FLAGS_redis_sentinels), ',', absl::SkipEmpty())) {
     absl::StatusOr<redis::Address> a = redis::Address::Parse(std::string(s));
     if (!a.ok()) return Fail(a.status());
-    sentinels.push_back(*a);
+    sentinels.addresses.push_back(*a);
   }
   if (!sentinels.empty()) {
-    absl::StatusOr<redis::Address> primary =
-        store::DiscoverPrimary(sentinels, absl::GetFlag(FLAGS_redis_master_name));
-    if (!primary.ok()) return Fail(primary.status());
+    absl::StatusOr<redis::Address> primary = store::DiscoverPrimary(sentinels);
+    if (!primary.ok()) {
+      if (absl::IsPermissionDenied(primary.status())) {
+        return Fail(absl::PermissionDeniedError(
+            absl::StrCat("--redis-sentinel-user / --redis-sentinel-password-file: ",
+                         primary.status().message())));
+      }
+      return Fail(primary.status());
+    }
     address = *primary;
   } else if (!absl::GetFlag(FLAGS_redis).empty()) {
     absl::StatusOr<redis::Address> a = redis::Address::Parse(absl::GetFlag(FLAGS_redis));
@@ -101,7 +131,11 @@ int main(int argc, char** argv) {
 
   redis::PoolOptions pool_options;
   pool_options.address = address;
+  pool_options.credentials = redis_credentials;
   redis::ConnectionPool pool(pool_options);
+  if (absl::Status access = store::CheckRedisAccess(pool, absl::GetFlag(FLAGS_key_prefix));
+      !access.ok())
+    return Fail(access);
   store::RedisStoreOptions store_options;
   store_options.prefix = absl::GetFlag(FLAGS_key_prefix);
   store_options.retention = absl::GetFlag(FLAGS_retention);
@@ -128,8 +162,7 @@ int main(int argc, char** argv) {
     return Fail(absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   auto* health = server->GetHealthCheckService();
   store::RedisSupervisor supervisor(
-      pool, sentinels, absl::GetFlag(FLAGS_redis_master_name),
-      [health](bool serving) { health->SetServingStatus(serving); },
+      pool, sentinels, [health](bool serving) { health->SetServingStatus(serving); },
       [&embedded] {
         // Our own redis-server died: start it again on the same AOF.
         if (embedded != nullptr && !embedded->Alive()) {

@@ -104,9 +104,8 @@ absl::Status RedisEventStore::Watch(const std::string& from_cursor, bool snapsho
                                     WatchSink& sink) {
   // A dedicated connection: XREAD BLOCK must not share a pooled one, and its
   // socket timeout must outlast the block.
-  BABILLARD_ASSIGN_OR_RETURN(
-      std::unique_ptr<redis::Connection> connection,
-      redis::Connection::Open(pool_.address(), options_.watch_block + absl::Seconds(5)));
+  BABILLARD_ASSIGN_OR_RETURN(std::unique_ptr<redis::Connection> connection,
+                             pool_.OpenDedicated(options_.watch_block + absl::Seconds(5)));
   redis::Connection& c = *connection;
   const std::string stream = options_.prefix + "changes";
   std::string cursor = from_cursor;

@@ -25,7 +25,7 @@ BINARIES = {
     "babillard-ingest": "services/ingest/babillard-ingest",
     "babillard-publish": "services/publish/babillard-publish",
 }
-REDIS_IMAGE = "redis:7.0"
+REDIS_IMAGE = "redis:8.10"  # a maintained release (7.0 is past its end of life)
 
 
 def flags_of(binary):
@@ -147,7 +147,13 @@ class Deploy(unittest.TestCase):
                     with open(os.path.join(DEPLOY, "README.md")) as f:
                         self.assertIn(f"> deploy/{path}", f.read(), f"{name}: how to make {path}")
             for volume in svc.get("volumes", []):
-                self.assertIn(volume.split(":")[0], compose["volumes"], name)
+                source = volume.split(":")[0]
+                if source.startswith("./"):
+                    self.assertTrue(os.path.exists(os.path.join(DEPLOY, source)), f"{name}: mounts {source}")
+                else:
+                    self.assertIn(source, compose["volumes"], name)
+            for network in svc.get("networks", []):
+                self.assertIn(network, compose["networks"], name)
             if svc["image"] == self.image:
                 argv = svc["command"]
                 self.check_command(f"compose {name}", argv)
@@ -165,6 +171,66 @@ class Deploy(unittest.TestCase):
                     listening = [flag_value(argv[1:], f) for f in ("listen", "http")]
                     self.assertIn(container_port, [v.rsplit(":", 1)[1] for v in listening if v],
                                   f"{name}: publishes {mapping} but listens on {listening}")
+
+    def test_compose_keeps_redis_to_the_store(self):
+        with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+            compose = yaml.safe_load(f)
+        services = compose["services"]
+        on = lambda net: {n for n, svc in services.items() if net in svc.get("networks", [])}  # noqa: E731
+        self.assertEqual(on("redis"), {"redis", "store"}, "Redis only from the store")
+        self.assertEqual(on("store"), {"store", "ingest", "publish"})
+        self.assertTrue(compose["networks"]["redis"].get("internal"))
+        self.assertTrue(compose["networks"]["store"].get("internal"))
+        redis = " ".join(services["redis"]["command"])
+        self.assertIn("make-acl.sh /etc/babillard-redis/acl-rules /run/secrets", redis)
+        self.assertIn("--aclfile", redis)
+        store = services["store"]["command"]
+        self.assertEqual(flag_value(store, "redis_user"), "babillard")
+        password = flag_value(store, "redis_password_file")
+        self.assertEqual(os.path.dirname(password), "/run/secrets")
+        for name in ("redis", "store"):
+            self.assertIn(os.path.basename(password), services[name]["secrets"], name)
+
+    def test_kubernetes_redis_authenticates_and_is_fenced(self):
+        by_kind = {}
+        for file, d in k8s_docs():
+            by_kind.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
+        # The ACL rules and their script in the cluster are the ones shipped, byte for byte.
+        acl = by_kind["ConfigMap"]["redis-acl"]["data"]
+        for name in ("acl-rules", "make-acl.sh"):
+            with open(os.path.join(DEPLOY, "redis", name)) as f:
+                self.assertEqual(acl[name], f.read(), name)
+        secret = by_kind["Secret"]["babillard-redis"]["stringData"]
+        with open(os.path.join(DEPLOY, "redis", "acl-rules")) as f:
+            users = [line.split()[0] for line in f if line.strip() and not line.startswith("#")]
+        for user in users:
+            self.assertIn(f"redis-{user}.password", secret, "make-acl.sh needs each user's password")
+        redis = by_kind["StatefulSet"]["redis"]["spec"]["template"]["spec"]
+        args = " ".join(redis["containers"][0]["args"])
+        for needed in ("--aclfile /data/users.acl", "--min-replicas-to-write 1", "masteruser replication",
+                       "SENTINEL get-master-addr-by-name mymaster"):
+            self.assertIn(needed, args)
+        self.assertEqual(redis["initContainers"][0]["command"][:3], ["sh", "/acl/make-acl.sh", "/acl/acl-rules"])
+        sentinel = by_kind["StatefulSet"]["redis-sentinel"]
+        self.assertIn("data", [c["metadata"]["name"] for c in sentinel["spec"].get("volumeClaimTemplates", [])],
+                      "Sentinel state survives restarts")
+        self.assertNotIn("data", [v["name"] for v in sentinel["spec"]["template"]["spec"].get("volumes", [])])
+        # Who may connect: Redis and Sentinel from the store (and each other), the store from ingest and publish.
+        policies = by_kind["NetworkPolicy"]
+        allowed = lambda p: {v for rule in p["spec"]["ingress"] for peer in rule["from"]  # noqa: E731
+                             for e in peer["podSelector"]["matchExpressions"] for v in e["values"]}
+        self.assertEqual(allowed(policies["redis"]), {"babillard-store", "redis", "redis-sentinel"})
+        self.assertEqual(allowed(policies["redis-sentinel"]), {"babillard-store", "redis", "redis-sentinel"})
+        clients = {w["spec"]["template"]["metadata"]["labels"]["app"] for w in by_kind["Deployment"].values()
+                   if w["metadata"]["name"].startswith(("babillard-ingest", "babillard-publish"))}
+        self.assertEqual(allowed(policies["babillard-store"]), clients)
+        workloads = list(by_kind["Deployment"].values()) + list(by_kind["StatefulSet"].values())
+        for name, policy in policies.items():
+            selected = policy["spec"]["podSelector"]["matchLabels"]
+            self.assertTrue(any(w["spec"]["template"]["metadata"]["labels"] == selected for w in workloads), name)
+        store = by_kind["Deployment"]["babillard-store"]["spec"]["template"]["spec"]["containers"][0]["args"]
+        self.assertEqual(flag_value(store, "redis_user"), "babillard")
+        self.assertTrue(flag_value(store, "redis_sentinel_password_file"))
 
     def test_kubernetes(self):
         docs = k8s_docs()
@@ -226,7 +292,8 @@ class Deploy(unittest.TestCase):
                         host, port = value.rsplit(":", 1)
                         self.assertIn(host, services, f"{where}: --store={value}")
                         self.assertIn(int(port), [p["port"] for p in services[host]["spec"]["ports"]], where)
-                for flag in ("admin_token_file", "internal_token_file"):
+                for flag in ("admin_token_file", "internal_token_file", "redis_password_file",
+                             "redis_sentinel_password_file"):
                     value = flag_value(argv[1:], flag)
                     if value:
                         mount = [m for m in c["volumeMounts"] if value.startswith(m["mountPath"] + "/")]

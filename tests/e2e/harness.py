@@ -98,7 +98,7 @@ class Stack:
     webhooks there)."""
 
     def __init__(self, build, name, publish_args=(), ingest_args=(), own_redis=False, publish_nofile=None,
-                 store_args=()):
+                 store_args=(), redis_args=()):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix=f"babillard-{name}-")
         self.ports = {k: 0 for k in ("store", "ingest", "publish", "http")}
@@ -115,7 +115,8 @@ class Stack:
             os.makedirs(f"{self.dir}/redis", exist_ok=True)
             self.start("redis", "/usr/bin/redis-server",
                        ["--port", "0", "--unixsocket", self.redis_socket, "--dir", f"{self.dir}/redis",
-                        "--appendonly", "yes", "--appendfsync", "always", "--save", ""], ready=self.redis_socket)
+                        "--appendonly", "yes", "--appendfsync", "always", "--save", "", *redis_args],
+                       ready=self.redis_socket)
             store_args.append(f"--redis=unix:{self.redis_socket}")
         self.start("store", "services/store/babillard-store", store_args)
         self.start("ingest", "services/ingest/babillard-ingest",

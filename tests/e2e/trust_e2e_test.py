@@ -9,18 +9,37 @@ import http.server
 import json
 import os
 import re
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
-from harness import Stack, port_of, read_ready, wait_for
+from harness import Stack, free_port, port_of, read_ready, wait_for
 
 BUILD = sys.argv[1]
 DEPLOY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../deploy")
 STORE = os.path.join(BUILD, "services/store/babillard-store")
+
+
+def make_pki(directory, *names):
+    """A CA and, for each name, a certificate it signs for 127.0.0.1 and
+    localhost (P-256, a day), made with openssl: name.pem, name.key, ca.pem."""
+    p = lambda n: os.path.join(directory, n)  # noqa: E731
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", *ec, "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "1", "-subj", "/CN=test CA")
+    with open(p("ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for name in names:
+        run("req", *ec, "-keyout", p(f"{name}.key"), "-out", p(f"{name}.csr"), "-subj", f"/CN={name}")
+        run("x509", "-req", "-in", p(f"{name}.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+            "-CAcreateserial", "-out", p(f"{name}.pem"), "-days", "1", "-extfile", p("ext"))
+    return p
 
 
 class InternalToken(unittest.TestCase):
@@ -228,15 +247,7 @@ class TlsForGrpc(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.pki = tempfile.mkdtemp(prefix="babillard-tls-")
-        p = lambda n: os.path.join(cls.pki, n)  # noqa: E731
-        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
-        run("req", "-x509", *ec, "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "1", "-subj", "/CN=test CA")
-        run("req", *ec, "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=localhost")
-        with open(p("ext"), "w") as f:
-            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-        run("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial",
-            "-out", p("server.pem"), "-days", "1", "-extfile", p("ext"))
+        p = make_pki(cls.pki, "server")
         cls.ca = p("ca.pem")
         tls = [f"--tls-cert={p('server.pem')}", f"--tls-key={p('server.key')}"]
         cls.stack = Stack(BUILD, "tls", store_args=tls, ingest_args=[f"--store-ca={cls.ca}", *tls],
@@ -279,6 +290,180 @@ class TlsForGrpc(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("does not belong", r.stderr)
 
+
+class RedisWithAcl(unittest.TestCase):
+    """#10 item 9: the store as deploy/ runs it, against a redis-server whose
+    users are made by deploy/redis/make-acl.sh from deploy/redis/acl-rules:
+    the whole write and read path works as the store's ACL user; a wrong,
+    missing or absent password stops the store at start with the flag named
+    and the password never printed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.secrets = tempfile.mkdtemp(prefix="babillard-acl-")
+        for user in ("babillard", "replication", "sentinel"):
+            with open(os.path.join(cls.secrets, f"redis-{user}.password"), "w") as f:
+                f.write(os.urandom(24).hex() + "\n")
+        cls.password_file = os.path.join(cls.secrets, "redis-babillard.password")
+        cls.acl = os.path.join(cls.secrets, "users.acl")
+        subprocess.run(["/bin/sh", os.path.join(DEPLOY, "redis/make-acl.sh"), os.path.join(DEPLOY, "redis/acl-rules"),
+                        cls.secrets, cls.acl], check=True)
+        with open(cls.acl) as f:
+            text = f.read()
+        with open(cls.password_file) as f:
+            cls.password = f.read().strip()
+        assert cls.password not in text, "the ACL file holds hashes, not passwords"
+        cls.stack = Stack(BUILD, "redis-acl", own_redis=True, redis_args=["--aclfile", cls.acl],
+                          store_args=["--redis-user=babillard", f"--redis-password-file={cls.password_file}"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def test_the_store_works_as_its_acl_user(self):
+        org = self.stack.create_org("acl-club")
+        r = self.stack.cli("submit", "--title=Sous ACL", "--start=2027-07-03 19:00", token=org)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        uid = r.stdout.strip()
+        r = self.stack.cli("update", uid, "--title=Sous ACL modifié", token=org)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.stack.import_region("acl-region", 50, 7, 2027)
+        r = self.stack.cli("changes", "--page-size=1000")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Sous ACL modifié", r.stdout)
+        feed = ""
+        deadline = time.time() + 30
+        while "Sous ACL modifié" not in feed and time.time() < deadline:
+            time.sleep(0.2)
+            feed = urllib.request.urlopen(f"{self.stack.base}/feeds/all.ics", timeout=10).read().decode()
+        self.assertTrue("Sous ACL modifié" in feed, "the update is not in the feed")
+        self.assertGreaterEqual(feed.count("BEGIN:VEVENT"), 50)
+        # Nobody else gets in: the default user may PING and nothing more.
+        r = subprocess.run(["redis-cli", "-s", self.stack.redis_socket, "GET", "bab:meta:dup-index"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertIn("NOPERM", r.stdout + r.stderr)
+
+    def start_store(self, *flags):
+        with tempfile.TemporaryDirectory() as data:
+            r = subprocess.run([STORE, f"--data-dir={data}", "--listen=127.0.0.1:0",
+                                f"--redis=unix:{self.stack.redis_socket}", *flags],
+                               capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(self.password, r.stdout + r.stderr)
+        return r.stderr
+
+    def test_a_wrong_or_missing_password_stops_the_store_naming_the_flag(self):
+        wrong = os.path.join(self.secrets, "wrong.password")
+        with open(wrong, "w") as f:
+            f.write(os.urandom(24).hex())
+        err = self.start_store("--redis-user=babillard", f"--redis-password-file={wrong}")
+        self.assertIn("--redis-password-file", err)
+        self.assertIn("WRONGPASS", err)
+        err = self.start_store("--redis-user=babillard", f"--redis-password-file={self.secrets}/absent")
+        self.assertIn("--redis-password-file", err)
+        err = self.start_store("--redis-user=babillard")
+        self.assertIn("--redis-user: needs --redis-password-file", err)
+        err = self.start_store()  # the default user: may PING, not write
+        self.assertIn("--redis-user", err)
+        self.assertIn("user 'default'", err)
+        self.assertIn("NOPERM", err)
+
+
+class RedisOverStunnel(unittest.TestCase):
+    """#10 item 9: Redis on another host, as deploy/stunnel carries it: the
+    store talks to its local stunnel (redis-client.conf), which reaches the
+    Redis host's (redis-server.conf) over TLS with certificates both ways; the
+    store logs in with its ACL user through it. The configuration files are
+    deploy's, with only addresses and paths put to this test's."""
+
+    def stunnel(self, name, replace):
+        with open(os.path.join(DEPLOY, "stunnel", name)) as f:
+            lines = [line for line in f.read().splitlines() if not line.startswith(("setuid", "setgid"))]
+        out = []
+        for line in lines:
+            key = line.split("=", 1)[0].strip()
+            out.append(f"{key} = {replace[key]}" if key in replace else line)
+        conf = os.path.join(self.dir, name)
+        with open(conf, "w") as f:
+            f.write("foreground = yes\npid =\n" + "\n".join(out) + "\n")
+        p = subprocess.Popen(["stunnel4", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        return p
+
+    def wait_port(self, port):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"nothing listens on {port}")
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="babillard-stunnel-")
+        self.procs = []
+        pki = make_pki(self.dir, "redis", "store")
+        with open(pki("redis-babillard.password"), "w") as f:
+            f.write(os.urandom(24).hex())
+        subprocess.run(["/bin/sh", os.path.join(DEPLOY, "redis/make-acl.sh"), os.path.join(DEPLOY, "redis/acl-rules"),
+                        self.dir, pki("users.acl"), "babillard"], check=True)
+        socket_path = pki("redis.sock")
+        self.procs.append(subprocess.Popen(
+            ["/usr/bin/redis-server", "--port", "0", "--unixsocket", socket_path, "--dir", self.dir,
+             "--save", "", "--aclfile", pki("users.acl")], stdout=subprocess.DEVNULL))
+        self.tls_port, self.local_port = free_port(), free_port()
+        self.stunnel("redis-server.conf", {"accept": f"127.0.0.1:{self.tls_port}", "connect": socket_path,
+                                           "cert": pki("redis.pem"), "key": pki("redis.key"), "CAfile": pki("ca.pem")})
+        self.stunnel("redis-client.conf", {"accept": f"127.0.0.1:{self.local_port}",
+                                           "connect": f"127.0.0.1:{self.tls_port}", "checkHost": "localhost",
+                                           "cert": pki("store.pem"), "key": pki("store.key"), "CAfile": pki("ca.pem")})
+        self.wait_port(self.tls_port)
+        self.wait_port(self.local_port)
+        self.pki = pki
+
+    def tearDown(self):
+        for p in self.procs:
+            p.terminate()
+            p.wait(timeout=30)
+
+    def test_the_store_reaches_redis_through_the_tunnel_and_strangers_do_not(self):
+        stack = Stack(BUILD, "stunnel", store_args=[f"--redis=127.0.0.1:{self.local_port}", "--redis-user=babillard",
+                                                     f"--redis-password-file={self.pki('redis-babillard.password')}"])
+        try:
+            org = stack.create_org("tunnel-club")
+            r = stack.cli("submit", "--title=Par le tunnel", "--start=2027-07-04 19:00", token=org)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = stack.cli("changes")
+            self.assertIn("Par le tunnel", r.stdout)
+        finally:
+            stack.stop()
+        # What crosses the network is TLS: plain Redis gets nothing back.
+        with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as s:
+            s.sendall(b"PING\r\n")
+            s.settimeout(5)
+            try:
+                answer = s.recv(100)
+            except (socket.timeout, ConnectionResetError):
+                answer = b""
+            self.assertNotIn(b"PONG", answer)
+        # A TLS client without a certificate, or with one of another CA, is refused before Redis.
+        other = tempfile.mkdtemp(prefix="babillard-other-ca-")
+        stranger = make_pki(other, "stranger")
+        for cert, passes in ((None, False), ((stranger("stranger.pem"), stranger("stranger.key")), False),
+                             ((self.pki("store.pem"), self.pki("store.key")), True)):  # the control
+            context = ssl.create_default_context(cafile=self.pki("ca.pem"))
+            if cert:
+                context.load_cert_chain(*cert)
+            answer = b""
+            try:
+                with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as raw:
+                    with context.wrap_socket(raw, server_hostname="localhost") as s:
+                        s.sendall(b"PING\r\n")
+                        answer = s.recv(100)
+            except (ssl.SSLError, OSError):
+                pass
+            self.assertEqual(b"PONG" in answer, passes, (cert, answer))
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1] + sys.argv[2:], verbosity=2)

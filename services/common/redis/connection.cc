@@ -14,7 +14,27 @@
 namespace babillard::redis {
 namespace {
 
-absl::StatusOr<ContextPtr> Connect(const Address& address, absl::Duration timeout) {
+// The password never appears in a message; the user and the server's reason do.
+absl::Status Authenticate(redisContext* context, const Address& address,
+                          const Credentials& credentials) {
+  const std::string user = credentials.user.empty() ? "default" : credentials.user;
+  const char* argv[] = {"AUTH", user.c_str(), credentials.password.c_str()};
+  const size_t lengths[] = {4, user.size(), credentials.password.size()};
+  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(context, 3, argv, lengths)));
+  if (reply == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("redis: AUTH at ", address.ToString(), ": ", context->errstr));
+  }
+  if (reply->type == REDIS_REPLY_ERROR) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("redis: ", address.ToString(), " refused AUTH as user '", user,
+                     "': ", absl::string_view(reply->str, reply->len)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ContextPtr> Connect(const Address& address, absl::Duration timeout,
+                                   const Credentials& credentials) {
   const timeval tv = absl::ToTimeval(timeout);
   ContextPtr context(address.unix_path.empty()
                          ? redisConnectWithTimeout(address.host.c_str(), address.port, tv)
@@ -26,6 +46,9 @@ absl::StatusOr<ContextPtr> Connect(const Address& address, absl::Duration timeou
   }
   if (redisSetTimeout(context.get(), tv) != REDIS_OK) {
     return absl::UnavailableError("redis: cannot set the socket timeout");
+  }
+  if (!credentials.empty()) {
+    BABILLARD_RETURN_IF_ERROR(Authenticate(context.get(), address, credentials));
   }
   return context;
 }
@@ -61,14 +84,16 @@ std::string Address::ToString() const {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Address& address,
-                                                             absl::Duration timeout) {
-  BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address, timeout));
-  return std::unique_ptr<Connection>(new Connection(address, timeout, std::move(context)));
+                                                             absl::Duration timeout,
+                                                             const Credentials& credentials) {
+  BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address, timeout, credentials));
+  return std::unique_ptr<Connection>(
+      new Connection(address, timeout, credentials, std::move(context)));
 }
 
 absl::Status Connection::EnsureConnected() {
   if (!broken_ && context_ != nullptr) return absl::OkStatus();
-  BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address_, timeout_));
+  BABILLARD_ASSIGN_OR_RETURN(ContextPtr context, Connect(address_, timeout_, credentials_));
   context_ = std::move(context);
   broken_ = false;
   fitted_ = false;

@@ -23,15 +23,26 @@ struct Address {
   std::string ToString() const;
 };
 
+// Who we are to Redis: an ACL user (Redis 6+) and its password, sent with
+// AUTH on every new connection. No password: no AUTH (the "default" user).
+struct Credentials {
+  std::string user;  // empty: "default"
+  std::string password;
+
+  bool empty() const { return password.empty(); }
+};
+
 // One hiredis context. Serves one caller at a time (not thread-safe); the
 // pool hands each caller its own. After an I/O error the context is dead
 // (hiredis' rule) and every call reconnects first.
 class Connection {
  public:
-  // Connects now; UNAVAILABLE when Redis cannot be reached. `timeout`
+  // Connects now (and authenticates); UNAVAILABLE when Redis cannot be
+  // reached, PERMISSION_DENIED when it refuses the credentials. `timeout`
   // bounds connect and every read/write.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const Address& address,
-                                                          absl::Duration timeout);
+                                                          absl::Duration timeout,
+                                                          const Credentials& credentials = {});
 
   // Runs one command, binary-safe. A Redis error reply is returned as a
   // Reply of type kError, not as a Status; UNAVAILABLE on I/O failure.
@@ -46,8 +57,11 @@ class Connection {
   const Address& address() const { return address_; }
 
  private:
-  Connection(Address address, absl::Duration timeout, ContextPtr context)
-      : address_(std::move(address)), timeout_(timeout), context_(std::move(context)) {}
+  Connection(Address address, absl::Duration timeout, Credentials credentials, ContextPtr context)
+      : address_(std::move(address)),
+        timeout_(timeout),
+        credentials_(std::move(credentials)),
+        context_(std::move(context)) {}
   absl::Status EnsureConnected();
   // Before a command: shortens the socket timeout to what the call being
   // served (CallScope) has left, or puts `timeout_` back.
@@ -58,6 +72,7 @@ class Connection {
 
   Address address_;
   absl::Duration timeout_;
+  Credentials credentials_;
   ContextPtr context_;
   bool broken_ = false;
   bool fitted_ = false;  // the socket timeout is a call's, not timeout_

@@ -10,6 +10,7 @@ namespace babillard::redis {
 
 absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
   Address address;
+  Credentials credentials;
   absl::Duration timeout;
   {
     absl::MutexLock lock(&mu_);
@@ -23,9 +24,10 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
           absl::StrCat("redis: ", options_.address.ToString(), " unreachable; retrying shortly"));
     }
     address = options_.address;
+    credentials = options_.credentials;
     timeout = options_.timeout;
   }
-  absl::StatusOr<std::unique_ptr<Connection>> c = Connection::Open(address, timeout);
+  absl::StatusOr<std::unique_ptr<Connection>> c = Connection::Open(address, timeout, credentials);
   if (!c.ok()) {
     ReportFailure();
     return c.status();
@@ -41,6 +43,18 @@ absl::StatusOr<Reply> ConnectionPool::Run(absl::Span<const std::string> args) {
   // A caller's own deadline cutting a command short says nothing of Redis.
   if (absl::IsUnavailable(reply.status())) ReportFailure();
   return reply;
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenDedicated(
+    absl::Duration timeout) const {
+  Address address;
+  Credentials credentials;
+  {
+    absl::MutexLock lock(&mu_);
+    address = options_.address;
+    credentials = options_.credentials;
+  }
+  return Connection::Open(address, timeout, credentials);
 }
 
 void ConnectionPool::ReportFailure() {
@@ -62,6 +76,11 @@ void ConnectionPool::Retarget(const Address& address) {
 Address ConnectionPool::address() const {
   absl::MutexLock lock(&mu_);
   return options_.address;
+}
+
+std::string ConnectionPool::user() const {
+  absl::MutexLock lock(&mu_);
+  return options_.credentials.user;
 }
 
 void ConnectionPool::Return(std::unique_ptr<Connection> connection) {

@@ -14,6 +14,7 @@ namespace babillard::redis {
 
 struct PoolOptions {
   Address address;
+  Credentials credentials;
   absl::Duration timeout = absl::Seconds(2);
   // Connections kept idle; more are opened under load and closed when returned.
   int max_idle = 16;
@@ -53,11 +54,16 @@ class ConnectionPool {
   absl::StatusOr<Lease> Acquire();
   // Runs one command on a pooled connection; records failures for backoff.
   absl::StatusOr<Reply> Run(absl::Span<const std::string> args);
+  // A connection of its own (not pooled) to the current address, with the
+  // pool's credentials: for a blocking read that must not hold a pooled one.
+  absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(absl::Duration timeout) const;
   // Records an I/O failure seen on a leased connection.
   void ReportFailure();
   // Points the pool at another Redis (after a Sentinel failover); drops idle connections.
   void Retarget(const Address& address);
   Address address() const;
+  // The ACL user connections authenticate as (empty: default).
+  std::string user() const;
 
  private:
   void Return(std::unique_ptr<Connection> connection);

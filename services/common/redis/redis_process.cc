@@ -72,7 +72,8 @@ absl::Status RedisProcess::Spawn(absl::Duration wait) {
       return absl::UnavailableError(
           absl::StrCat("redis-server exited at start; see ", dir, "/redis.log"));
     }
-    absl::StatusOr<std::unique_ptr<Connection>> c = Connection::Open(address_, absl::Seconds(1));
+    absl::StatusOr<std::unique_ptr<Connection>> c =
+        Connection::Open(address_, absl::Seconds(1), options_.credentials);
     if (c.ok()) {
       absl::StatusOr<Reply> pong = (*c)->Run({"PING"});
       if (pong.ok() && pong->str == "PONG") return absl::OkStatus();

@@ -24,6 +24,9 @@ struct RedisProcessOptions {
   std::string maxmemory = "1gb";
   // Also listen on 127.0.0.1:port (0: unix socket only).
   int tcp_port = 0;
+  // Who the readiness PING authenticates as, when extra_args give it an
+  // --aclfile whose default user may not PING.
+  Credentials credentials;
   // Extra "--name value" arguments.
   std::vector<std::string> extra_args;
   std::string binary = "redis-server";

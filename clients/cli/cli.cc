@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cli/args.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/completion.h"
 #include "clients/cli/help.h"
 #include "clients/cli/session.h"
 #include "services/common/string_view.h"
@@ -13,6 +14,14 @@
 namespace babillard::cli {
 
 int RunCli(const std::vector<std::string>& argv, const Environment& env) {
+  // What the completion scripts ask at each Tab: the words typed so far, not
+  // a command line to check.
+  if (!argv.empty() && argv[0] == "__complete") {
+    for (const std::string& candidate :
+         CompletionCandidates(std::vector<std::string>(argv.begin() + 1, argv.end())))
+      env.out << candidate << "\n";
+    return kExitOk;
+  }
   std::optional<Args> args = ParseArgs(argv, Switches(), env.err);
   if (!args) return kExitUsage;
   if (args->has("version")) {

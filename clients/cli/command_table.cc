@@ -12,6 +12,7 @@ constexpr std::string_view kSources = "Federated calendars";
 constexpr std::string_view kDuplicates =
     "Duplicates (admin; the same event from two organizations is shown once)";
 constexpr std::string_view kSubscriptions = "Subscriptions (babillard-publish)";
+constexpr std::string_view kShell = "Shell";
 
 const Flag kOrg{"org", "SLUG", "the organization (admin only)"};
 const Flag kMunicipality{"municipality", "M", "the municipality's slug"};
@@ -227,6 +228,13 @@ std::vector<Command> Table() {
                             {"page-size", "N", "changes per page"},
                             kOutputJson}),
        "changes --since=1700000000000-0 --page-size=50", Changes},
+      {kShell,
+       "completion",
+       "SHELL",
+       "Tab completion of commands and flags for bash or zsh",
+       {},
+       "completion bash > ~/.local/share/bash-completion/completions/babillard",
+       Completion},
   };
 }
 

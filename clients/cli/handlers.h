@@ -7,6 +7,7 @@ class Session;
 // What each command does; the table in command_table.cc names them. Each
 // returns the exit code (cli.h).
 int Submit(Session& cli);
+int Completion(Session& cli);
 int Update(Session& cli);
 int Cancel(Session& cli);
 int Delete(Session& cli);

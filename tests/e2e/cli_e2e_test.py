@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import re
+import shlex
 import threading
 import shutil
 import subprocess
@@ -549,6 +550,40 @@ class Sources(unittest.TestCase):
         r = self.c.cli("source", "add", "ftp://example.org/x.ics", token=self.token)
         self.assertIn("source.url", r.stderr)
         self.assertEqual(len(self.server.requests), seen, "not one connection reached the server")
+
+
+class ShellCompletion(unittest.TestCase):
+    """`babillard completion bash`, loaded into a real bash, completes what
+    a user presses Tab on (the completion function run as readline would,
+    with COMP_LINE and COMP_POINT set; the binary answers)."""
+
+    def complete(self, line):
+        script = subprocess.run([CLI, "completion", "bash"], capture_output=True, text=True, check=True).stdout
+        program = (f'{script}\nCOMP_LINE={shlex.quote(CLI + " " + line)}; COMP_POINT=${{#COMP_LINE}}\n'
+                   '_babillard 2>/dev/null; printf "%s\\n" "${COMPREPLY[@]}"')
+        r = subprocess.run(["/bin/bash", "--norc", "-c", program], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [w for w in r.stdout.split("\n") if w]
+
+    def test_bash_completes_commands_flags_and_values(self):
+        self.assertEqual(self.complete("sub"), ["submit"])
+        self.assertEqual(self.complete("org "), ["create", "list", "rotate-token"])
+        self.assertEqual(self.complete("submit --muni"), ["--municipality="])
+        # Bash splits "--output=j" at "=": what replaces "j" is the value alone.
+        self.assertEqual(self.complete("list --output=j"), ["json"])
+        self.assertEqual(self.complete("list --output "), ["table", "json", "ics"])
+        self.assertEqual(self.complete("import "), [], "files: left to bash (-o default)")
+
+    def test_zsh_gets_its_own_script_and_other_shells_a_clear_no(self):
+        r = subprocess.run([CLI, "completion", "zsh"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("compdef _babillard babillard", r.stdout)
+        if shutil.which("zsh"):
+            check = subprocess.run(["zsh", "-n"], input=r.stdout, capture_output=True, text=True, timeout=30)
+            self.assertEqual(check.returncode, 0, check.stderr)
+        r = subprocess.run([CLI, "completion", "fish"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('no completion for the shell "fish": bash or zsh', r.stderr)
 
 
 if __name__ == "__main__":
